@@ -1,0 +1,175 @@
+//! The `normalize` plugin: one spelling of the same Vietnamese text.
+//!
+//! Rewrites `text` to
+//! - Unicode NFC (scrapes arrive in NFC and NFD alike);
+//! - one tone placement, the new style: old-style `hoà`, `thuỷ`, `Uỷ` become `hòa`, `thủy`, `Ủy`
+//!   (the tone mark moves to the first vowel of an open `oa`, `oe`, `uy` syllable; `qu` is a
+//!   consonant, so `quý` stays);
+//! - clean whitespace: exotic spaces (NBSP, thin, ideographic) become a plain space, zero-width
+//!   characters and control characters go, runs of spaces collapse, lines are trimmed, `\r\n`
+//!   becomes `\n`, and runs of blank lines become one blank line.
+//!
+//! Lines are never joined: later plugins read the line structure (captions, bylines, headings).
+//! Adds no fields. Settings: none.
+
+use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
+use unicode_normalization::UnicodeNormalization;
+
+/// The tone marks, as combining characters in NFD.
+const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// Move an old-style tone mark to the new-style vowel; input and output in NFC.
+pub fn new_style_tones(text: &str) -> String {
+    let chars: Vec<char> = text.nfd().collect();
+    let mut out = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let swap = matches!(c, 'o' | 'O' | 'u' | 'U')
+            && chars.get(i + 1).is_some_and(|v| matches!(v, 'a' | 'A' | 'e' | 'E' | 'y' | 'Y'))
+            && chars.get(i + 2).is_some_and(|t| TONES.contains(t))
+            && !(i > 0 && matches!(chars[i - 1], 'q' | 'Q'))
+            && !chars.get(i + 3).is_some_and(|n| n.is_alphabetic());
+        if swap {
+            out.extend([c, chars[i + 2], chars[i + 1]]);
+            i += 3;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out.into_iter().nfc().collect()
+}
+
+fn is_space_like(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}')
+        || (c.is_control() && c != '\n')
+}
+
+/// Clean whitespace without joining lines (see the crate docs).
+pub fn clean_whitespace(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(text.len());
+    let mut blank_run = 0usize;
+    for line in text.split('\n') {
+        let mut cleaned = String::with_capacity(line.len());
+        let mut pending_space = false;
+        for c in line.chars() {
+            if is_space_like(c) {
+                pending_space = !cleaned.is_empty();
+            } else if !is_invisible(c) {
+                if pending_space {
+                    cleaned.push(' ');
+                    pending_space = false;
+                }
+                cleaned.push(c);
+            }
+        }
+        if cleaned.is_empty() {
+            blank_run += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+            if blank_run > 0 {
+                out.push('\n');
+            }
+        }
+        blank_run = 0;
+        out.push_str(&cleaned);
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The whole normalisation: NFC, new-style tones, clean whitespace.
+pub fn normalize(text: &str) -> String {
+    clean_whitespace(&new_style_tones(text))
+}
+
+/// The plugin.
+pub struct Normalize;
+
+impl Plugin for Normalize {
+    const NAME: &'static str = "normalize";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    fn create(config: &serde_json::Value, _ctx: &Context) -> Result<Self, Error> {
+        match config {
+            serde_json::Value::Null => Ok(Normalize),
+            serde_json::Value::Object(m) if m.is_empty() => Ok(Normalize),
+            other => Err(Error::new(format!(
+                "normalize takes no settings, got {other}"
+            ))),
+        }
+    }
+
+    fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
+        let mut out = Output::default();
+        let text = normalize(doc.text());
+        if text != doc.text() {
+            out.set_text(text);
+        }
+        Ok(out)
+    }
+}
+
+export_plugin!(Normalize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_style_tones_move_to_the_first_vowel() {
+        assert_eq!(new_style_tones("hoà bình"), "hòa bình");
+        assert_eq!(new_style_tones("thuỷ quân"), "thủy quân");
+        assert_eq!(new_style_tones("Uỷ ban"), "Ủy ban");
+        assert_eq!(new_style_tones("khoẻ mạnh"), "khỏe mạnh");
+        assert_eq!(new_style_tones("HOÀ"), "HÒA");
+    }
+
+    #[test]
+    fn closed_syllables_and_qu_keep_their_tone() {
+        assert_eq!(new_style_tones("hoàn thành"), "hoàn thành");
+        assert_eq!(new_style_tones("quý"), "quý");
+        assert_eq!(new_style_tones("quả"), "quả");
+        assert_eq!(new_style_tones("thuyền"), "thuyền");
+        assert_eq!(new_style_tones("Huế"), "Huế");
+    }
+
+    #[test]
+    fn nfd_input_becomes_nfc() {
+        let nfd: String = "Quốc phòng hoà".nfd().collect();
+        assert_ne!(nfd, "Quốc phòng hoà");
+        assert_eq!(normalize(&nfd), "Quốc phòng hòa\n");
+    }
+
+    #[test]
+    fn whitespace_is_cleaned_without_joining_paragraphs() {
+        let input = "  Đại tá\u{a0} Minh  phát biểu. \r\n\r\n\r\n\nDòng hai\u{200b}\ttiếp  \nDòng ba";
+        assert_eq!(
+            normalize(input),
+            "Đại tá Minh phát biểu.\n\nDòng hai tiếp\nDòng ba\n"
+        );
+    }
+
+    #[test]
+    fn empty_text_stays_empty() {
+        assert_eq!(normalize(""), "");
+        assert_eq!(normalize(" \n \n"), "");
+    }
+
+    #[test]
+    fn rejects_settings_it_does_not_know() {
+        let ctx = Context { config_dir: ".".into() };
+        assert!(Normalize::create(&serde_json::json!({"x": 1}), &ctx).is_err());
+        assert!(Normalize::create(&serde_json::Value::Null, &ctx).is_ok());
+    }
+}
