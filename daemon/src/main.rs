@@ -1,1 +1,110 @@
-fn main() {}
+//! `enrichd`: watch a drop folder, run every new file through a chain of
+//! extractor plugins, write enriched records to a sink.
+
+mod config;
+mod dispose;
+mod ingest;
+mod ledger;
+mod logging;
+mod oneshot;
+mod pipeline;
+mod plugin_host;
+mod record;
+mod service;
+mod sink;
+mod watch;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "enrichd",
+    version,
+    about = "Drop-folder enrichment daemon with run-time plugins"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Watch the drop folder and process every file that arrives (the daemon).
+    Run {
+        /// The config file.
+        #[arg(long, short, default_value = "config/enrichd.yaml")]
+        config: PathBuf,
+    },
+    /// Process files or folders once; records to stdout as JSON Lines, in input order.
+    Process {
+        /// Files, or folders whose matching files are taken.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The config file.
+        #[arg(long, short, default_value = "config/enrichd.yaml")]
+        config: PathBuf,
+    },
+    /// Validate the config, load every plugin and print the chain.
+    Check {
+        /// The config file.
+        #[arg(long, short, default_value = "config/enrichd.yaml")]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("enrichd: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check { config } => {
+            let cfg = config::Config::load(&config)?;
+            let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
+            println!("config {} is valid; plugin chain:", cfg.file.display());
+            for (i, p) in pipeline.plugins().iter().enumerate() {
+                println!(
+                    "  {}. {} {}  {}",
+                    i + 1,
+                    p.name(),
+                    p.version(),
+                    p.path().display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Process { paths, config } => {
+            let cfg = config::Config::load(&config)?;
+            logging::init(&cfg.log)?;
+            let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
+            let failed = oneshot::run(&cfg, &pipeline, &paths)?;
+            if failed > 0 {
+                eprintln!("enrichd: {failed} input(s) failed");
+                return Ok(ExitCode::from(1));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { config } => {
+            let cfg = config::Config::load(&config)?;
+            logging::init(&cfg.log)?;
+            let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?;
+            runtime.block_on(service::run(cfg, pipeline))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -112,8 +112,11 @@ pub type CreateFn = unsafe extern "C" fn(
 ) -> Status;
 
 /// `process(instance, &input, &mut output)`: enrich one record.
-pub type ProcessFn =
-    unsafe extern "C" fn(instance: *const c_void, input: *const Input, output: *mut Output) -> Status;
+pub type ProcessFn = unsafe extern "C" fn(
+    instance: *const c_void,
+    input: *const Input,
+    output: *mut Output,
+) -> Status;
 
 /// `free_buf(buf)`: release a buffer this plugin returned.
 pub type FreeBufFn = unsafe extern "C" fn(buf: OwnedBuf);

@@ -3,7 +3,7 @@
 //! Each catches panics, so none unwinds across the boundary, and every buffer
 //! it returns is a `Vec<u8>` of this library, freed by [`free_buf`].
 
-use crate::abi::{Input, OwnedBuf, Output, Status, StrRef, STATUS_ERROR, STATUS_OK, STATUS_PANIC};
+use crate::abi::{Input, Output, OwnedBuf, Status, StrRef, STATUS_ERROR, STATUS_OK, STATUS_PANIC};
 use crate::{Context, Document, Plugin};
 use std::any::Any;
 use std::ffi::c_void;

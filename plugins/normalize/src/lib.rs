@@ -26,7 +26,9 @@ pub fn new_style_tones(text: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         let swap = matches!(c, 'o' | 'O' | 'u' | 'U')
-            && chars.get(i + 1).is_some_and(|v| matches!(v, 'a' | 'A' | 'e' | 'E' | 'y' | 'Y'))
+            && chars
+                .get(i + 1)
+                .is_some_and(|v| matches!(v, 'a' | 'A' | 'e' | 'E' | 'y' | 'Y'))
             && chars.get(i + 2).is_some_and(|t| TONES.contains(t))
             && !(i > 0 && matches!(chars[i - 1], 'q' | 'Q'))
             && !chars.get(i + 3).is_some_and(|n| n.is_alphabetic());
@@ -42,12 +44,18 @@ pub fn new_style_tones(text: &str) -> String {
 }
 
 fn is_space_like(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+    matches!(
+        c,
+        ' ' | '\t' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200b}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}')
-        || (c.is_control() && c != '\n')
+    matches!(
+        c,
+        '\u{200b}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}'
+    ) || (c.is_control() && c != '\n')
 }
 
 /// Clean whitespace without joining lines (see the crate docs).
@@ -153,7 +161,8 @@ mod tests {
 
     #[test]
     fn whitespace_is_cleaned_without_joining_paragraphs() {
-        let input = "  Đại tá\u{a0} Minh  phát biểu. \r\n\r\n\r\n\nDòng hai\u{200b}\ttiếp  \nDòng ba";
+        let input =
+            "  Đại tá\u{a0} Minh  phát biểu. \r\n\r\n\r\n\nDòng hai\u{200b}\ttiếp  \nDòng ba";
         assert_eq!(
             normalize(input),
             "Đại tá Minh phát biểu.\n\nDòng hai tiếp\nDòng ba\n"
@@ -168,7 +177,9 @@ mod tests {
 
     #[test]
     fn rejects_settings_it_does_not_know() {
-        let ctx = Context { config_dir: ".".into() };
+        let ctx = Context {
+            config_dir: ".".into(),
+        };
         assert!(Normalize::create(&serde_json::json!({"x": 1}), &ctx).is_err());
         assert!(Normalize::create(&serde_json::Value::Null, &ctx).is_ok());
     }

@@ -1,0 +1,88 @@
+//! What happens to an input file once it is done: moved to `processed/`,
+//! deleted or kept after success; moved to `failed/` with `NAME.error.json`
+//! beside it after a failure.
+
+use crate::config::OnSuccess;
+use anyhow::Context as _;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The content of `NAME.error.json`.
+#[derive(Debug, Serialize)]
+pub struct ErrorReport<'a> {
+    /// The input's file name.
+    pub file: &'a str,
+    /// Where it was when it failed.
+    pub path: String,
+    /// `ingest`, `plugin:<name>` or `sink`.
+    pub stage: &'a str,
+    /// Why.
+    pub error: &'a str,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The record id (hash of the input), when the input could be read.
+    pub id: Option<&'a str>,
+}
+
+/// Move `path` into `dir`, keeping its name; a name already taken there gets a numeric suffix.
+/// Returns the new path.
+pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} has no file name", path.display()))?;
+    let mut target = dir.join(name);
+    let mut n = 1;
+    while target.exists() {
+        target = dir.join(format!("{}.{n}", name.to_string_lossy()));
+        n += 1;
+    }
+    std::fs::rename(path, &target)
+        .with_context(|| format!("cannot move {} to {}", path.display(), target.display()))?;
+    Ok(target)
+}
+
+/// After the record is durably delivered.
+pub fn succeeded(path: &Path, on_success: OnSuccess, processed: &Path) -> anyhow::Result<()> {
+    match on_success {
+        OnSuccess::Move => move_into(path, processed).map(|_| ()),
+        OnSuccess::Delete => {
+            std::fs::remove_file(path).with_context(|| format!("cannot delete {}", path.display()))
+        }
+        OnSuccess::Keep => Ok(()),
+    }
+}
+
+/// After a failure: the input goes to `failed/`, its report beside it (written atomically).
+pub fn failed(path: &Path, failed_dir: &Path, report: &ErrorReport<'_>) -> anyhow::Result<PathBuf> {
+    let target = move_into(path, failed_dir)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let json = serde_json::to_vec_pretty(report).context("cannot serialise the error report")?;
+    let tmp = failed_dir.join(format!(".{name}.error.json.tmp"));
+    let dest = failed_dir.join(format!("{name}.error.json"));
+    std::fs::write(&tmp, json)
+        .and_then(|()| std::fs::rename(&tmp, &dest))
+        .with_context(|| format!("cannot write {}", dest.display()))?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_name_gets_a_suffix_and_nothing_is_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("processed");
+        for body in ["one", "two"] {
+            let p = dir.path().join("a.txt");
+            std::fs::write(&p, body).unwrap();
+            move_into(&p, &out).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "one");
+        assert_eq!(std::fs::read_to_string(out.join("a.txt.1")).unwrap(), "two");
+    }
+}

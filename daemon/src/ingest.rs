@@ -1,0 +1,153 @@
+//! Reading one input file safely: a regular file, within the size limit,
+//! decoded to text, hashed → a fresh [`Record`].
+//!
+//! Encoding: a UTF-8 or UTF-16 byte-order mark decides; otherwise valid UTF-8
+//! is taken as is, and anything else is decoded as Windows-1258 (the legacy
+//! Vietnamese code page), which the record notes in `source_encoding`.
+
+use crate::record::Record;
+use enrichd_plugin_api::Source;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Why an input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot read {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
+    #[error("{path} is not a regular file")]
+    NotAFile { path: String },
+    #[error("{path} is {bytes} bytes, over the limit of {limit} (max_file_bytes)")]
+    TooLarge {
+        path: String,
+        bytes: u64,
+        limit: u64,
+    },
+}
+
+impl IngestError {
+    /// Whether the file vanished before it could be read (moved away or deleted by someone else).
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, IngestError::Io { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// Read `path` into a record with no plugin fields yet.
+pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
+    let shown = path.display().to_string();
+    let io = |cause| IngestError::Io {
+        path: shown.clone(),
+        cause,
+    };
+    // symlink_metadata: a symlink in the drop folder is not followed.
+    let meta = std::fs::symlink_metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(IngestError::NotAFile { path: shown });
+    }
+    if meta.len() > max_bytes {
+        return Err(IngestError::TooLarge {
+            path: shown,
+            bytes: meta.len(),
+            limit: max_bytes,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .map_err(io)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(IngestError::TooLarge {
+            path: shown,
+            bytes: bytes.len() as u64,
+            limit: max_bytes,
+        });
+    }
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let (text, encoding) = decode(&bytes);
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| jiff::Timestamp::try_from(t).ok())
+        .map(|t| t.to_string());
+    let mut fields = serde_json::Map::new();
+    if encoding != "UTF-8" {
+        fields.insert("source_encoding".into(), encoding.into());
+    }
+    Ok(Record {
+        id: sha256.clone(),
+        source: Source {
+            path: shown,
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: bytes.len() as u64,
+            sha256,
+            modified,
+        },
+        ingested_at: jiff::Timestamp::now().to_string(),
+        text,
+        fields,
+        pipeline: Vec::new(),
+    })
+}
+
+/// Decode input bytes; returns the text and the encoding's name.
+fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return (text.into_owned(), enc.name());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), "UTF-8"),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes);
+            (text.into_owned(), encoding_rs::WINDOWS_1258.name())
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_bom_is_stripped_and_utf16_decoded() {
+        assert_eq!(
+            decode("\u{feff}Hà Nội".as_bytes()),
+            ("Hà Nội".to_string(), "UTF-8")
+        );
+        let mut utf16 = vec![0xff, 0xfe];
+        utf16.extend("Hà".encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(decode(&utf16), ("Hà".to_string(), "UTF-16LE"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_read_as_windows_1258() {
+        // "Hà" in Windows-1258: H, a, combining grave (0xCC)
+        let (text, enc) = decode(&[b'H', b'a', 0xcc]);
+        assert_eq!(enc, "windows-1258");
+        assert_eq!(text, "Ha\u{300}");
+    }
+
+    #[test]
+    fn over_the_limit_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.txt");
+        std::fs::write(&p, "x".repeat(100)).unwrap();
+        assert!(matches!(read(&p, 10), Err(IngestError::TooLarge { .. })));
+        let r = read(&p, 100).unwrap();
+        assert_eq!(r.source.bytes, 100);
+        assert_eq!(r.id.len(), 64);
+        assert_eq!(r.source.name, "big.txt");
+    }
+}

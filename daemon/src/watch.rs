@@ -1,0 +1,312 @@
+//! The drop folder → paths that are ready to read.
+//!
+//! Three sources feed one tracker:
+//! - a listing at start-up, every `rescan_interval_s` (events mode) or every
+//!   `poll_interval_ms` (poll mode), and whenever the kernel's event queue
+//!   overflowed (notify's `Rescan` flag);
+//! - in events mode, inotify's close-after-write and rename-in events.
+//!
+//! A path is ready when its size and modification time have stayed the same
+//! for its quiet period: `quiet_period_ms` for a file found by a listing (a
+//! listing cannot see whether a writer still holds it open), a short settle
+//! time after a close-after-write or a rename-in (the writer is done). A file
+//! found by a listing whose mtime is already older than the quiet period is
+//! ready at once. The folder is not watched recursively, so `processed/` and
+//! `failed/` inside it are not inputs. Hidden files and the `ignore` globs are
+//! never taken.
+
+use crate::config::{Watch, WatchMode};
+use anyhow::Context as _;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind, RenameMode};
+use notify::{RecursiveMode, Watcher as _};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::mpsc;
+
+/// Time a file must stay unchanged after its writer closed it or renamed it in.
+const SETTLE: Duration = Duration::from_millis(150);
+/// How often tracked files are re-checked.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Which file names the daemon takes from the drop folder.
+#[derive(Clone)]
+pub struct NameFilter {
+    include: GlobSet,
+    ignore: GlobSet,
+}
+
+impl NameFilter {
+    /// Build from the `watch.include` and `watch.ignore` globs.
+    pub fn new(include: &[String], ignore: &[String]) -> anyhow::Result<NameFilter> {
+        let set = |patterns: &[String]| -> anyhow::Result<GlobSet> {
+            let mut b = GlobSetBuilder::new();
+            for p in patterns {
+                b.add(Glob::new(p).with_context(|| format!("bad file pattern {p:?}"))?);
+            }
+            Ok(b.build()?)
+        };
+        Ok(NameFilter {
+            include: set(include)?,
+            ignore: set(ignore)?,
+        })
+    }
+
+    /// Whether a file with this name is an input.
+    pub fn accepts(&self, path: &Path) -> bool {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return false;
+        };
+        !name.starts_with('.') && self.include.is_match(name) && !self.ignore.is_match(name)
+    }
+}
+
+/// The regular files of `dir` (not recursive) that the filter accepts, sorted by name.
+pub fn list(dir: &Path, filter: &NameFilter) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() && filter.accepts(&entry.path()) {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+struct Pending {
+    len: u64,
+    mtime: Option<SystemTime>,
+    stable_since: Instant,
+    quiet: Duration,
+}
+
+/// Files seen but not yet ready.
+struct Tracker {
+    pending: HashMap<PathBuf, Pending>,
+    quiet: Duration,
+}
+
+impl Tracker {
+    fn stat(path: &Path) -> Option<(u64, Option<SystemTime>)> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        m.is_file().then(|| (m.len(), m.modified().ok()))
+    }
+
+    /// Track `path`, ready after `quiet` without change. A tracked path keeps the shorter quiet.
+    fn observe(&mut self, path: PathBuf, quiet: Duration) {
+        let Some((len, mtime)) = Tracker::stat(&path) else {
+            return;
+        };
+        let now = Instant::now();
+        let p = self.pending.entry(path).or_insert(Pending {
+            len,
+            mtime,
+            stable_since: now,
+            quiet,
+        });
+        p.quiet = p.quiet.min(quiet);
+        if (p.len, p.mtime) != (len, mtime) {
+            (p.len, p.mtime, p.stable_since) = (len, mtime, now);
+        }
+    }
+
+    /// A listing found `path`: ready now if it has not changed for the quiet period.
+    fn listed(&mut self, path: PathBuf, ready: &mut Vec<PathBuf>) {
+        if self.pending.contains_key(&path) {
+            return;
+        }
+        let Some((_, Some(mtime))) = Tracker::stat(&path) else {
+            return self.observe(path, self.quiet);
+        };
+        let age = SystemTime::now().duration_since(mtime).unwrap_or_default();
+        if age >= self.quiet {
+            ready.push(path);
+        } else {
+            self.observe(path, self.quiet);
+        }
+    }
+
+    /// Re-check every tracked file; move the quiet ones to `ready`.
+    fn tick(&mut self, ready: &mut Vec<PathBuf>) {
+        let now = Instant::now();
+        self.pending.retain(|path, p| {
+            let Some((len, mtime)) = Tracker::stat(path) else {
+                return false; // gone: moved away or deleted
+            };
+            if (p.len, p.mtime) != (len, mtime) {
+                (p.len, p.mtime, p.stable_since) = (len, mtime, now);
+                return true;
+            }
+            if now.duration_since(p.stable_since) >= p.quiet {
+                ready.push(path.clone());
+                return false;
+            }
+            true
+        });
+    }
+}
+
+/// Watch `dir` and send each ready path to `ready_tx` until `shutdown` turns true
+/// or the receiver is dropped.
+pub async fn run(
+    dir: PathBuf,
+    cfg: Watch,
+    ready_tx: mpsc::UnboundedSender<PathBuf>,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let filter = NameFilter::new(&cfg.include, &cfg.ignore)?;
+    let mut tracker = Tracker {
+        pending: HashMap::new(),
+        quiet: Duration::from_millis(cfg.quiet_period_ms),
+    };
+    let (event_tx, mut events) = mpsc::unbounded_channel::<notify::Result<notify::Event>>();
+    // Kept alive for as long as we watch.
+    let _watcher = match cfg.mode {
+        WatchMode::Events => {
+            let mut w = notify::recommended_watcher(move |e| {
+                let _ = event_tx.send(e);
+            })
+            .context("cannot start the file watcher")?;
+            w.watch(&dir, RecursiveMode::NonRecursive).with_context(|| {
+                format!(
+                    "cannot watch {} (out of inotify watches? raise fs.inotify.max_user_watches, or set watch.mode: poll)",
+                    dir.display()
+                )
+            })?;
+            Some(w)
+        }
+        WatchMode::Poll => {
+            drop(event_tx);
+            None
+        }
+    };
+    let listing_every = match cfg.mode {
+        WatchMode::Events => Duration::from_secs(cfg.rescan_interval_s.max(1)),
+        WatchMode::Poll => Duration::from_millis(cfg.poll_interval_ms.max(10)),
+    };
+    let mut listing = tokio::time::interval(listing_every);
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ready = Vec::new();
+    loop {
+        let mut rescan = false;
+        tokio::select! {
+            _ = shutdown.changed() => return Ok(()),
+            _ = listing.tick() => rescan = true,
+            _ = tick.tick() => tracker.tick(&mut ready),
+            Some(event) = events.recv() => match event {
+                Ok(event) => {
+                    rescan = event.need_rescan();
+                    handle_event(event, &filter, &mut tracker);
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "file watcher error; rescanning the drop folder");
+                    rescan = true;
+                }
+            },
+        }
+        if rescan {
+            match list(&dir, &filter) {
+                Ok(paths) => paths
+                    .into_iter()
+                    .for_each(|p| tracker.listed(p, &mut ready)),
+                Err(e) => {
+                    tracing::error!(folder = %dir.display(), error = %e, "cannot list the drop folder")
+                }
+            }
+        }
+        for path in ready.drain(..) {
+            if ready_tx.send(path).is_err() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn handle_event(event: notify::Event, filter: &NameFilter, tracker: &mut Tracker) {
+    let quiet = match event.kind {
+        // The writer closed the file, or it was renamed in: done, after a short settle.
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Modify(ModifyKind::Name(
+            RenameMode::To | RenameMode::Both | RenameMode::Any,
+        )) => SETTLE,
+        // Created (a hard link, or a writer starting) or written to: wait for quiet.
+        EventKind::Create(CreateKind::File | CreateKind::Any)
+        | EventKind::Modify(ModifyKind::Data(_)) => tracker.quiet,
+        _ => return,
+    };
+    // For a rename within the folder (`Both`), the new name is the last path.
+    if let Some(path) = event.paths.last() {
+        if filter.accepts(path) {
+            tracker.observe(path.clone(), quiet);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter() -> NameFilter {
+        let w = Watch::default();
+        NameFilter::new(&["*.txt".into()], &w.ignore).unwrap()
+    }
+
+    #[test]
+    fn hidden_temporary_and_backup_files_are_not_inputs() {
+        let f = NameFilter::new(&["*".into()], &Watch::default().ignore).unwrap();
+        for name in [".a.txt", "a.tmp", "a.part", "a.txt~"] {
+            assert!(!f.accepts(Path::new(name)), "{name}");
+        }
+        assert!(f.accepts(Path::new("/drop/bài báo.txt")));
+    }
+
+    #[test]
+    fn include_globs_select_inputs() {
+        assert!(filter().accepts(Path::new("x/a.txt")));
+        assert!(!filter().accepts(Path::new("x/a.gold.json")));
+    }
+
+    #[test]
+    fn a_listed_old_file_is_ready_and_a_fresh_one_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.txt");
+        std::fs::write(&old, "x").unwrap();
+        let f = std::fs::File::options().write(true).open(&old).unwrap();
+        f.set_modified(SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+        let fresh = dir.path().join("fresh.txt");
+        std::fs::write(&fresh, "y").unwrap();
+        let mut t = Tracker {
+            pending: HashMap::new(),
+            quiet: Duration::from_secs(5),
+        };
+        let mut ready = Vec::new();
+        for p in list(dir.path(), &filter()).unwrap() {
+            t.listed(p, &mut ready);
+        }
+        assert_eq!(ready, vec![old]);
+        assert!(t.pending.contains_key(&fresh));
+    }
+
+    #[test]
+    fn a_growing_file_is_not_ready_until_it_stops_changing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, "x").unwrap();
+        let mut t = Tracker {
+            pending: HashMap::new(),
+            quiet: Duration::from_millis(50),
+        };
+        t.observe(p.clone(), Duration::from_millis(50));
+        std::fs::write(&p, "xx").unwrap();
+        let mut ready = Vec::new();
+        t.tick(&mut ready);
+        assert!(ready.is_empty(), "changed since observed");
+        std::thread::sleep(Duration::from_millis(60));
+        t.tick(&mut ready);
+        assert_eq!(ready, vec![p]);
+    }
+}
