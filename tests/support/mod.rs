@@ -1,0 +1,190 @@
+//! Shared helpers of the end-to-end tests: a sandbox folder with its own
+//! config, the real `enrichd` binary, the built plugins beside it.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `enrichd` binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_enrichd"))
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Where the built-in plugin libraries were built: beside the binary.
+pub fn plugin_dir() -> PathBuf {
+    let dir = bin().parent().expect("binary has a folder").to_path_buf();
+    for name in ["normalize", "boilerplate", "dates"] {
+        let lib = dir.join(format!("libenrichd_{name}.so"));
+        assert!(
+            lib.exists(),
+            "{} is missing: build the workspace first (cargo build --workspace)",
+            lib.display()
+        );
+    }
+    dir
+}
+
+/// The chain of the default config, as YAML, with rule files from the repo.
+pub fn default_chain() -> String {
+    format!(
+        "plugins:\n  - name: normalize\n  - name: boilerplate\n    settings:\n      rules: {}\n  - name: dates\n",
+        repo().join("config/boilerplate.vi.yaml").display()
+    )
+}
+
+/// The five dev articles.
+pub fn dev_articles() -> Vec<PathBuf> {
+    let dir = repo().join("../shared/eval/dev");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A temporary folder with a drop folder, a sink and a config.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// A sandbox whose config has `chain` (YAML `plugins:` list) and `extra` top-level YAML.
+    pub fn new(chain: &str, extra: &str) -> Sandbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = format!(
+            "drop: drop\nplugin_dir: {}\nwatch:\n  include: [\"*.txt\"]\n  quiet_period_ms: 300\nsink:\n  type: jsonl\n  path: out/records.jsonl\n  flush_ms: 50\nlog:\n  level: debug\n{chain}{extra}",
+            plugin_dir().display()
+        );
+        std::fs::create_dir_all(dir.path().join("drop")).unwrap();
+        std::fs::write(dir.path().join("enrichd.yaml"), config).unwrap();
+        Sandbox { dir }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.path("enrichd.yaml")
+    }
+
+    /// The records in the sink so far.
+    pub fn records(&self) -> Vec<Value> {
+        match std::fs::read_to_string(self.path("out/records.jsonl")) {
+            Ok(text) => parse_jsonl(&text),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Start `enrichd run` on this sandbox.
+    pub fn start(&self) -> Daemon {
+        let log = std::fs::File::create(self.path("daemon.log")).unwrap();
+        let child = Command::new(bin())
+            .args(["run", "--config"])
+            .arg(self.config())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("enrichd starts");
+        Daemon {
+            child,
+            log: self.path("daemon.log"),
+        }
+    }
+
+    /// Run `enrichd ARGS --config <this config>` to completion.
+    pub fn enrichd(&self, args: &[&str]) -> Output {
+        Command::new(bin())
+            .args(args)
+            .arg("--config")
+            .arg(self.config())
+            .output()
+            .expect("enrichd runs")
+    }
+}
+
+pub fn parse_jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// A running daemon; stopped (SIGTERM) when dropped.
+pub struct Daemon {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Daemon {
+    /// Stop with SIGTERM and wait; returns whether it exited successfully.
+    pub fn stop(mut self) -> bool {
+        self.terminate()
+    }
+
+    fn terminate(&mut self) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        false
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.terminate();
+        }
+    }
+}
+
+/// Wait up to `secs` for `cond`; returns whether it came true.
+pub fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+/// Build the C test plugin (tests/c-plugin/count.c), claiming ABI version `abi`.
+pub fn c_plugin(out_dir: &Path, abi: u32) -> PathBuf {
+    let lib = out_dir.join(format!("libcount_abi{abi}.so"));
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-shared", "-fPIC", "-Wall", "-Werror"])
+        .arg(format!("-DPLUGIN_ABI={abi}u"))
+        .arg("-I")
+        .arg(repo().join("plugin-api/include"))
+        .arg(repo().join("tests/c-plugin/count.c"))
+        .arg("-o")
+        .arg(&lib)
+        .status()
+        .expect("a C compiler (cc) is installed");
+    assert!(status.success(), "the C test plugin does not compile");
+    lib
+}
