@@ -1,20 +1,8 @@
 //! `enrichd`: watch a drop folder, run every new file through a chain of
 //! extractor plugins, write enriched records to a sink.
 
-mod config;
-mod dispose;
-mod ingest;
-mod ledger;
-mod logging;
-mod oneshot;
-mod pipeline;
-mod plugin_host;
-mod record;
-mod service;
-mod sink;
-mod watch;
-
 use anyhow::Context as _;
+use enrichd::{config, logging, oneshot, pipeline, service};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
