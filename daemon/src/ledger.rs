@@ -1,12 +1,17 @@
 //! The ledger: the ids of records that are durably in the sink.
 //!
 //! Its promise: an id is appended (and fsync'd) only after the sink committed
-//! the record, and before the input leaves the drop folder. After a crash, an
-//! input still in the drop folder whose id is in the ledger is recognised as
-//! done and not written twice. A crash between the sink's commit and the
-//! ledger's can still repeat a record (at-least-once); its `id` lets readers
-//! drop the repeat.
+//! the record, and before the input leaves the drop folder; an input still in
+//! the drop folder whose id is in the ledger is done and is not written again.
+//! Each commit also stores the sink's position after it (`@<position>`). At
+//! start, [`Ledger::recover`] reads the sink past the last stored position: a
+//! record there reached the sink before a crash cut the ledger's commit short,
+//! and its id joins the ledger, so the input is not written twice.
+//!
+//! File format (`state_dir/ledger.ids`): one line per delivered id (64 hex
+//! digits) and `@<decimal position>` checkpoint lines; a torn last line is ignored.
 
+use crate::sink::Sink;
 use anyhow::Context as _;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -16,6 +21,7 @@ use std::path::{Path, PathBuf};
 /// The set of delivered record ids, backed by an append-only file.
 pub struct Ledger {
     done: HashSet<String>,
+    checkpoint: u64,
     file: File,
     path: PathBuf,
 }
@@ -33,14 +39,43 @@ impl Ledger {
             .open(&path)
             .with_context(|| format!("cannot open ledger {}", path.display()))?;
         let mut done = HashSet::new();
+        let mut checkpoint = 0;
         for line in BufReader::new(&file).lines() {
             let line = line.with_context(|| format!("cannot read ledger {}", path.display()))?;
-            // A torn last line (crash mid-append) is not a valid id: skip it.
-            if line.len() == 64 && line.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if let Some(pos) = line.strip_prefix('@') {
+                if let Ok(pos) = pos.parse() {
+                    checkpoint = pos;
+                }
+            } else if line.len() == 64 && line.bytes().all(|b| b.is_ascii_hexdigit()) {
                 done.insert(line);
             }
         }
-        Ok(Ledger { done, file, path })
+        Ok(Ledger {
+            done,
+            checkpoint,
+            file,
+            path,
+        })
+    }
+
+    /// Bring the ledger up to date with what the sink holds (after a crash); returns how many
+    /// records were found in the sink but missing from the ledger.
+    pub fn recover(&mut self, sink: &mut dyn Sink) -> anyhow::Result<usize> {
+        let Some(position) = sink.position() else {
+            return Ok(0);
+        };
+        let ids = if position < self.checkpoint {
+            tracing::warn!(
+                ledger = %self.path.display(),
+                "the sink is shorter than the ledger's checkpoint (truncated or replaced?); not reading it back"
+            );
+            Vec::new()
+        } else {
+            sink.ids_since(self.checkpoint)?
+        };
+        let missing = ids.iter().filter(|id| !self.done.contains(*id)).count();
+        self.commit(ids.iter().map(String::as_str), Some(position))?;
+        Ok(missing)
     }
 
     /// Whether a record with this id is already delivered.
@@ -48,8 +83,13 @@ impl Ledger {
         self.done.contains(id)
     }
 
-    /// Record these ids as delivered, durably.
-    pub fn commit<'a>(&mut self, ids: impl IntoIterator<Item = &'a str>) -> anyhow::Result<()> {
+    /// Record these ids as delivered, durably, with the sink's position after them.
+    pub fn commit<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a str>,
+        position: Option<u64>,
+    ) -> anyhow::Result<()> {
+        // Each batch starts with a newline, so a torn line never merges with the next entry.
         let mut buf = String::new();
         for id in ids {
             if self.done.insert(id.to_string()) {
@@ -57,10 +97,13 @@ impl Ledger {
                 buf.push_str(id);
             }
         }
+        if let Some(p) = position.filter(|&p| p != self.checkpoint) {
+            buf.push_str(&format!("\n@{p}"));
+            self.checkpoint = p;
+        }
         if buf.is_empty() {
             return Ok(());
         }
-        // Each batch starts with a newline, so a torn line never merges with the next id.
         self.file
             .write_all(buf.as_bytes())
             .and_then(|()| self.file.sync_data())
@@ -71,6 +114,7 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::jsonl::JsonlSink;
 
     #[test]
     fn ids_survive_a_reopen_and_torn_lines_are_ignored() {
@@ -79,7 +123,7 @@ mod tests {
         let b = "b".repeat(64);
         {
             let mut l = Ledger::open(dir.path()).unwrap();
-            l.commit([a.as_str(), b.as_str()]).unwrap();
+            l.commit([a.as_str(), b.as_str()], Some(10)).unwrap();
         }
         let mut f = OpenOptions::new()
             .append(true)
@@ -89,5 +133,29 @@ mod tests {
         let l = Ledger::open(dir.path()).unwrap();
         assert!(l.contains(&a) && l.contains(&b));
         assert!(!l.contains("cccc"));
+        assert_eq!(l.checkpoint, 10);
+    }
+
+    #[test]
+    fn records_the_sink_holds_past_the_checkpoint_join_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink_path = dir.path().join("r.jsonl");
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        // One record committed to both; then a crash after the sink's write of the second,
+        // with a torn third line.
+        std::fs::write(&sink_path, format!("{{\"id\":\"{a}\"}}\n")).unwrap();
+        let mut sink = JsonlSink::open(&sink_path).unwrap();
+        ledger.commit([a.as_str()], sink.position()).unwrap();
+        let mut f = OpenOptions::new().append(true).open(&sink_path).unwrap();
+        f.write_all(format!("{{\"id\":\"{b}\"}}\n{{\"id\":\"ccc").as_bytes())
+            .unwrap();
+        drop(ledger);
+        let mut ledger = Ledger::open(dir.path()).unwrap();
+        assert!(!ledger.contains(&b));
+        assert_eq!(ledger.recover(&mut sink).unwrap(), 1);
+        assert!(ledger.contains(&b));
+        // Idempotent.
+        assert_eq!(ledger.recover(&mut sink).unwrap(), 0);
     }
 }

@@ -2,8 +2,8 @@
 //! extractor plugins, write enriched records to a sink.
 
 use anyhow::Context as _;
-use enrichd::{config, logging, oneshot, pipeline, service};
 use clap::{Parser, Subcommand};
+use enrichd::{config, logging, oneshot, pipeline, service};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -32,8 +32,13 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     for dir in [&cfg.drop, &cfg.processed, &cfg.failed] {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let ledger = Arc::new(Mutex::new(Ledger::open(&cfg.state_dir)?));
-    let sink = sink::open(&cfg.sink)?;
+    let mut sink = sink::open(&cfg.sink)?;
+    let mut ledger = Ledger::open(&cfg.state_dir)?;
+    let recovered = ledger.recover(sink.as_mut())?;
+    if recovered > 0 {
+        tracing::warn!(records = recovered, "found records in the sink that the ledger missed (a crash); their inputs will not be written again");
+    }
+    let ledger = Arc::new(Mutex::new(ledger));
     let cfg = Arc::new(cfg);
     let pipeline = Arc::new(pipeline);
 
@@ -261,7 +266,7 @@ fn deliver_loop(
                 let committed = ledger
                     .lock()
                     .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
-                    .and_then(|mut l| l.commit(ids));
+                    .and_then(|mut l| l.commit(ids, sink.position()));
                 for d in pending.drain(..) {
                     match &committed {
                         // Without the ledger entry the input must stay: it is the only proof left.

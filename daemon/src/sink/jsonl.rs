@@ -89,4 +89,36 @@ impl Sink for JsonlSink {
             Target::Stdout(out) => out.flush().context("cannot write to stdout"),
         }
     }
+
+    fn position(&self) -> Option<u64> {
+        match &self.target {
+            Target::File { file, .. } => file.get_ref().metadata().ok().map(|m| m.len()),
+            Target::Stdout(_) => None,
+        }
+    }
+
+    fn ids_since(&mut self, position: u64) -> anyhow::Result<Vec<String>> {
+        use std::io::{BufRead, Seek, SeekFrom};
+        let Target::File { path, .. } = &self.target else {
+            return Ok(Vec::new());
+        };
+        let mut reader = std::io::BufReader::new(
+            File::open(path)
+                .with_context(|| format!("cannot read sink file {}", path.display()))?,
+        );
+        reader.seek(SeekFrom::Start(position))?;
+        let mut ids = Vec::new();
+        for line in reader.split(b'\n') {
+            let line = line.with_context(|| format!("cannot read sink file {}", path.display()))?;
+            // A torn line is not a record: its input was not delivered.
+            #[derive(serde::Deserialize)]
+            struct IdOnly {
+                id: String,
+            }
+            if let Ok(r) = serde_json::from_slice::<IdOnly>(&line) {
+                ids.push(r.id);
+            }
+        }
+        Ok(ids)
+    }
 }

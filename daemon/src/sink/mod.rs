@@ -15,6 +15,12 @@ pub trait Sink: Send {
     fn write(&mut self, record: &Record) -> anyhow::Result<()>;
     /// Make everything written so far durable.
     fn commit(&mut self) -> anyhow::Result<()>;
+    /// Where the sink stands after the last commit (JSON Lines: the file's length), for the
+    /// ledger's checkpoint; `None` for a sink that cannot be read back (stdout).
+    fn position(&self) -> Option<u64>;
+    /// The ids of the complete records written after `position`: records that reached the sink
+    /// before a crash cut the ledger's commit short.
+    fn ids_since(&mut self, position: u64) -> anyhow::Result<Vec<String>>;
 }
 
 /// Open the sink the config names.
