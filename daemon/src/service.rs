@@ -49,11 +49,17 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     let job_rx = Arc::new(tokio::sync::Mutex::new(job_rx));
 
     let (deliver_tx, deliver_rx) = std::sync::mpsc::channel::<Delivery>();
+    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let delivery = {
-        let (cfg, ledger, done_tx) = (cfg.clone(), ledger.clone(), done_tx.clone());
+        let (cfg, ledger, done_tx, stopping) = (
+            cfg.clone(),
+            ledger.clone(),
+            done_tx.clone(),
+            stopping.clone(),
+        );
         std::thread::Builder::new()
             .name("enrichd-sink".into())
-            .spawn(move || deliver_loop(sink, deliver_rx, &cfg, &ledger, &done_tx))
+            .spawn(move || deliver_loop(sink, deliver_rx, &cfg, &ledger, &done_tx, &stopping))
             .context("cannot start the sink thread")?
     };
 
@@ -132,6 +138,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     tracing::info!("stopping: finishing the files in flight");
     notify_systemd(&[sd_notify::NotifyState::Stopping]);
     let _ = shutdown_tx.send(true);
+    stopping.store(true, std::sync::atomic::Ordering::Relaxed);
     drop(job_tx);
     if let Some(w) = watchdog {
         w.abort();
@@ -240,6 +247,7 @@ fn deliver_loop(
     cfg: &Config,
     ledger: &Mutex<Ledger>,
     done_tx: &mpsc::UnboundedSender<PathBuf>,
+    stopping: &std::sync::atomic::AtomicBool,
 ) -> anyhow::Result<()> {
     let crate::config::SinkConfig::Jsonl {
         batch, flush_ms, ..
@@ -256,42 +264,67 @@ fn deliver_loop(
                 Err(_) => break,
             }
         }
-        let written = pending
-            .iter()
-            .try_for_each(|d| sink.write(&d.record))
-            .and_then(|()| sink.commit());
-        match written {
-            Ok(()) => {
-                let ids = pending.iter().map(|d| d.record.id.as_str());
-                let committed = ledger
-                    .lock()
-                    .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
-                    .and_then(|mut l| l.commit(ids, sink.position()));
-                for d in pending.drain(..) {
-                    match &committed {
-                        // Without the ledger entry the input must stay: it is the only proof left.
-                        Err(e) => {
-                            tracing::error!(path = %d.input.display(), error = %format!("{e:#}"), "delivered, but the ledger failed; input kept")
-                        }
-                        Ok(()) => {
-                            tracing::info!(path = %d.input.display(), id = %d.record.id, "delivered");
-                            finish_success(&d.input, cfg);
-                        }
-                    }
-                    let _ = done_tx.send(d.input);
+        let written = pending.iter().try_for_each(|d| sink.write(&d.record));
+        if let Err(e) = written {
+            // Cannot even serialise: fail nothing silently, keep the inputs for a later try.
+            tracing::error!(error = %format!("{e:#}"), "cannot encode records for the sink");
+            pending.drain(..).for_each(|d| drop(done_tx.send(d.input)));
+            continue;
+        }
+        if !commit_with_retry(sink.as_mut(), stopping) {
+            // Shutting down with the sink still failing: the inputs stay for the next start.
+            pending.drain(..).for_each(|d| drop(done_tx.send(d.input)));
+            break;
+        }
+        let ids = pending.iter().map(|d| d.record.id.as_str());
+        let committed = ledger
+            .lock()
+            .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
+            .and_then(|mut l| l.commit(ids, sink.position()));
+        for d in pending.drain(..) {
+            match &committed {
+                // Without the ledger entry the input must stay: it is the only proof left.
+                Err(e) => {
+                    tracing::error!(path = %d.input.display(), error = %format!("{e:#}"), "delivered, but the ledger failed; input kept")
+                }
+                Ok(()) => {
+                    tracing::info!(path = %d.input.display(), id = %d.record.id, "delivered");
+                    finish_success(&d.input, cfg);
                 }
             }
-            Err(e) => {
-                // The records are not the problem: keep the inputs for a later try.
-                tracing::error!(error = %format!("{e:#}"), records = pending.len(), "sink failed; inputs stay in the drop folder for a retry");
-                for d in pending.drain(..) {
-                    let _ = done_tx.send(d.input);
-                }
-                std::thread::sleep(Duration::from_secs(1));
-            }
+            let _ = done_tx.send(d.input);
         }
     }
     Ok(())
+}
+
+/// Commit, retrying with backoff (0.1 s doubling to 30 s) until it works or the daemon stops;
+/// the failure is logged once per backoff step, not per try. Returns whether it committed.
+fn commit_with_retry(sink: &mut dyn Sink, stopping: &std::sync::atomic::AtomicBool) -> bool {
+    let mut backoff = Duration::from_millis(100);
+    let mut failures = 0u32;
+    loop {
+        match sink.commit() {
+            Ok(()) => {
+                if failures > 0 {
+                    tracing::info!(failures, "sink recovered");
+                }
+                return true;
+            }
+            Err(e) => {
+                failures += 1;
+                tracing::error!(error = %format!("{e:#}"), retry_in_ms = backoff.as_millis() as u64, "sink commit failed; inputs stay in the drop folder until it works");
+            }
+        }
+        let until = std::time::Instant::now() + backoff;
+        while std::time::Instant::now() < until {
+            if stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
 }
 
 async fn stop_signal() {

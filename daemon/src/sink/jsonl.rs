@@ -1,124 +1,226 @@
 //! The JSON Lines sink: one record per line, appended; fsync on commit.
 //! The path `-` writes to stdout (commit flushes).
+//!
+//! Records are buffered in memory until `commit`, which writes the batch and
+//! fsyncs. The file never holds half a batch: if the write or the fsync fails
+//! (disk full, file gone), the file is cut back to its length after the last
+//! good commit and reopened, and the next `commit` retries the same batch. At
+//! open, a torn last line (a crash mid-write) is cut off: it was never
+//! committed.
 
 use super::Sink;
 use crate::record::Record;
 use anyhow::Context as _;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-
-enum Target {
-    File {
-        file: BufWriter<File>,
-        path: PathBuf,
-    },
-    Stdout(BufWriter<std::io::Stdout>),
-}
 
 /// A JSON Lines file (or stdout).
 pub struct JsonlSink {
-    target: Target,
+    /// `None` for stdout.
+    file: Option<FileTarget>,
+    buf: Vec<u8>,
+}
+
+struct FileTarget {
+    path: PathBuf,
+    /// `None` after a failure, until the next commit reopens it.
+    file: Option<File>,
+    /// The file's length after the last good commit.
+    committed: u64,
 }
 
 impl JsonlSink {
     /// Open `path` for appending (creating it and its folder), or stdout for `-`.
     pub fn open(path: &Path) -> anyhow::Result<JsonlSink> {
-        if path.as_os_str() == "-" {
-            return Ok(JsonlSink {
-                target: Target::Stdout(BufWriter::new(std::io::stdout())),
-            });
-        }
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create sink folder {}", dir.display()))?;
-        }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(path)
-            .with_context(|| format!("cannot open sink file {}", path.display()))?;
-        end_with_newline(&mut file)
-            .with_context(|| format!("cannot repair the end of sink file {}", path.display()))?;
-        Ok(JsonlSink {
-            target: Target::File {
-                file: BufWriter::with_capacity(1 << 16, file),
+        let file = if path.as_os_str() == "-" {
+            None
+        } else {
+            let (file, committed) = open_file(path)?;
+            Some(FileTarget {
                 path: path.to_path_buf(),
-            },
+                file: Some(file),
+                committed,
+            })
+        };
+        Ok(JsonlSink {
+            file,
+            buf: Vec::with_capacity(1 << 16),
         })
     }
 }
 
-/// A line torn by a crash or a full disk must not glue itself to the next record.
-fn end_with_newline(file: &mut File) -> std::io::Result<()> {
+/// Open for appending; cut a torn last line. Returns the file and its length.
+fn open_file(path: &Path) -> anyhow::Result<(File, u64)> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create sink folder {}", dir.display()))?;
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .read(true)
+        .open(path)
+        .with_context(|| format!("cannot open sink file {}", path.display()))?;
+    let len = cut_torn_line(&mut file)
+        .with_context(|| format!("cannot repair the end of sink file {}", path.display()))?;
+    Ok((file, len))
+}
+
+/// Cut everything after the last newline (a line a crash tore); returns the new length.
+fn cut_torn_line(file: &mut File) -> std::io::Result<u64> {
     use std::io::{Read, Seek, SeekFrom};
     let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(());
+    if len == 0 || !file.metadata()?.is_file() {
+        return Ok(len);
     }
-    file.seek(SeekFrom::Start(len - 1))?;
-    let mut last = [0u8; 1];
-    file.read_exact(&mut last)?;
-    if last[0] != b'\n' {
-        file.write_all(b"\n")?;
+    let mut end = len;
+    let mut chunk = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let n = (end - start) as usize;
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut chunk[..n])?;
+        if let Some(i) = chunk[..n].iter().rposition(|&b| b == b'\n') {
+            let keep = start + i as u64 + 1;
+            if keep != len {
+                file.set_len(keep)?;
+            }
+            return Ok(keep);
+        }
+        end = start;
     }
-    Ok(())
+    file.set_len(0)?;
+    Ok(0)
+}
+
+impl FileTarget {
+    fn commit(&mut self, batch: &[u8]) -> anyhow::Result<()> {
+        if self.file.is_none() {
+            let (file, len) = open_file(&self.path)?;
+            self.file = Some(file);
+            self.committed = len;
+        }
+        let Some(file) = self.file.as_mut() else {
+            unreachable!("opened above")
+        };
+        let written = file.write_all(batch).and_then(|()| file.sync_data());
+        match written {
+            Ok(()) => {
+                self.committed += batch.len() as u64;
+                Ok(())
+            }
+            Err(e) => {
+                // Leave no part of the batch behind; reopen on the next try.
+                if let Err(cut) = file.set_len(self.committed) {
+                    tracing::warn!(path = %self.path.display(), error = %cut, "cannot cut a failed batch off the sink file");
+                }
+                self.file = None;
+                Err(e).with_context(|| format!("cannot write sink file {}", self.path.display()))
+            }
+        }
+    }
 }
 
 impl Sink for JsonlSink {
     fn write(&mut self, record: &Record) -> anyhow::Result<()> {
-        let line = record
-            .to_json_line()
-            .context("record cannot be serialised")?;
-        let w: &mut dyn Write = match &mut self.target {
-            Target::File { file, .. } => file,
-            Target::Stdout(out) => out,
-        };
-        w.write_all(line.as_bytes())
-            .and_then(|()| w.write_all(b"\n"))
-            .context("cannot write to the JSON Lines sink")
+        let before = self.buf.len();
+        if let Err(e) = serde_json::to_writer(&mut self.buf, record) {
+            self.buf.truncate(before);
+            return Err(e).context("record cannot be serialised");
+        }
+        self.buf.push(b'\n');
+        Ok(())
     }
 
     fn commit(&mut self) -> anyhow::Result<()> {
-        match &mut self.target {
-            Target::File { file, path } => file
-                .flush()
-                .and_then(|()| file.get_ref().sync_data())
-                .with_context(|| format!("cannot fsync sink file {}", path.display())),
-            Target::Stdout(out) => out.flush().context("cannot write to stdout"),
+        match &mut self.file {
+            Some(target) => target.commit(&self.buf)?,
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&self.buf)
+                    .and_then(|()| out.flush())
+                    .context("cannot write to stdout")?;
+            }
         }
+        self.buf.clear();
+        Ok(())
     }
 
     fn position(&self) -> Option<u64> {
-        match &self.target {
-            Target::File { file, .. } => file.get_ref().metadata().ok().map(|m| m.len()),
-            Target::Stdout(_) => None,
-        }
+        self.file.as_ref().map(|t| t.committed)
     }
 
     fn ids_since(&mut self, position: u64) -> anyhow::Result<Vec<String>> {
         use std::io::{BufRead, Seek, SeekFrom};
-        let Target::File { path, .. } = &self.target else {
+        let Some(target) = &self.file else {
             return Ok(Vec::new());
         };
+        let path = &target.path;
         let mut reader = std::io::BufReader::new(
             File::open(path)
                 .with_context(|| format!("cannot read sink file {}", path.display()))?,
         );
         reader.seek(SeekFrom::Start(position))?;
+        #[derive(serde::Deserialize)]
+        struct IdOnly {
+            id: String,
+        }
         let mut ids = Vec::new();
         for line in reader.split(b'\n') {
             let line = line.with_context(|| format!("cannot read sink file {}", path.display()))?;
-            // A torn line is not a record: its input was not delivered.
-            #[derive(serde::Deserialize)]
-            struct IdOnly {
-                id: String,
-            }
             if let Ok(r) = serde_json::from_slice::<IdOnly>(&line) {
                 ids.push(r.id);
             }
         }
         Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str) -> Record {
+        Record {
+            id: id.into(),
+            source: Default::default(),
+            ingested_at: String::new(),
+            text: "t".into(),
+            fields: Default::default(),
+            pipeline: vec![],
+        }
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.jsonl");
+        std::fs::write(&p, "{\"id\":\"a\"}\n{\"id\":\"b").unwrap();
+        let mut sink = JsonlSink::open(&p).unwrap();
+        assert_eq!(sink.position(), Some(11));
+        sink.write(&record("c")).unwrap();
+        sink.commit().unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(text
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_nothing_and_the_retry_writes_the_batch_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.jsonl");
+        let link = dir.path().join("r.jsonl");
+        std::os::unix::fs::symlink("/dev/full", &link).unwrap();
+        let mut sink = JsonlSink::open(&link).unwrap();
+        sink.write(&record("a")).unwrap();
+        assert!(sink.commit().is_err(), "/dev/full is always full");
+        // The disk frees up: the path now leads to a regular file.
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        sink.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&real).unwrap().lines().count(), 1);
     }
 }

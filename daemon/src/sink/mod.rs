@@ -2,7 +2,9 @@
 //! database sink is added without touching the pipeline.
 //!
 //! The contract: `write` may buffer; a record counts as delivered only after
-//! the `commit` that follows it returned `Ok` (for files: after fsync).
+//! the `commit` that follows it returned `Ok` (for files: after fsync). A
+//! failed `commit` leaves no part of the batch behind and keeps it, so calling
+//! `commit` again retries the same batch.
 
 pub mod jsonl;
 
