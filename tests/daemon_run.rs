@@ -17,25 +17,53 @@ fn dev_articles_dropped_into_a_running_daemon_give_five_records() {
     for a in &articles {
         std::fs::copy(a, sb.path("drop").join(a.file_name().unwrap())).unwrap();
     }
-    assert!(wait_until(30, || sb.records().len() >= 5), "log:\n{}", daemon.log());
-    assert!(wait_until(10, || std::fs::read_dir(sb.path("drop/processed")).unwrap().count() == 5));
+    assert!(
+        wait_until(30, || sb.records().len() >= 5),
+        "log:\n{}",
+        daemon.log()
+    );
+    assert!(wait_until(10, || std::fs::read_dir(
+        sb.path("drop/processed")
+    )
+    .unwrap()
+    .count()
+        == 5));
     assert!(daemon.stop(), "clean exit on SIGTERM");
     let records = sb.records();
     assert_eq!(records.len(), 5);
-    let mut names: Vec<&str> = records.iter().map(|r| r["source"]["name"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = records
+        .iter()
+        .map(|r| r["source"]["name"].as_str().unwrap())
+        .collect();
     names.sort();
-    let expected: Vec<String> = articles.iter().map(|a| a.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let expected: Vec<String> = articles
+        .iter()
+        .map(|a| a.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, expected);
     for r in &records {
         assert_eq!(r["id"], r["source"]["sha256"]);
-        let steps: Vec<&str> = r["pipeline"].as_array().unwrap().iter().map(|s| s["plugin"].as_str().unwrap()).collect();
+        let steps: Vec<&str> = r["pipeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["plugin"].as_str().unwrap())
+            .collect();
         assert_eq!(steps, ["normalize", "boilerplate", "dates"]);
-        assert!(r["pipeline"].as_array().unwrap().iter().all(|s| s["error"].is_null()));
+        assert!(r["pipeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["error"].is_null()));
         assert!(!r["text"].as_str().unwrap().is_empty());
         assert!(r["dates"].is_array() && r.get("title").is_some());
     }
     // Nothing left behind in the drop folder.
-    let left: Vec<_> = std::fs::read_dir(sb.path("drop")).unwrap().filter_map(|e| e.ok()).filter(|e| e.path().is_file()).collect();
+    let left: Vec<_> = std::fs::read_dir(sb.path("drop"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .collect();
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -43,14 +71,25 @@ fn dev_articles_dropped_into_a_running_daemon_give_five_records() {
 fn files_already_present_at_start_are_processed() {
     let sb = Sandbox::new(NORMALIZE_ONLY, "");
     for i in 0..3 {
-        std::fs::write(sb.path(&format!("drop/early{i}.txt")), format!("Bài {i}  có  khoảng trắng thừa \n")).unwrap();
+        std::fs::write(
+            sb.path(&format!("drop/early{i}.txt")),
+            format!("Bài {i}  có  khoảng trắng thừa \n"),
+        )
+        .unwrap();
     }
     let daemon = sb.start();
-    assert!(wait_until(20, || sb.records().len() == 3), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(20, || sb.records().len() == 3),
+        "log:\n{}",
+        daemon.log()
+    );
     assert!(daemon.stop());
     for r in sb.records() {
         assert!(r["text"].as_str().unwrap().starts_with("Bài "));
-        assert!(!r["text"].as_str().unwrap().contains("  "), "whitespace normalised");
+        assert!(
+            !r["text"].as_str().unwrap().contains("  "),
+            "whitespace normalised"
+        );
     }
     assert!(sb.path("drop/processed/early0.txt").exists());
 }
@@ -72,7 +111,11 @@ fn a_file_written_in_chunks_gives_exactly_one_record_with_the_whole_text() {
             std::thread::sleep(Duration::from_millis(200));
         }
     }
-    assert!(wait_until(15, || !sb.records().is_empty()), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(15, || !sb.records().is_empty()),
+        "log:\n{}",
+        daemon.log()
+    );
     // Give a would-be second record time to appear.
     std::thread::sleep(Duration::from_millis(1500));
     assert!(daemon.stop());
@@ -92,7 +135,11 @@ fn a_file_renamed_into_the_folder_is_taken_and_temporary_names_are_not() {
     std::fs::write(sb.path("drop/.hidden.txt"), "hidden").unwrap();
     std::fs::write(sb.path("drop/backup.txt~"), "backup").unwrap();
     std::fs::rename(&tmp, sb.path("drop/incoming.txt")).unwrap();
-    assert!(wait_until(15, || sb.records().len() == 1), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(15, || sb.records().len() == 1),
+        "log:\n{}",
+        daemon.log()
+    );
     std::thread::sleep(Duration::from_millis(1000));
     assert!(daemon.stop());
     assert_eq!(sb.records().len(), 1);
@@ -106,17 +153,34 @@ fn a_file_renamed_into_the_folder_is_taken_and_temporary_names_are_not() {
 fn a_failing_plugin_sends_the_input_to_failed_with_a_report_and_the_daemon_goes_on() {
     let sb = Sandbox::new("", "");
     let lib = c_plugin(sb.dir.path(), 1);
-    let chain = format!("plugins:\n  - name: normalize\n  - library: {}\n", lib.display());
-    std::fs::write(sb.config(), std::fs::read_to_string(sb.config()).unwrap() + &chain).unwrap();
+    let chain = format!(
+        "plugins:\n  - name: normalize\n  - library: {}\n",
+        lib.display()
+    );
+    std::fs::write(
+        sb.config(),
+        std::fs::read_to_string(sb.config()).unwrap() + &chain,
+    )
+    .unwrap();
     let daemon = sb.start();
     std::fs::write(sb.path("drop/bad.txt"), "please FAIL-ME now\n").unwrap();
     std::fs::write(sb.path("drop/good.txt"), "fine\n").unwrap();
-    assert!(wait_until(15, || sb.path("drop/failed/bad.txt.error.json").exists()), "log:\n{}", daemon.log());
-    assert!(wait_until(15, || sb.records().len() == 1), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(15, || sb.path("drop/failed/bad.txt.error.json").exists()),
+        "log:\n{}",
+        daemon.log()
+    );
+    assert!(
+        wait_until(15, || sb.records().len() == 1),
+        "log:\n{}",
+        daemon.log()
+    );
     assert!(daemon.stop());
     assert!(sb.path("drop/failed/bad.txt").exists());
-    let report: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(sb.path("drop/failed/bad.txt.error.json")).unwrap()).unwrap();
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.path("drop/failed/bad.txt.error.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(report["stage"], "plugin:count-c");
     assert_eq!(report["error"], "the text asked to fail");
     assert_eq!(report["file"], "bad.txt");
@@ -130,11 +194,20 @@ fn a_kept_input_is_not_written_again_after_a_restart() {
     let sb = Sandbox::new(NORMALIZE_ONLY, "on_success: keep\n");
     std::fs::write(sb.path("drop/kept.txt"), "Giữ lại.\n").unwrap();
     let daemon = sb.start();
-    assert!(wait_until(15, || sb.records().len() == 1), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(15, || sb.records().len() == 1),
+        "log:\n{}",
+        daemon.log()
+    );
     assert!(daemon.stop());
     let daemon = sb.start();
     // The restart lists the folder again and meets the same input.
-    assert!(wait_until(15, || daemon.log().matches("already delivered").count() >= 1), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(15, || daemon.log().matches("already delivered").count()
+            >= 1),
+        "log:\n{}",
+        daemon.log()
+    );
     assert!(daemon.stop());
     assert_eq!(sb.records().len(), 1);
     assert!(sb.path("drop/kept.txt").exists());
@@ -143,13 +216,18 @@ fn a_kept_input_is_not_written_again_after_a_restart() {
 #[test]
 fn poll_mode_takes_files_once_they_are_quiet() {
     let sb = Sandbox::new(NORMALIZE_ONLY, "");
-    let cfg = std::fs::read_to_string(sb.config())
-        .unwrap()
-        .replace("watch:\n", "watch:\n  mode: poll\n  poll_interval_ms: 100\n");
+    let cfg = std::fs::read_to_string(sb.config()).unwrap().replace(
+        "watch:\n",
+        "watch:\n  mode: poll\n  poll_interval_ms: 100\n",
+    );
     std::fs::write(sb.config(), cfg).unwrap();
     let daemon = sb.start();
     std::fs::write(sb.path("drop/polled.txt"), "Qua thăm dò.\n").unwrap();
-    assert!(wait_until(15, || sb.records().len() == 1), "log:\n{}", daemon.log());
+    assert!(
+        wait_until(15, || sb.records().len() == 1),
+        "log:\n{}",
+        daemon.log()
+    );
     assert!(daemon.stop());
     assert!(sb.path("drop/processed/polled.txt").exists());
 }

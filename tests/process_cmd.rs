@@ -10,16 +10,32 @@ fn process_prints_one_record_per_dev_article_in_order_with_normalised_text() {
     let sb = Sandbox::new(&default_chain(), "");
     let dev = repo().join("../shared/eval/dev");
     let out = sb.enrichd(&["process", dev.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let records = parse_jsonl(&String::from_utf8_lossy(&out.stdout));
-    let names: Vec<String> = records.iter().map(|r| r["source"]["name"].as_str().unwrap().to_string()).collect();
-    let expected: Vec<String> = dev_articles().iter().map(|a| a.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = records
+        .iter()
+        .map(|r| r["source"]["name"].as_str().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = dev_articles()
+        .iter()
+        .map(|a| a.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, expected, "only the .txt inputs, sorted");
     for r in &records {
         let text = r["text"].as_str().unwrap();
         assert_eq!(text, text.nfc().collect::<String>(), "NFC");
-        assert!(!text.contains("  ") && !text.contains('\u{a0}'), "whitespace cleaned");
-        assert!(!text.contains("hoà") && !text.contains("Uỷ"), "one tone placement");
+        assert!(
+            !text.contains("  ") && !text.contains('\u{a0}'),
+            "whitespace cleaned"
+        );
+        assert!(
+            !text.contains("hoà") && !text.contains("Uỷ"),
+            "one tone placement"
+        );
     }
     // No moving in one-shot mode.
     assert!(dev_articles().iter().all(|a| a.exists()));
@@ -36,7 +52,11 @@ fn process_keeps_the_order_of_the_command_line_and_reads_nfd_input() {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = sb.enrichd(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let texts: Vec<String> = parse_jsonl(&String::from_utf8_lossy(&out.stdout))
         .iter()
         .map(|r| r["text"].as_str().unwrap().to_string())

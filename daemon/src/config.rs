@@ -49,7 +49,7 @@ pub enum WatchMode {
 }
 
 /// The `watch` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Watch {
     pub mode: WatchMode,
@@ -89,10 +89,33 @@ pub struct PluginEntry {
     /// The plugin's own settings, passed to it as JSON.
     #[serde(default)]
     pub settings: serde_json::Value,
+    /// What a failure of this plugin on one record does.
+    #[serde(default = "default_on_error")]
+    pub on_error: OnError,
+    /// A call that takes longer fails the file (the plugin is stuck: it cannot be skipped).
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+/// What a plugin's error (or caught panic) on one record does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// The file fails: it goes to `failed/` with the reason (the default).
+    FailFile,
+    /// The record goes on without this plugin's output; `pipeline[].error` says why.
+    SkipPlugin,
+}
+
+fn default_on_error() -> OnError {
+    OnError::FailFile
+}
+fn default_timeout_ms() -> u64 {
+    30_000
 }
 
 /// The `sink` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
 pub enum SinkConfig {
     /// JSON Lines, appended; `path: "-"` for stdout.
@@ -123,7 +146,7 @@ pub enum LogFormat {
 }
 
 /// The `log` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Log {
     /// A tracing filter (`info`, `enrichd=debug`, …); `RUST_LOG` overrides it.
@@ -163,6 +186,12 @@ struct Raw {
     sink: SinkConfig,
     #[serde(default)]
     log: Log,
+    #[serde(default = "default_grace_ms")]
+    shutdown_grace_ms: u64,
+}
+
+fn default_grace_ms() -> u64 {
+    10_000
 }
 
 fn default_on_success() -> OnSuccess {
@@ -175,15 +204,17 @@ fn default_max_file_bytes() -> u64 {
     16 * 1024 * 1024
 }
 
-/// A plugin to load: its library path and settings.
-#[derive(Debug, Clone)]
+/// A plugin to load: its library path, settings and failure policy.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PluginSpec {
     pub library: PathBuf,
     pub settings: serde_json::Value,
+    pub on_error: OnError,
+    pub timeout: std::time::Duration,
 }
 
 /// The validated config, every path absolute.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub file: PathBuf,
     pub dir: PathBuf,
@@ -199,6 +230,9 @@ pub struct Config {
     pub plugins: Vec<PluginSpec>,
     pub sink: SinkConfig,
     pub log: Log,
+    /// On SIGTERM, how long files in flight may take before they are abandoned (and redone at
+    /// the next start).
+    pub shutdown_grace: std::time::Duration,
 }
 
 impl Config {
@@ -278,6 +312,8 @@ impl Config {
             plugins.push(PluginSpec {
                 library,
                 settings: p.settings.clone(),
+                on_error: p.on_error,
+                timeout: std::time::Duration::from_millis(p.timeout_ms.max(1)),
             });
         }
         let workers = if raw.workers == 0 {
@@ -340,7 +376,19 @@ impl Config {
             plugins,
             sink,
             log: raw.log,
+            shutdown_grace: std::time::Duration::from_millis(raw.shutdown_grace_ms),
         })
+    }
+}
+
+impl Config {
+    /// Whether `self` differs from `running` in settings a reload cannot apply (all but the chain).
+    pub fn needs_restart(&self, running: &Config) -> bool {
+        let without_chain = |c: &Config| Config {
+            plugins: Vec::new(),
+            ..c.clone()
+        };
+        without_chain(self) != without_chain(running)
     }
 }
 

@@ -18,6 +18,8 @@ pub struct ErrorReport<'a> {
     pub stage: &'a str,
     /// Why.
     pub error: &'a str,
+    /// How many times the file was tried: 1, or more when the daemon died with it in flight.
+    pub attempts: u32,
     /// When (RFC 3339, UTC).
     pub at: String,
     /// The record id (hash of the input), when the input could be read.

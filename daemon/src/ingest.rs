@@ -1,5 +1,6 @@
-//! Reading one input file safely: a regular file, within the size limit,
-//! decoded to text, hashed → a fresh [`Record`].
+//! Reading one input file safely: a regular file (a symbolic link is refused,
+//! wherever it points), not empty, within the size limit (checked before
+//! reading), decoded to text without NUL characters, hashed → a fresh [`Record`].
 //!
 //! Encoding: a UTF-8 or UTF-16 byte-order mark decides; otherwise valid UTF-8
 //! is taken as is, and anything else is decoded as Windows-1258 (the legacy
@@ -16,8 +17,14 @@ use std::path::Path;
 pub enum IngestError {
     #[error("cannot read {path}: {cause}")]
     Io { path: String, cause: std::io::Error },
+    #[error("{path} is a symbolic link; enrichd reads only regular files in the drop folder and follows no links")]
+    Symlink { path: String },
     #[error("{path} is not a regular file")]
     NotAFile { path: String },
+    #[error("{path} is empty")]
+    Empty { path: String },
+    #[error("{path} holds binary data (NUL characters), not text")]
+    Binary { path: String },
     #[error("{path} is {bytes} bytes, over the limit of {limit} (max_file_bytes)")]
     TooLarge {
         path: String,
@@ -42,6 +49,9 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
     };
     // symlink_metadata: a symlink in the drop folder is not followed.
     let meta = std::fs::symlink_metadata(path).map_err(io)?;
+    if meta.file_type().is_symlink() {
+        return Err(IngestError::Symlink { path: shown });
+    }
     if !meta.is_file() {
         return Err(IngestError::NotAFile { path: shown });
     }
@@ -63,8 +73,14 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
             limit: max_bytes,
         });
     }
+    if bytes.is_empty() {
+        return Err(IngestError::Empty { path: shown });
+    }
     let sha256 = hex(&Sha256::digest(&bytes));
     let (text, encoding) = decode(&bytes);
+    if text.contains('\0') {
+        return Err(IngestError::Binary { path: shown });
+    }
     let modified = meta
         .modified()
         .ok()
@@ -137,6 +153,20 @@ mod tests {
         let (text, enc) = decode(&[b'H', b'a', 0xcc]);
         assert_eq!(enc, "windows-1258");
         assert_eq!(text, "Ha\u{300}");
+    }
+
+    #[test]
+    fn empty_binary_and_symlinked_inputs_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.txt");
+        std::fs::write(&empty, "").unwrap();
+        assert!(matches!(read(&empty, 100), Err(IngestError::Empty { .. })));
+        let bin = dir.path().join("bin.txt");
+        std::fs::write(&bin, b"PK\x03\x04\0\0data").unwrap();
+        assert!(matches!(read(&bin, 100), Err(IngestError::Binary { .. })));
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
+        assert!(matches!(read(&link, 100), Err(IngestError::Symlink { .. })));
     }
 
     #[test]

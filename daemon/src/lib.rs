@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod dispose;
+pub mod inflight;
 pub mod ingest;
 pub mod ledger;
 pub mod logging;

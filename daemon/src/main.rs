@@ -60,12 +60,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cfg = config::Config::load(&config)?;
             let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
             println!("config {} is valid; plugin chain:", cfg.file.display());
-            for (i, p) in pipeline.plugins().iter().enumerate() {
+            for (i, stage) in pipeline.stages().iter().enumerate() {
+                let p = &stage.plugin;
                 println!(
-                    "  {}. {} {}  {}",
+                    "  {}. {} {} (ABI {})  {}",
                     i + 1,
                     p.name(),
                     p.version(),
+                    enrichd_plugin_api::abi::ABI_VERSION,
                     p.path().display()
                 );
             }
@@ -91,7 +93,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            runtime.block_on(service::run(cfg, pipeline))?;
+            let result = runtime.block_on(service::run(cfg, pipeline));
+            // Threads stuck in a plugin (abandoned after a timeout) must not hold the exit.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+            result?;
             Ok(ExitCode::SUCCESS)
         }
     }

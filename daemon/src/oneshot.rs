@@ -56,7 +56,7 @@ pub fn run(cfg: &Config, pipeline: &Pipeline, paths: &[PathBuf]) -> anyhow::Resu
                 let _span = tracing::info_span!("file", path = %path.display()).entered();
                 let result = match ingest::read(path, cfg.max_file_bytes) {
                     Err(e) => Err(format!("stage ingest: {e}")),
-                    Ok(record) => pipeline.run(record).or_else(|failure| {
+                    Ok(record) => pipeline.run(record, &crate::pipeline::Flight::default()).or_else(|failure| {
                         tracing::warn!(stage = %failure.stage, error = %failure.message, "failed");
                         let message = failure.to_string();
                         // The record so far, its `pipeline` naming the failed stage.

@@ -1,30 +1,66 @@
 //! The daemon loop of `enrichd run`: watcher → bounded queue → worker pool →
 //! sink → ledger → the input leaves the drop folder.
 //!
-//! Signals: SIGINT/SIGTERM stop taking new files, let the files in flight
-//! finish and commit, then exit. Files still queued stay in the drop folder
-//! and are taken on the next start. systemd: READY=1 once plugins are loaded
-//! and the folders exist, WATCHDOG=1 at half the watchdog interval, STOPPING=1.
+//! - Each path is in flight once at a time; the in-flight journal notes it, so a
+//!   file that was in flight during three deaths of the daemon is quarantined.
+//! - A plugin call that outlives its `timeout_ms` fails its file; the stuck
+//!   thread is abandoned (it can never deliver afterwards).
+//! - SIGINT/SIGTERM: stop taking files, let the files in flight finish for up to
+//!   `shutdown_grace_ms` (the rest are abandoned and redone at the next start),
+//!   commit the sink, exit 0.
+//! - SIGHUP: reload the config and the plugin chain; a bad config or plugin is
+//!   refused with a logged error and the running chain stays. Settings other
+//!   than the chain (folders, sink, workers, watch) need a restart.
+//! - systemd: READY=1 once plugins are loaded and the folders exist,
+//!   RELOADING=1 (with MONOTONIC_USEC) then READY=1 around a reload,
+//!   WATCHDOG=1 at half the watchdog interval, STOPPING=1.
 
 use crate::config::Config;
 use crate::dispose::{self, ErrorReport};
+use crate::inflight::{Journal, POISON_DEATHS};
 use crate::ingest;
 use crate::ledger::Ledger;
-use crate::pipeline::{Pipeline, StageFailure};
+use crate::pipeline::{Flight, Pipeline, StageFailure};
 use crate::record::Record;
 use crate::sink::{self, Sink};
 use crate::watch;
 use anyhow::Context as _;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// A record ready for the sink, with the input it came from.
 struct Delivery {
     record: Record,
     input: PathBuf,
+}
+
+/// What every worker shares.
+struct Shared {
+    cfg: Config,
+    pipeline: RwLock<Arc<Pipeline>>,
+    ledger: Mutex<Ledger>,
+    journal: Journal,
+    deliver_tx: std::sync::mpsc::Sender<Delivery>,
+    done_tx: mpsc::UnboundedSender<PathBuf>,
+}
+
+impl Shared {
+    fn pipeline(&self) -> Arc<Pipeline> {
+        match self.pipeline.read() {
+            Ok(p) => p.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The file is no longer in flight.
+    fn done(&self, path: &Path) {
+        self.journal.end(path);
+        let _ = self.done_tx.send(path.to_path_buf());
+    }
 }
 
 /// Run the daemon until a stop signal.
@@ -38,28 +74,34 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     if recovered > 0 {
         tracing::warn!(records = recovered, "found records in the sink that the ledger missed (a crash); their inputs will not be written again");
     }
-    let ledger = Arc::new(Mutex::new(ledger));
-    let cfg = Arc::new(cfg);
-    let pipeline = Arc::new(pipeline);
+    let (journal, poison) = Journal::open(&cfg.state_dir.join("inflight"))?;
+    for p in poison {
+        quarantine(&cfg, &journal, &p.path, p.deaths);
+    }
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<PathBuf>();
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<PathBuf>();
     let (job_tx, job_rx) = mpsc::channel::<PathBuf>(cfg.queue);
     let job_rx = Arc::new(tokio::sync::Mutex::new(job_rx));
-
     let (deliver_tx, deliver_rx) = std::sync::mpsc::channel::<Delivery>();
-    let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopping = Arc::new(AtomicBool::new(false));
+
+    let shared = Arc::new(Shared {
+        cfg,
+        pipeline: RwLock::new(Arc::new(pipeline)),
+        ledger: Mutex::new(ledger),
+        journal,
+        deliver_tx,
+        done_tx,
+    });
+    let cfg = &shared.cfg;
+
     let delivery = {
-        let (cfg, ledger, done_tx, stopping) = (
-            cfg.clone(),
-            ledger.clone(),
-            done_tx.clone(),
-            stopping.clone(),
-        );
+        let (shared, stopping) = (shared.clone(), stopping.clone());
         std::thread::Builder::new()
             .name("enrichd-sink".into())
-            .spawn(move || deliver_loop(sink, deliver_rx, &cfg, &ledger, &done_tx, &stopping))
+            .spawn(move || deliver_loop(sink, deliver_rx, &shared, &stopping))
             .context("cannot start the sink thread")?
     };
 
@@ -70,47 +112,26 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
-    let mut workers = Vec::with_capacity(cfg.workers);
+    let mut workers = tokio::task::JoinSet::new();
     for _ in 0..cfg.workers {
-        let (job_rx, cfg, pipeline, ledger) = (
-            job_rx.clone(),
-            cfg.clone(),
-            pipeline.clone(),
-            ledger.clone(),
-        );
-        let (deliver_tx, done_tx, mut shutdown) =
-            (deliver_tx.clone(), done_tx.clone(), shutdown_rx.clone());
-        workers.push(tokio::spawn(async move {
+        let (shared, job_rx, mut shutdown) = (shared.clone(), job_rx.clone(), shutdown_rx.clone());
+        workers.spawn(async move {
             loop {
                 let job = tokio::select! {
                     _ = shutdown.changed() => break,
                     job = async { job_rx.lock().await.recv().await } => job,
                 };
                 let Some(path) = job else { break };
-                let (cfg, pipeline, ledger, deliver_tx, done_tx) = (
-                    cfg.clone(),
-                    pipeline.clone(),
-                    ledger.clone(),
-                    deliver_tx.clone(),
-                    done_tx.clone(),
-                );
-                let task = tokio::task::spawn_blocking(move || {
-                    handle_file(&path, &cfg, &pipeline, &ledger, &deliver_tx, &done_tx)
-                });
-                if let Err(e) = task.await {
-                    tracing::error!(error = %e, "worker task failed");
-                }
+                run_one(&shared, path).await;
             }
-        }));
+        });
     }
-    drop(deliver_tx);
-    drop(done_tx);
 
     notify_systemd(&[sd_notify::NotifyState::Ready]);
     tracing::info!(
         drop = %cfg.drop.display(),
         workers = cfg.workers,
-        plugins = pipeline.plugins().len(),
+        plugins = shared.pipeline().stages().len(),
         mode = ?cfg.watch.mode,
         "enrichd is running"
     );
@@ -118,15 +139,28 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
 
     // The dispatcher: ready paths → the bounded queue, each path once while it is in flight.
     let mut in_flight: HashSet<PathBuf> = HashSet::new();
-    let mut stop = Box::pin(stop_signal());
-    loop {
+    let mut signals = Signals::new()?;
+    'dispatch: loop {
         tokio::select! {
-            _ = &mut stop => break,
+            signal = signals.next() => match signal {
+                Signal::Stop => break,
+                Signal::Reload => reload(&shared).await,
+            },
             Some(path) = ready_rx.recv() => {
-                if in_flight.insert(path.clone()) {
+                if !in_flight.insert(path.clone()) {
+                    continue;
+                }
+                // A full queue must not make the daemon deaf to signals.
+                loop {
                     tokio::select! {
-                        _ = &mut stop => break,
-                        sent = job_tx.send(path) => if sent.is_err() { break },
+                        signal = signals.next() => match signal {
+                            Signal::Stop => break 'dispatch,
+                            Signal::Reload => reload(&shared).await,
+                        },
+                        sent = job_tx.send(path.clone()) => {
+                            if sent.is_err() { break 'dispatch }
+                            break;
+                        }
                     }
                 }
             }
@@ -135,10 +169,12 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         }
     }
 
-    tracing::info!("stopping: finishing the files in flight");
+    tracing::info!(
+        grace_ms = cfg.shutdown_grace.as_millis() as u64,
+        "stopping: finishing the files in flight"
+    );
     notify_systemd(&[sd_notify::NotifyState::Stopping]);
     let _ = shutdown_tx.send(true);
-    stopping.store(true, std::sync::atomic::Ordering::Relaxed);
     drop(job_tx);
     if let Some(w) = watchdog {
         w.abort();
@@ -148,32 +184,96 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         Err(e) => tracing::error!(error = %e, "watcher task failed"),
         Ok(Ok(())) => {}
     }
-    for w in workers {
-        let _ = w.await;
+    let finished = tokio::time::timeout(cfg.shutdown_grace, async {
+        while workers.join_next().await.is_some() {}
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!(
+            workers = workers.len(),
+            "grace period over: abandoning the files still in flight; they stay in the drop folder and are redone at the next start"
+        );
+        workers.abort_all();
     }
-    tokio::task::spawn_blocking(move || delivery.join())
-        .await
-        .context("sink thread could not be joined")?
-        .map_err(|_| anyhow::anyhow!("sink thread panicked"))??;
+    // Workers hold no sender of their own: dropping the shared state's last handle closes the
+    // sink's channel once abandoned threads are gone, so the sink thread is told by `stopping`.
+    stopping.store(true, Ordering::Relaxed);
+    drop(shared);
+    let joined = tokio::task::spawn_blocking(move || delivery.join());
+    match tokio::time::timeout(Duration::from_secs(5), joined).await {
+        Ok(Ok(Ok(result))) => result?,
+        Ok(Ok(Err(_))) => anyhow::bail!("sink thread panicked"),
+        _ => tracing::warn!("sink thread did not finish in time"),
+    }
     tracing::info!("stopped");
     Ok(())
 }
 
+/// Run one file on a blocking thread, watching its plugin calls for timeouts.
+async fn run_one(shared: &Arc<Shared>, path: PathBuf) {
+    let flight = Arc::new(Flight::default());
+    let pipeline = shared.pipeline();
+    let mut task = {
+        let (shared, pipeline, flight, path) = (
+            shared.clone(),
+            pipeline.clone(),
+            flight.clone(),
+            path.clone(),
+        );
+        tokio::task::spawn_blocking(move || handle_file(&path, &shared, &pipeline, &flight))
+    };
+    let mut check = tokio::time::interval(Duration::from_millis(100));
+    loop {
+        tokio::select! {
+            joined = &mut task => {
+                if let Err(e) = joined {
+                    // A panic in the daemon's own code for this file: it must not stay in flight.
+                    tracing::error!(path = %path.display(), error = %e, "worker failed");
+                    shared.done(&path);
+                }
+                return;
+            }
+            _ = check.tick() => {
+                let Some((stage, ran)) = flight.overdue(&pipeline) else { continue };
+                if !flight.abandon() {
+                    continue; // it landed just now
+                }
+                let name = pipeline.stages()[stage].plugin.name().to_string();
+                let failure = StageFailure {
+                    stage: format!("plugin:{name}"),
+                    message: format!(
+                        "timed out after {} ms (timeout_ms {}); the call was abandoned",
+                        ran.as_millis(),
+                        pipeline.stages()[stage].timeout.as_millis()
+                    ),
+                    record: None,
+                };
+                fail(&path, &shared.cfg, &failure, 1);
+                shared.done(&path);
+                return;
+            }
+        }
+    }
+}
+
 /// Read, enrich and hand one file to the sink; a failure sends it to `failed/`.
-fn handle_file(
-    path: &Path,
-    cfg: &Config,
-    pipeline: &Pipeline,
-    ledger: &Mutex<Ledger>,
-    deliver_tx: &std::sync::mpsc::Sender<Delivery>,
-    done_tx: &mpsc::UnboundedSender<PathBuf>,
-) {
+fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Flight) {
     let span = tracing::info_span!("file", path = %path.display());
     let _enter = span.enter();
+    tracing::debug!("taken");
+    let cfg = &shared.cfg;
+    let deaths = match shared.journal.begin(path) {
+        Ok(d) => d,
+        Err(e) => {
+            // Without the note a crash here could not be counted; go on, it is only a guard.
+            tracing::warn!(error = %format!("{e:#}"), "cannot note the file as in flight");
+            0
+        }
+    };
     let result = match ingest::read(path, cfg.max_file_bytes) {
         Err(e) if e.is_not_found() => {
             tracing::debug!("gone before it could be read");
-            let _ = done_tx.send(path.to_path_buf());
+            shared.done(path);
             return;
         }
         Err(e) => Err(StageFailure {
@@ -182,22 +282,27 @@ fn handle_file(
             record: None,
         }),
         Ok(record) => {
-            let done = ledger
+            let delivered = shared
+                .ledger
                 .lock()
                 .map(|l| l.contains(&record.id))
                 .unwrap_or(false);
-            if done {
+            if delivered {
                 tracing::info!(id = %record.id, "already delivered (same content); not written again");
                 finish_success(path, cfg);
-                let _ = done_tx.send(path.to_path_buf());
+                shared.done(path);
                 return;
             }
-            pipeline.run(record)
+            pipeline.run(record, flight)
         }
     };
+    if !flight.land() {
+        return; // abandoned after a timeout: the watcher already failed the file
+    }
     match result {
         Ok(record) => {
-            if deliver_tx
+            if shared
+                .deliver_tx
                 .send(Delivery {
                     record,
                     input: path.to_path_buf(),
@@ -205,17 +310,17 @@ fn handle_file(
                 .is_err()
             {
                 // The sink is gone (shutting down): the file stays and is taken next time.
-                let _ = done_tx.send(path.to_path_buf());
+                shared.done(path);
             }
         }
         Err(failure) => {
-            fail(path, cfg, &failure);
-            let _ = done_tx.send(path.to_path_buf());
+            fail(path, cfg, &failure, deaths + 1);
+            shared.done(path);
         }
     }
 }
 
-fn fail(path: &Path, cfg: &Config, failure: &StageFailure) {
+fn fail(path: &Path, cfg: &Config, failure: &StageFailure, attempts: u32) {
     tracing::warn!(stage = %failure.stage, error = %failure.message, "failed; moving to the failed folder");
     let name = path
         .file_name()
@@ -226,6 +331,7 @@ fn fail(path: &Path, cfg: &Config, failure: &StageFailure) {
         path: path.display().to_string(),
         stage: &failure.stage,
         error: &failure.message,
+        attempts,
         at: jiff::Timestamp::now().to_string(),
         id: failure.record.as_ref().map(|r| r.id.as_str()),
     };
@@ -234,50 +340,113 @@ fn fail(path: &Path, cfg: &Config, failure: &StageFailure) {
     }
 }
 
+/// A file that was in flight during too many deaths goes to `failed/` unread.
+fn quarantine(cfg: &Config, journal: &Journal, path: &Path, deaths: u32) {
+    if path.exists() {
+        let failure = StageFailure {
+            stage: "poison".into(),
+            message: format!(
+                "the daemon died {deaths} times while this file was in flight (limit {POISON_DEATHS}); quarantined"
+            ),
+            record: None,
+        };
+        fail(path, cfg, &failure, deaths);
+    }
+    journal.end(path);
+}
+
 fn finish_success(path: &Path, cfg: &Config) {
     if let Err(e) = dispose::succeeded(path, cfg.on_success, &cfg.processed) {
         tracing::error!(path = %path.display(), error = %format!("{e:#}"), "delivered, but cannot move the input away");
     }
 }
 
+/// Load the config again and swap in its plugin chain.
+async fn reload(shared: &Arc<Shared>) {
+    let monotonic = sd_notify::NotifyState::monotonic_usec_now();
+    let mut states = vec![sd_notify::NotifyState::Reloading];
+    states.extend(monotonic.ok());
+    notify_systemd(&states);
+    let file = shared.cfg.file.clone();
+    let loaded = tokio::task::spawn_blocking(move || -> anyhow::Result<(Config, Pipeline)> {
+        let cfg = Config::load(&file)?;
+        let pipeline = Pipeline::load_fresh(&cfg.plugins, &cfg.dir, &cfg.state_dir)?;
+        Ok((cfg, pipeline))
+    })
+    .await;
+    match loaded {
+        Ok(Ok((new_cfg, pipeline))) => {
+            if new_cfg.needs_restart(&shared.cfg) {
+                tracing::warn!("reload: only the plugin chain is reloaded; other changed settings need a restart");
+            }
+            let names: Vec<String> = pipeline
+                .stages()
+                .iter()
+                .map(|s| s.plugin.name().to_string())
+                .collect();
+            if let Ok(mut p) = shared.pipeline.write() {
+                *p = Arc::new(pipeline);
+            }
+            tracing::info!(plugins = ?names, "reloaded the plugin chain");
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %format!("{e:#}"), "reload refused; the running config stays")
+        }
+        Err(e) => tracing::error!(error = %e, "reload failed; the running config stays"),
+    }
+    notify_systemd(&[sd_notify::NotifyState::Ready]);
+}
+
 /// The sink thread: batch, write, commit (fsync), then the ledger, then the inputs leave.
 fn deliver_loop(
     mut sink: Box<dyn Sink>,
     rx: std::sync::mpsc::Receiver<Delivery>,
-    cfg: &Config,
-    ledger: &Mutex<Ledger>,
-    done_tx: &mpsc::UnboundedSender<PathBuf>,
-    stopping: &std::sync::atomic::AtomicBool,
+    shared: &Shared,
+    stopping: &AtomicBool,
 ) -> anyhow::Result<()> {
+    let cfg = &shared.cfg;
     let crate::config::SinkConfig::Jsonl {
         batch, flush_ms, ..
     } = cfg.sink;
     let linger = Duration::from_millis(flush_ms);
     let mut pending: Vec<Delivery> = Vec::with_capacity(batch);
-    while let Ok(first) = rx.recv() {
+    loop {
+        let first = match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(d) => d,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+                if !stopping.load(Ordering::Relaxed) =>
+            {
+                continue
+            }
+            // Stopping and nothing waiting, or every sender gone.
+            Err(_) => match rx.try_recv() {
+                Ok(d) => d,
+                Err(_) => break,
+            },
+        };
         pending.push(first);
-        let deadline = std::time::Instant::now() + linger;
+        let deadline = Instant::now() + linger;
         while pending.len() < batch {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match rx.recv_timeout(left) {
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(d) => pending.push(d),
                 Err(_) => break,
             }
         }
         let written = pending.iter().try_for_each(|d| sink.write(&d.record));
         if let Err(e) = written {
-            // Cannot even serialise: fail nothing silently, keep the inputs for a later try.
+            // Cannot even serialise: keep the inputs for a later try.
             tracing::error!(error = %format!("{e:#}"), "cannot encode records for the sink");
-            pending.drain(..).for_each(|d| drop(done_tx.send(d.input)));
+            pending.drain(..).for_each(|d| shared.done(&d.input));
             continue;
         }
         if !commit_with_retry(sink.as_mut(), stopping) {
             // Shutting down with the sink still failing: the inputs stay for the next start.
-            pending.drain(..).for_each(|d| drop(done_tx.send(d.input)));
+            pending.drain(..).for_each(|d| shared.done(&d.input));
             break;
         }
         let ids = pending.iter().map(|d| d.record.id.as_str());
-        let committed = ledger
+        let committed = shared
+            .ledger
             .lock()
             .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
             .and_then(|mut l| l.commit(ids, sink.position()));
@@ -292,7 +461,7 @@ fn deliver_loop(
                     finish_success(&d.input, cfg);
                 }
             }
-            let _ = done_tx.send(d.input);
+            shared.done(&d.input);
         }
     }
     Ok(())
@@ -300,7 +469,7 @@ fn deliver_loop(
 
 /// Commit, retrying with backoff (0.1 s doubling to 30 s) until it works or the daemon stops;
 /// the failure is logged once per backoff step, not per try. Returns whether it committed.
-fn commit_with_retry(sink: &mut dyn Sink, stopping: &std::sync::atomic::AtomicBool) -> bool {
+fn commit_with_retry(sink: &mut dyn Sink, stopping: &AtomicBool) -> bool {
     let mut backoff = Duration::from_millis(100);
     let mut failures = 0u32;
     loop {
@@ -316,9 +485,9 @@ fn commit_with_retry(sink: &mut dyn Sink, stopping: &std::sync::atomic::AtomicBo
                 tracing::error!(error = %format!("{e:#}"), retry_in_ms = backoff.as_millis() as u64, "sink commit failed; inputs stay in the drop folder until it works");
             }
         }
-        let until = std::time::Instant::now() + backoff;
-        while std::time::Instant::now() < until {
-            if stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        let until = Instant::now() + backoff;
+        while Instant::now() < until {
+            if stopping.load(Ordering::Relaxed) {
                 return false;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -327,20 +496,34 @@ fn commit_with_retry(sink: &mut dyn Sink, stopping: &std::sync::atomic::AtomicBo
     }
 }
 
-async fn stop_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    Stop,
+    Reload,
+}
+
+/// SIGTERM/SIGINT (stop) and SIGHUP (reload).
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+            int: signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+            hup: signal(SignalKind::hangup()).context("cannot handle SIGHUP")?,
+        })
+    }
+
+    async fn next(&mut self) -> Signal {
+        tokio::select! {
+            _ = self.term.recv() => Signal::Stop,
+            _ = self.int.recv() => Signal::Stop,
+            _ = self.hup.recv() => Signal::Reload,
         }
     }
 }

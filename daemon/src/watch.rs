@@ -62,12 +62,14 @@ impl NameFilter {
     }
 }
 
-/// The regular files of `dir` (not recursive) that the filter accepts, sorted by name.
+/// The regular files and symbolic links of `dir` (not recursive) that the filter accepts, sorted by name.
 pub fn list(dir: &Path, filter: &NameFilter) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() && filter.accepts(&entry.path()) {
+        // Symbolic links are listed so that ingest can refuse them visibly (to `failed/`).
+        let kind = entry.file_type()?;
+        if (kind.is_file() || kind.is_symlink()) && filter.accepts(&entry.path()) {
             out.push(entry.path());
         }
     }
@@ -91,7 +93,7 @@ struct Tracker {
 impl Tracker {
     fn stat(path: &Path) -> Option<(u64, Option<SystemTime>)> {
         let m = std::fs::symlink_metadata(path).ok()?;
-        m.is_file().then(|| (m.len(), m.modified().ok()))
+        (m.is_file() || m.file_type().is_symlink()).then(|| (m.len(), m.modified().ok()))
     }
 
     /// Track `path`, ready after `quiet` without change. A tracked path keeps the shorter quiet.

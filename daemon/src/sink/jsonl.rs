@@ -152,16 +152,20 @@ impl Sink for JsonlSink {
     }
 
     fn ids_since(&mut self, position: u64) -> anyhow::Result<Vec<String>> {
-        use std::io::{BufRead, Seek, SeekFrom};
+        use std::io::{BufRead, Read, Seek, SeekFrom};
         let Some(target) = &self.file else {
             return Ok(Vec::new());
         };
         let path = &target.path;
-        let mut reader = std::io::BufReader::new(
-            File::open(path)
-                .with_context(|| format!("cannot read sink file {}", path.display()))?,
-        );
-        reader.seek(SeekFrom::Start(position))?;
+        let mut file = File::open(path)
+            .with_context(|| format!("cannot read sink file {}", path.display()))?;
+        let meta = file.metadata()?;
+        if !meta.is_file() || meta.len() <= position {
+            return Ok(Vec::new());
+        }
+        file.seek(SeekFrom::Start(position))?;
+        // Up to the length seen now: a growing file must not be read on forever.
+        let reader = std::io::BufReader::new(file.take(meta.len() - position));
         #[derive(serde::Deserialize)]
         struct IdOnly {
             id: String,

@@ -1,1 +1,176 @@
+//! # enrichd-boilerplate: the article body alone, and an account of what was taken out
+//!
+//! A plugin for the enrichd chain (normalize → **boilerplate** → dates → …). It
+//! reads the record's `text` (already normalised: NFC, new-style tones, one
+//! paragraph per line) and rewrites it to the article body, one paragraph per
+//! line with a blank line between paragraphs. Page furniture goes: CMS and
+//! layout artifacts, site headers, media-player residue, share and comment
+//! widgets, promotions, photo captions, bylines, source lines, outlet datelines,
+//! publication stamps, category lines, tag lists and teasers of other articles
+//! appended after the body.
+//!
+//! ## Fields added to the record
+//! | field | meaning |
+//! |---|---|
+//! | `title` | the headline, when the file opens with one; else `null` |
+//! | `captions` | photo captions, clean (without the "Ảnh: X" credit), in order, without repeats |
+//! | `authors` | names from bylines ("Tin, ảnh: MAI NGUYÊN", a lone name after the body, "X (tổng hợp)") |
+//! | `outlet` | the outlet named by the lead's dateline ("(Chinhphu.vn) –") or by an outlet line after the body; else `null` |
+//! | `sources` | outlets credited by source lines ("(nguồn: …)", "Theo …") |
+//! | `published` | the page's own publication stamp (a line that is only a date-time, e.g. "31/05/13 10:48 GMT+7") as RFC 3339; else `null` |
+//! | `site_clock` | the clock of the site's header ("Thứ hai, 29/05/2023 12:50 GMT+7" next to the hotline) as RFC 3339: the day the page was viewed or scraped, **not** a publication date; else `null` |
+//! | `removed` | every piece taken out of `text`, in order: `{"text", "rule"}` |
+//!
+//! Rule names in `removed`: `artifact`, `image_marker`, `site_header`, `widget`,
+//! `promo`, `teaser_header`, `timestamp`, `byline`, `byline_name`,
+//! `byline_trailing`, `source`, `tag_list`, `photo_credit`, `caption_credit`,
+//! `caption_after_image`, `caption_duplicate`, `caption_glued`, `caption_shape`,
+//! `caption_portrait`, `title`, `preamble`, `related_links`, `outlet_dateline`,
+//! `duplicate`, `teaser`, `category`, `outlet`, `trailer`.
+//!
+//! ## Settings
+//! - `rules`: path of the YAML rules file, relative to the daemon config's folder.
+//!   When absent, the built-in copy of `config/boilerplate.vi.yaml` is used.
+//!
+//! Unknown settings are an error; a rules file that cannot be read or parsed
+//! gives an error naming the file (with line and column for YAML errors).
+//!
+//! ## How it decides
+//! Lists and patterns users extend live in the rules file (artifacts, widget
+//! words, caption and byline shapes, outlet names, thresholds). Structure decides
+//! the rest: the title is a headline-shaped first line; the body runs from the
+//! first body-like paragraph to the last one before bylines, stamps or teasers;
+//! teasers start at a second outlet dateline or a duplicated headline; captions
+//! are the short lines after image markers, lines closed by a photo credit,
+//! duplicated short sentences, short caption-shaped lines, and short pieces
+//! glued between paragraphs by flattening scrapers (see [`lines`]).
 
+pub mod classify;
+pub mod credits;
+pub mod lines;
+pub mod rules;
+pub mod shape;
+pub mod stamps;
+
+use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
+use rules::Rules;
+use serde::Deserialize;
+
+pub use classify::{extract, Extraction, Removed};
+
+/// The plugin's settings (its section of the daemon config).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// Path of the YAML rules file.
+    rules: Option<String>,
+}
+
+/// The plugin: compiled rules, shared read-only by all worker threads.
+pub struct Boilerplate {
+    rules: Rules,
+}
+
+impl Boilerplate {
+    /// The plugin with these rules.
+    pub fn with_rules(rules: Rules) -> Boilerplate {
+        Boilerplate { rules }
+    }
+}
+
+impl Plugin for Boilerplate {
+    const NAME: &'static str = "boilerplate";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    fn create(config: &serde_json::Value, ctx: &Context) -> Result<Self, Error> {
+        let settings: Settings = if config.is_null() {
+            Settings::default()
+        } else {
+            serde_json::from_value(config.clone())
+                .map_err(|e| Error::new(format!("boilerplate settings: {e}")))?
+        };
+        let rules = match settings.rules {
+            Some(path) => Rules::load(&ctx.resolve(path))?,
+            None => Rules::builtin()?,
+        };
+        Ok(Boilerplate { rules })
+    }
+
+    fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
+        let x = extract(&self.rules, doc.text());
+        let mut out = Output::default();
+        out.set_text(x.text);
+        out.set("title", x.title)?;
+        out.set("captions", x.captions)?;
+        out.set("authors", x.authors)?;
+        out.set("outlet", x.outlet)?;
+        out.set("sources", x.sources)?;
+        out.set("published", x.published)?;
+        out.set("site_clock", x.site_clock)?;
+        out.set("removed", x.removed)?;
+        Ok(out)
+    }
+}
+
+export_plugin!(Boilerplate);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ctx(dir: &std::path::Path) -> Context {
+        Context {
+            config_dir: dir.to_path_buf(),
+        }
+    }
+
+    #[test]
+    fn unknown_settings_are_errors() {
+        let err = Boilerplate::create(&json!({"rulez": "x.yaml"}), &ctx(".".as_ref())).err();
+        assert!(err.is_some_and(|e| e.message().contains("rulez")));
+    }
+
+    #[test]
+    fn no_settings_use_the_built_in_rules() {
+        assert!(Boilerplate::create(&serde_json::Value::Null, &ctx(".".as_ref())).is_ok());
+        assert!(Boilerplate::create(&json!({}), &ctx(".".as_ref())).is_ok());
+    }
+
+    #[test]
+    fn rules_path_resolves_against_the_config_folder_and_errors_name_the_file() {
+        let dir = std::env::temp_dir().join(format!("bp-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(dir.join("good.yaml"), rules::BUILTIN).expect("write");
+        std::fs::write(dir.join("bad.yaml"), "artifacts: [\n").expect("write");
+        assert!(Boilerplate::create(&json!({"rules": "good.yaml"}), &ctx(&dir)).is_ok());
+        let e = Boilerplate::create(&json!({"rules": "bad.yaml"}), &ctx(&dir))
+            .err()
+            .expect("bad rules fail");
+        assert!(
+            e.message().contains("bad.yaml") && e.message().contains("line"),
+            "{}",
+            e.message()
+        );
+        let e = Boilerplate::create(&json!({"rules": "missing.yaml"}), &ctx(&dir))
+            .err()
+            .expect("missing rules fail");
+        assert!(e.message().contains("missing.yaml"), "{}", e.message());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn process_sets_text_and_fields() {
+        let p = Boilerplate::create(&serde_json::Value::Null, &ctx(".".as_ref())).expect("plugin");
+        let text = "Tiêu đề bài\n\nMột đoạn văn bản đủ dài để là thân bài của bài báo này.\n\nTin, ảnh: AN BÌNH\n";
+        let out = p.process(&Document::new(text, "", "")).expect("process");
+        assert_eq!(
+            out.text.as_deref(),
+            Some("Một đoạn văn bản đủ dài để là thân bài của bài báo này.\n")
+        );
+        assert_eq!(out.fields["title"], json!("Tiêu đề bài"));
+        assert_eq!(out.fields["authors"], json!(["AN BÌNH"]));
+        assert_eq!(out.fields["published"], serde_json::Value::Null);
+        assert_eq!(out.fields["removed"][0]["rule"], json!("title"));
+    }
+}

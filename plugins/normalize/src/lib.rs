@@ -25,13 +25,17 @@ pub fn new_style_tones(text: &str) -> String {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        // o/u, then a bare a/e/y carrying only a tone mark (no circumflex, breve or horn),
+        // then the end of the syllable.
         let swap = matches!(c, 'o' | 'O' | 'u' | 'U')
+            && !(i > 0 && matches!(chars[i - 1], 'q' | 'Q'))
             && chars
                 .get(i + 1)
                 .is_some_and(|v| matches!(v, 'a' | 'A' | 'e' | 'E' | 'y' | 'Y'))
             && chars.get(i + 2).is_some_and(|t| TONES.contains(t))
-            && !(i > 0 && matches!(chars[i - 1], 'q' | 'Q'))
-            && !chars.get(i + 3).is_some_and(|n| n.is_alphabetic());
+            && !chars
+                .get(i + 3)
+                .is_some_and(|n| n.is_alphabetic() || is_combining(*n));
         if swap {
             out.extend([c, chars[i + 2], chars[i + 1]]);
             i += 3;
@@ -41,6 +45,10 @@ pub fn new_style_tones(text: &str) -> String {
         }
     }
     out.into_iter().nfc().collect()
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}')
 }
 
 fn is_space_like(c: char) -> bool {
@@ -150,6 +158,10 @@ mod tests {
         assert_eq!(new_style_tones("quả"), "quả");
         assert_eq!(new_style_tones("thuyền"), "thuyền");
         assert_eq!(new_style_tones("Huế"), "Huế");
+        // A dot below sorts before the circumflex or breve in NFD: the vowel is not bare.
+        for word in ["luận", "luật", "hoặc", "thuận", "Thuận", "khoặm", "quậy"] {
+            assert_eq!(new_style_tones(word), word);
+        }
     }
 
     #[test]

@@ -1,0 +1,858 @@
+//! Deciding, block by block, what is article body and what is page furniture.
+//!
+//! The decision runs in passes over the blocks of the text (see [`crate::lines`]):
+//! 1. local rules: artifacts, site header, widgets, promos, stamps, bylines,
+//!    source lines, credited captions, tag lists (from the rules file);
+//! 2. captions after image markers;
+//! 3. the title (a headline-shaped first block) and the lead (the first body-like
+//!    block); what lies between them is preamble; an outlet dateline is cut off the lead;
+//! 4. repetition: repeated blocks, duplicated captions, duplicated headlines;
+//! 5. teasers of other articles: from the first teaser signal (a teaser header, a
+//!    second outlet dateline, a duplicated headline) to the end;
+//! 6. the body's end: the last body-like block before the first byline, source,
+//!    stamp or teaser; what follows is classified as bylines, outlet, category or trailer;
+//! 7. inside the body: glued captions, caption-shaped short lines, one-name
+//!    portrait captions and credit-only lines.
+
+use crate::credits::{
+    dateline, parse_byline, parse_source, parse_tail_source, split_credit, trailing_caps_name,
+};
+use crate::lines::{segment, sentence_spans, split_lines, Block, Line};
+use crate::rules::{words_lower, Rules};
+use crate::shape::{
+    ends_sentence, fold, is_body_like, is_headline_like, is_name_like, is_tag_list, word_count,
+};
+use crate::stamps::{find_stamp, stamp_line};
+use serde::Serialize;
+
+/// A piece of text taken out of the body, and the rule that took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    /// The text as it stood in the input.
+    pub text: String,
+    /// The rule's name.
+    pub rule: &'static str,
+}
+
+/// What the plugin found in one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extraction {
+    /// The article body, one paragraph per line, paragraphs separated by a blank line.
+    pub text: String,
+    /// The headline, when the file has one.
+    pub title: Option<String>,
+    /// Photo captions, without their credits, in order, without repeats.
+    pub captions: Vec<String>,
+    /// Names from bylines.
+    pub authors: Vec<String>,
+    /// The outlet named by a dateline or an outlet line.
+    pub outlet: Option<String>,
+    /// Sources credited by source lines ("nguồn: …", "Theo …").
+    pub sources: Vec<String>,
+    /// The page's own publication stamp, RFC 3339.
+    pub published: Option<String>,
+    /// The site header's clock (the day the page was scraped), RFC 3339.
+    pub site_clock: Option<String>,
+    /// Everything taken out, in document order.
+    pub removed: Vec<Removed>,
+}
+
+/// What a block turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    /// Article text (possibly trimmed by partial cuts).
+    Body,
+    /// The headline.
+    Title,
+    /// Furniture with nothing to report but its removal.
+    Drop,
+    /// A photo caption (clean text).
+    Caption(String),
+    /// A byline (authors).
+    Byline(Vec<String>),
+    /// A source credit (an optional author, the source).
+    Source(Option<String>, String),
+    /// The page's publication stamp.
+    Stamp(String),
+    /// Site header furniture, with the site clock if it shows one.
+    Header(Option<String>),
+    /// An outlet line.
+    Outlet(String),
+}
+
+#[derive(Debug, Clone)]
+struct Label {
+    kind: Kind,
+    rule: &'static str,
+}
+
+/// A piece cut out of a block that otherwise stays body.
+#[derive(Debug, Clone)]
+struct Cut {
+    start: usize,
+    end: usize,
+    kind: Kind,
+    rule: &'static str,
+}
+
+/// The working state of one document.
+struct Doc<'r> {
+    rules: &'r Rules,
+    lines: Vec<Line>,
+    blocks: Vec<Block>,
+    labels: Vec<Option<Label>>,
+    /// Cuts inside body blocks (byte ranges of the block's text).
+    cuts: Vec<Vec<Cut>>,
+}
+
+impl<'r> Doc<'r> {
+    fn new(rules: &'r Rules, text: &str) -> Doc<'r> {
+        let lines = split_lines(text);
+        let blocks: Vec<Block> = lines
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| segment(i, &l.text))
+            .collect();
+        let n = blocks.len();
+        Doc {
+            rules,
+            lines,
+            blocks,
+            labels: vec![None; n],
+            cuts: vec![Vec::new(); n],
+        }
+    }
+
+    fn text(&self, i: usize) -> &str {
+        &self.blocks[i].text
+    }
+
+    fn free(&self, i: usize) -> bool {
+        self.labels[i].is_none()
+    }
+
+    fn set(&mut self, i: usize, kind: Kind, rule: &'static str) {
+        self.labels[i] = Some(Label { kind, rule });
+    }
+
+    fn is_rule(&self, i: usize, rule: &str) -> bool {
+        self.labels[i].as_ref().is_some_and(|l| l.rule == rule)
+    }
+
+    /// Whether the block is a whole line (not glued to anything).
+    fn whole_line(&self, i: usize) -> bool {
+        !self.blocks[i].glued_left && !self.blocks[i].glued_right
+    }
+
+    /// Pass 1: rules that need only the block itself.
+    fn local_rules(&mut self) {
+        let rules = self.rules;
+        for i in 0..self.blocks.len() {
+            let t = self.text(i).to_string();
+            let full = |res: &[regex::Regex]| res.iter().any(|r| r.is_match(&t));
+            if full(&rules.artifacts) {
+                self.set(i, Kind::Drop, "artifact");
+            } else if full(&rules.image_markers) {
+                self.set(i, Kind::Drop, "image_marker");
+            } else if full(&rules.site_header) {
+                let clock = find_stamp(rules, &t).map(|s| s.value);
+                self.set(i, Kind::Header(clock), "site_header");
+            } else if is_widget_line(rules, &t) {
+                self.set(i, Kind::Drop, "widget");
+            } else if full(&rules.promos) {
+                self.set(i, Kind::Drop, "promo");
+            } else if full(&rules.teaser_headers) {
+                self.set(i, Kind::Drop, "teaser_header");
+            } else if let Some(v) = stamp_line(rules, &t) {
+                self.set(i, Kind::Stamp(v), "timestamp");
+            } else if let Some(names) = parse_byline(rules, &t) {
+                self.set(i, Kind::Byline(names), "byline");
+            } else if let Some(src) = parse_source(rules, &t) {
+                self.set(i, Kind::Source(None, src), "source");
+            } else if is_tag_list(&t) {
+                self.set(i, Kind::Drop, "tag_list");
+            } else if let Some(c) = split_credit(rules, &t) {
+                if c.caption.is_empty() {
+                    self.set(i, Kind::Drop, "photo_credit");
+                } else if word_count(&c.caption) <= 2 * rules.limits.caption_max_words {
+                    self.set(i, Kind::Caption(c.caption), "caption_credit");
+                }
+            }
+        }
+    }
+
+    /// Pass 2: the short block after an image marker is its caption.
+    fn captions_after_markers(&mut self) {
+        for i in 1..self.blocks.len() {
+            if self.is_rule(i - 1, "image_marker") || self.is_rule(i - 1, "artifact") {
+                let marker = self
+                    .rules
+                    .image_markers
+                    .iter()
+                    .any(|r| r.is_match(self.text(i - 1)));
+                if marker && self.free(i) && self.short_caption(i) {
+                    let t = self.text(i).to_string();
+                    self.set(i, Kind::Caption(t), "caption_after_image");
+                }
+            }
+        }
+    }
+
+    fn short_caption(&self, i: usize) -> bool {
+        let t = self.text(i);
+        word_count(t) <= self.rules.limits.caption_max_words && sentence_spans(t).len() <= 2
+    }
+
+    /// Pass 3: title, preamble and lead; returns the lead's index.
+    fn title_and_lead(&mut self) -> Option<usize> {
+        let limits = &self.rules.limits;
+        let first = (0..self.blocks.len()).find(|&i| self.free(i))?;
+        let mut from = first;
+        if self.whole_line(first)
+            && is_headline_like(self.text(first), limits)
+            && dateline(self.rules, self.text(first)).is_none()
+        {
+            self.set(first, Kind::Title, "title");
+            from = first + 1;
+        }
+        // The lead is the first punctuated body-like block (a long unpunctuated
+        // line near the top is more often a list of links than a paragraph).
+        let lead = (from..self.blocks.len())
+            .find(|&i| {
+                self.free(i) && ends_sentence(self.text(i)) && is_body_like(self.text(i), limits)
+            })
+            .or_else(|| {
+                (from..self.blocks.len())
+                    .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
+            })?;
+        for i in from..lead {
+            if self.free(i) {
+                let t = self.text(i);
+                let rule = if t.contains(" / ") || t.contains(" | ") {
+                    "related_links"
+                } else {
+                    "preamble"
+                };
+                self.set(i, Kind::Drop, rule);
+            }
+        }
+        if let Some((len, outlet)) = dateline(self.rules, self.text(lead)) {
+            self.cuts[lead].push(Cut {
+                start: 0,
+                end: len,
+                kind: Kind::Outlet(outlet),
+                rule: "outlet_dateline",
+            });
+        }
+        Some(lead)
+    }
+
+    /// Pass 4: repeated blocks. Returns the first duplicated headline (a teaser signal).
+    fn repetition(&mut self, lead: usize) -> Option<usize> {
+        let limits = &self.rules.limits;
+        let mut teaser = None;
+        // Consecutive duplicates: captions when they are sentences, teaser headlines otherwise.
+        for i in lead + 1..self.blocks.len() {
+            if fold(self.text(i)) != fold(self.text(i - 1)) {
+                continue;
+            }
+            let t = self.text(i).to_string();
+            let both_free = self.free(i) && self.free(i - 1);
+            let prose = self.rules.prose_markers.occurs_in(&words_lower(&t));
+            if both_free
+                && ends_sentence(&t)
+                && !prose
+                && word_count(&t) <= limits.caption_shape_max_words
+            {
+                self.set(i - 1, Kind::Caption(t.clone()), "caption_duplicate");
+                self.set(i, Kind::Caption(t), "caption_duplicate");
+            } else if both_free && is_headline_like(&t, limits) && teaser.is_none() {
+                teaser = Some(i - 1);
+            }
+        }
+        // Later repeats of a block already seen.
+        let mut seen: Vec<String> = Vec::new();
+        for i in 0..self.blocks.len() {
+            let f = fold(self.text(i));
+            if i > lead && self.free(i) && word_count(&f) >= 3 && seen.contains(&f) {
+                self.set(i, Kind::Drop, "duplicate");
+            } else {
+                seen.push(f);
+            }
+        }
+        teaser
+    }
+
+    /// Pass 5: teasers of other articles after the body. Returns where they start.
+    fn teasers(&mut self, lead: usize, dup_headline: Option<usize>) -> Option<usize> {
+        let limits = &self.rules.limits;
+        let mut body_seen = 0usize;
+        let mut signal = None;
+        for i in lead + 1..self.blocks.len() {
+            if self.is_rule(i, "teaser_header") {
+                signal = Some(i);
+                break;
+            }
+            if Some(i) == dup_headline && body_seen >= limits.teaser_min_body_blocks {
+                signal = Some(i);
+                break;
+            }
+            if self.free(i)
+                && !self.blocks[i].glued_left
+                && body_seen >= limits.teaser_min_body_blocks
+                && dateline(self.rules, self.text(i)).is_some()
+            {
+                // The teaser's headline usually stands right before its dateline.
+                let mut s = i;
+                if s > lead + 1 && self.free(s - 1) && is_headline_like(self.text(s - 1), limits) {
+                    s -= 1;
+                }
+                signal = Some(s);
+                break;
+            }
+            if self.free(i) && is_body_like(self.text(i), limits) {
+                body_seen += 1;
+            }
+        }
+        let mut start = signal?;
+        // In a page laid out with blank lines between paragraphs, a teaser block is
+        // one run of lines: it starts after the last blank line.
+        let blank_laid = self.lines.iter().filter(|l| l.blank_before).count() >= 3;
+        if blank_laid {
+            while start > lead + 1 {
+                let b = &self.blocks[start];
+                if !b.glued_left && self.lines[b.line].blank_before {
+                    break;
+                }
+                start -= 1;
+            }
+        }
+        for i in start..self.blocks.len() {
+            let replace = match &self.labels[i] {
+                None => true,
+                Some(l) => matches!(l.kind, Kind::Caption(_)),
+            };
+            if replace {
+                self.set(i, Kind::Drop, "teaser");
+            }
+        }
+        Some(start)
+    }
+
+    /// Pass 6: where the body ends, and what follows it.
+    fn body_end(&mut self, lead: usize, teaser: Option<usize>) -> usize {
+        let rules = self.rules;
+        let limits = &rules.limits;
+        let n = self.blocks.len();
+        let marker = (lead + 1..n).find(|&i| {
+            self.labels[i].as_ref().is_some_and(|l| {
+                matches!(l.kind, Kind::Byline(_) | Kind::Source(..) | Kind::Stamp(_))
+                    || l.rule == "promo"
+            })
+        });
+        let limit = marker.unwrap_or(n).min(teaser.unwrap_or(n));
+        let end = (lead..limit)
+            .rev()
+            .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
+            .unwrap_or(lead);
+        // A byline in capitals glued with a space after the body's last sentence.
+        if let Some((at, name)) = trailing_caps_name(self.text(end)) {
+            let len = self.text(end).len();
+            self.cuts[end].push(Cut {
+                start: at,
+                end: len,
+                kind: Kind::Byline(vec![name]),
+                rule: "byline_trailing",
+            });
+        }
+        // The tail: furniture after the body.
+        let mut after_furniture = false;
+        for i in end + 1..n {
+            if let Some(l) = &self.labels[i] {
+                if matches!(l.kind, Kind::Stamp(_)) || l.rule == "tag_list" {
+                    after_furniture = true;
+                }
+                continue;
+            }
+            let t = self.text(i).to_string();
+            let lower = words_lower(&t);
+            if rules.categories.is_exactly(&lower) {
+                self.set(i, Kind::Drop, "category");
+                after_furniture = true;
+            } else if rules.outlets.is_exactly(&lower) {
+                self.set(i, Kind::Outlet(t), "outlet");
+            } else if let Some((who, src)) = parse_tail_source(rules, &t) {
+                self.set(i, Kind::Source(who, src), "source");
+            } else if is_name_like(&t, limits.name_max_words) {
+                if after_furniture {
+                    self.set(i, Kind::Outlet(t), "outlet");
+                } else {
+                    self.set(i, Kind::Byline(vec![t]), "byline_name");
+                }
+            } else {
+                self.set(i, Kind::Drop, "trailer");
+            }
+        }
+        end
+    }
+
+    /// Whether a short block reads like a caption: it opens with a person or a group
+    /// (or a scene word), describes the picture with a caption verb, and has none of
+    /// the marks of running prose.
+    fn caption_shaped(&self, t: &str, max_words: usize) -> bool {
+        let r = self.rules;
+        let n = word_count(t);
+        if n < 2 || n > max_words || t.contains(':') || t.contains(['“', '”', '"']) {
+            return false;
+        }
+        if !ends_sentence(t) && t.trim_end().ends_with([',', ';']) {
+            return false;
+        }
+        let words = words_lower(t);
+        if r.caption_scenes.prefix_len(&words).is_some() {
+            return true;
+        }
+        r.caption_subjects.prefix_len(&words).is_some()
+            && r.prose_openers.prefix_len(&words).is_none()
+            && !r.prose_markers.occurs_in(&words)
+            && r.caption_verbs.occurs_in(&words)
+    }
+
+    /// Whether a glued piece is a caption: caption-shaped, or naming a position in the picture.
+    fn glued_caption(&self, t: &str) -> bool {
+        let r = self.rules;
+        let lower = t.to_lowercase();
+        let positional = [
+            "(trái)",
+            "(phải)",
+            "(giữa)",
+            "(thứ",
+            "từ trái sang",
+            "từ phải sang",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        let words = words_lower(t);
+        positional
+            || self.caption_shaped(t, self.rules.limits.caption_max_words)
+            || (r.caption_subjects.prefix_len(&words).is_some()
+                && r.prose_openers.prefix_len(&words).is_none()
+                && r.caption_verbs.occurs_in(&words))
+    }
+
+    /// Pass 7: captions inside the body.
+    fn body_captions(&mut self, lead: usize, end: usize) {
+        let limits = self.rules.limits.clone();
+        for i in lead..=end {
+            if !self.free(i) {
+                continue;
+            }
+            let t = self.text(i).to_string();
+            let glued = self.blocks[i].glued_left || self.blocks[i].glued_right;
+            if i != lead
+                && glued
+                && !ends_sentence(&t)
+                && word_count(&t) <= limits.caption_max_words
+                && self.glued_caption(&t)
+            {
+                self.set(i, Kind::Caption(t), "caption_glued");
+                continue;
+            }
+            if i != lead && self.caption_shaped(&t, limits.caption_shape_max_words) {
+                self.set(i, Kind::Caption(t), "caption_shape");
+                continue;
+            }
+            // Portrait captions: a sentence that is only a rank or honorific and a name.
+            let spans = sentence_spans(&t);
+            for &(s, e) in &spans {
+                if self.is_portrait(&t[s..e]) {
+                    if spans.len() == 1 && i != lead {
+                        self.set(i, Kind::Caption(t.clone()), "caption_portrait");
+                    } else if spans.len() > 1 {
+                        self.cuts[i].push(Cut {
+                            start: s,
+                            end: e,
+                            kind: Kind::Caption(t[s..e].to_string()),
+                            rule: "caption_portrait",
+                        });
+                    }
+                }
+            }
+        }
+        // A credit-only line credits the short block before it.
+        for i in lead + 1..=end.min(self.blocks.len().saturating_sub(1)) {
+            if self.is_rule(i, "photo_credit") && self.free(i - 1) && i - 1 != lead {
+                let t = self.text(i - 1).to_string();
+                if word_count(&t) <= limits.caption_max_words {
+                    self.set(i - 1, Kind::Caption(t), "caption_credit");
+                }
+            }
+        }
+        for i in lead..=end {
+            if self.free(i) {
+                self.set(i, Kind::Body, "body");
+            }
+        }
+    }
+
+    fn is_portrait(&self, sentence: &str) -> bool {
+        let s = sentence.trim().trim_end_matches('.');
+        if s.len() == sentence.trim().len() {
+            return false; // a portrait caption is a full stop-closed sentence
+        }
+        let words = words_lower(s);
+        let Some(k) = self.rules.ranks.prefix_len(&words) else {
+            return false;
+        };
+        let rest: Vec<&str> = s.split_whitespace().skip(k).collect();
+        (2..=4).contains(&rest.len()) && is_name_like(&rest.join(" "), 4)
+    }
+
+    /// Everything not yet labelled before the lead or after the body.
+    fn leftovers(&mut self) {
+        for i in 0..self.blocks.len() {
+            if self.free(i) {
+                self.set(i, Kind::Drop, "trailer");
+            }
+        }
+    }
+
+    /// Assemble the result.
+    fn finish(self) -> Extraction {
+        let mut x = Extraction::default();
+        let mut paragraphs: Vec<String> = Vec::new();
+        let mut current: Option<(usize, String, usize)> = None; // (line, text, end of last kept block)
+        let report = |x: &mut Extraction, kind: &Kind, rule: &'static str, text: &str| {
+            match kind {
+                Kind::Body => return,
+                Kind::Title => x.title = Some(text.to_string()),
+                Kind::Caption(c) => {
+                    if !x.captions.contains(c) {
+                        x.captions.push(c.clone());
+                    }
+                }
+                Kind::Byline(names) => {
+                    for n in names {
+                        if !x.authors.contains(n) {
+                            x.authors.push(n.clone());
+                        }
+                    }
+                }
+                Kind::Source(who, src) => {
+                    if let Some(w) = who {
+                        if !x.authors.contains(w) {
+                            x.authors.push(w.clone());
+                        }
+                    }
+                    if !x.sources.contains(src) {
+                        x.sources.push(src.clone());
+                    }
+                }
+                Kind::Stamp(v) => {
+                    x.published.get_or_insert_with(|| v.clone());
+                }
+                Kind::Header(Some(v)) => {
+                    x.site_clock.get_or_insert_with(|| v.clone());
+                }
+                Kind::Outlet(o) => {
+                    x.outlet.get_or_insert_with(|| o.clone());
+                }
+                Kind::Header(None) | Kind::Drop => {}
+            }
+            x.removed.push(Removed {
+                text: text.trim().to_string(),
+                rule,
+            });
+        };
+        for (i, b) in self.blocks.iter().enumerate() {
+            let Some(label) = &self.labels[i] else {
+                continue;
+            };
+            if label.kind != Kind::Body {
+                report(&mut x, &label.kind, label.rule, &b.text);
+                continue;
+            }
+            // Body: apply cuts, report them.
+            let mut cuts = self.cuts[i].clone();
+            cuts.sort_by_key(|c| c.start);
+            let mut kept = String::new();
+            let mut pos = 0;
+            for c in &cuts {
+                if c.start < pos {
+                    continue;
+                }
+                kept.push_str(&b.text[pos..c.start]);
+                report(&mut x, &c.kind, c.rule, &b.text[c.start..c.end]);
+                pos = c.end;
+            }
+            kept.push_str(&b.text[pos..]);
+            let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+            if kept.is_empty() {
+                continue;
+            }
+            let untouched = cuts.is_empty();
+            current = match current.take() {
+                Some((line, mut text, last_end)) if line == b.line => {
+                    // Blocks of one line: rejoin glued neighbours as they were.
+                    if !(untouched && last_end == b.start) {
+                        text.push(' ');
+                    }
+                    text.push_str(&kept);
+                    Some((line, text, if untouched { b.end } else { usize::MAX }))
+                }
+                other => {
+                    if let Some((_, text, _)) = other {
+                        paragraphs.push(text);
+                    }
+                    Some((b.line, kept, if untouched { b.end } else { usize::MAX }))
+                }
+            };
+        }
+        if let Some((_, text, _)) = current {
+            paragraphs.push(text);
+        }
+        x.text = paragraphs.join("\n\n");
+        if !x.text.is_empty() {
+            x.text.push('\n');
+        }
+        x
+    }
+}
+
+/// Whether the line is a widget word, or several separated by | · • /.
+fn is_widget_line(rules: &Rules, t: &str) -> bool {
+    let parts: Vec<&str> = t
+        .split(['|', '·', '•', '/'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    !parts.is_empty()
+        && parts
+            .iter()
+            .all(|p| rules.widgets.is_exactly(&words_lower(p)))
+}
+
+/// Run every pass on one document's text.
+pub fn extract(rules: &Rules, text: &str) -> Extraction {
+    let mut doc = Doc::new(rules, text);
+    doc.local_rules();
+    doc.captions_after_markers();
+    if let Some(lead) = doc.title_and_lead() {
+        let dup = doc.repetition(lead);
+        let teaser = doc.teasers(lead, dup);
+        let end = doc.body_end(lead, teaser);
+        doc.body_captions(lead, end);
+    }
+    doc.leftovers();
+    doc.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> Extraction {
+        extract(&Rules::builtin().expect("rules"), text)
+    }
+
+    fn rules_of(x: &Extraction) -> Vec<&'static str> {
+        x.removed.iter().map(|r| r.rule).collect()
+    }
+
+    fn removed_by(x: &Extraction, rule: &str) -> Vec<String> {
+        x.removed
+            .iter()
+            .filter(|r| r.rule == rule)
+            .map(|r| r.text.clone())
+            .collect()
+    }
+
+    const P1: &str =
+        "Sáng 3-4, đơn vị tổ chức hội nghị tổng kết công tác năm với nhiều đại biểu tham dự.";
+    const P2: &str =
+        "Các đại biểu đã thảo luận nhiều nội dung quan trọng và thống nhất phương hướng năm tới.";
+    const P3: &str =
+        "Hội nghị kết thúc tốt đẹp, đề ra nhiều giải pháp cụ thể cho thời gian tới của đơn vị.";
+
+    #[test]
+    fn headline_first_line_is_the_title_and_a_sentence_is_not() {
+        let x = run(&format!("Đổi mới công tác huấn luyện\n\n{P1}\n\n{P2}\n"));
+        assert_eq!(x.title.as_deref(), Some("Đổi mới công tác huấn luyện"));
+        assert!(!x.text.contains("Đổi mới công tác huấn luyện"));
+        let x = run(&format!("{P1}\n\n{P2}\n"));
+        assert_eq!(x.title, None);
+        assert!(x.text.starts_with("Sáng 3-4"));
+    }
+
+    #[test]
+    fn artifacts_and_markers_go_and_the_line_after_a_marker_is_a_caption() {
+        let x = run(&format!(
+            "{P1}\n\nleftcenterrightdel\nĐại tá A phát biểu.\n\n{P2}\n0:00 / 0:00\n"
+        ));
+        assert_eq!(x.captions, vec!["Đại tá A phát biểu."]);
+        assert!(!x.text.contains("leftcenterrightdel") && !x.text.contains("0:00"));
+        assert!(rules_of(&x).contains(&"caption_after_image"));
+    }
+
+    #[test]
+    fn credited_captions_lose_their_credit() {
+        let x = run(&format!(
+            "{P1}\n\nĐoàn công tác thăm đơn vị. Ảnh: Hồng Pha\n\n{P2}\n"
+        ));
+        assert_eq!(x.captions, vec!["Đoàn công tác thăm đơn vị."]);
+        assert!(!x.text.contains("Hồng Pha"));
+    }
+
+    #[test]
+    fn site_header_clock_is_not_publication() {
+        let x = run(&format!(
+            "Đường dây nóng: 0912 345 678Thứ hai, 29/05/2023 12:50 GMT+7\n\nTiêu đề bài\n\n{P1}\n{P2}\n"
+        ));
+        assert_eq!(x.site_clock.as_deref(), Some("2023-05-29T12:50:00+07:00"));
+        assert_eq!(x.published, None);
+        assert!(!x.text.contains("Đường dây nóng"));
+    }
+
+    #[test]
+    fn stamp_category_tags_and_outlet_after_the_body() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\n{P2}\n31/05/13 10:48 GMT+7\nXã hội\nĐơn vị,Hội nghị,Tổng kết,Đại biểu\nBáo Mẫu\n"
+        ));
+        assert_eq!(x.published.as_deref(), Some("2013-05-31T10:48:00+07:00"));
+        assert_eq!(x.outlet.as_deref(), Some("Báo Mẫu"));
+        assert_eq!(removed_by(&x, "category"), vec!["Xã hội"]);
+        assert_eq!(removed_by(&x, "tag_list").len(), 1);
+        assert!(x.text.trim_end().ends_with("phương hướng năm tới."));
+    }
+
+    #[test]
+    fn bylines_lone_names_and_promos_after_the_body() {
+        let x = run(&format!(
+            "{P1}\n\n{P2}\n\nTin, ảnh: NGUYỄN AN\n\n* Mời bạn đọc vào chuyên mục X xem các tin, bài liên quan.\n"
+        ));
+        assert_eq!(x.authors, vec!["NGUYỄN AN"]);
+        assert!(!x.text.contains("Mời bạn đọc"));
+        let x = run(&format!("{P1}\n\n{P2}\n\nMinh Hà\n\nBình luận\n\nZALO\n"));
+        assert_eq!(x.authors, vec!["Minh Hà"]);
+        assert_eq!(removed_by(&x, "widget"), vec!["Bình luận", "ZALO"]);
+    }
+
+    #[test]
+    fn source_lines_are_credits() {
+        let x = run(&format!("{P1}\n\n{P2}\n\n(nguồn: Báo Mẫu/Cổng Mẫu)\n"));
+        assert_eq!(x.sources, vec!["Báo Mẫu/Cổng Mẫu"]);
+        assert!(!x.text.contains("nguồn"));
+    }
+
+    #[test]
+    fn outlet_dateline_is_cut_from_the_lead() {
+        let x = run(&format!("(Báo Mẫu) – {P1}\n\n{P2}\n"));
+        assert_eq!(x.outlet.as_deref(), Some("Báo Mẫu"));
+        assert!(x.text.starts_with("Sáng 3-4"));
+    }
+
+    #[test]
+    fn teasers_after_the_body_start_at_a_second_dateline() {
+        let x = run(&format!(
+            "Tiêu đề bài\n\n(Báo Mẫu) - {P1}\n\n{P2}\n\n{P3}\n\nMột câu mở đầu của bài khác cũng có dấu chấm ở cuối câu.\nTiêu đề bài khác\n(Báo Mẫu) - Nội dung tóm tắt của bài báo khác rất dài dòng.\n"
+        ));
+        assert!(x.text.contains("giải pháp cụ thể"));
+        assert!(!x.text.contains("bài khác"));
+        assert_eq!(removed_by(&x, "teaser").len(), 3);
+    }
+
+    #[test]
+    fn duplicated_headlines_are_teasers() {
+        let x = run(&format!(
+            "{P1}\n{P2}\n{P3}\nTin nóng về một chủ đề khác\nTin nóng về một chủ đề khác\nNội dung của bài báo khác được tóm tắt ở đây cho bạn đọc.\n"
+        ));
+        assert!(x.text.contains("giải pháp cụ thể"));
+        assert!(!x.text.contains("chủ đề khác") && !x.text.contains("bài báo khác"));
+    }
+
+    #[test]
+    fn glued_caption_between_paragraphs_is_cut_out() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\n{}Thiếu tướng Trần B phát biểu chỉ đạoHội nghị cũng nghe báo cáo của các đơn vị trực thuộc về kết quả.\n",
+            P2
+        ));
+        assert_eq!(x.captions, vec!["Thiếu tướng Trần B phát biểu chỉ đạo"]);
+        assert!(x.text.contains("năm tới. Hội nghị cũng nghe"));
+    }
+
+    #[test]
+    fn glued_subheading_stays() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\n{P2}Bước tiến mới của đơn vị{P3}\n"
+        ));
+        assert!(x.captions.is_empty());
+        assert!(x.text.contains("Bước tiến mới của đơn vị"));
+    }
+
+    #[test]
+    fn caption_shaped_short_lines_go_but_prose_stays() {
+        let x = run(&format!(
+            "{P1}\n\nThượng tướng Lê C chủ trì hội nghị.\n\n{P2}\n\nQuang cảnh buổi lễ.\n\nTại điểm cầu Quân khu 9, Đại tá D chủ trì hội nghị.\n\nCác đại biểu đã đề xuất nhiều giải pháp.\n\n{P3}\n"
+        ));
+        assert_eq!(
+            x.captions,
+            vec!["Thượng tướng Lê C chủ trì hội nghị.", "Quang cảnh buổi lễ."]
+        );
+        assert!(x.text.contains("Tại điểm cầu Quân khu 9"));
+        assert!(x.text.contains("Các đại biểu đã đề xuất"));
+    }
+
+    #[test]
+    fn the_lead_is_never_an_uncredited_caption() {
+        let x = run(&format!(
+            "Thượng tướng Lê C chủ trì hội nghị tổng kết năm.\n\n{P2}\n"
+        ));
+        assert!(x.text.starts_with("Thượng tướng Lê C"));
+    }
+
+    #[test]
+    fn portrait_caption_inside_a_flattened_paragraph() {
+        let x = run(&format!("{P1} Thiếu tướng Nguyễn Văn Hòa. {P2}\n"));
+        assert_eq!(x.captions, vec!["Thiếu tướng Nguyễn Văn Hòa."]);
+        assert!(x.text.contains("tham dự. Các đại biểu"));
+    }
+
+    #[test]
+    fn duplicated_caption_lines_are_captions_and_repeats_go() {
+        let x = run(&format!(
+            "{P1}\nĐoàn đến thăm nhà máy.\nĐoàn đến thăm nhà máy.\n{P2}\n{P2}\n"
+        ));
+        assert_eq!(x.captions, vec!["Đoàn đến thăm nhà máy."]);
+        assert_eq!(x.text.matches("phương hướng năm tới").count(), 1);
+    }
+
+    #[test]
+    fn trailing_capital_byline_and_related_links() {
+        let x = run(&format!(
+            "Tiêu đề bài\nBài một nói về chủ đề A / Bài hai nói về chủ đề B\n{P1}\n{P2} TRẦN AN\n"
+        ));
+        assert_eq!(x.authors, vec!["TRẦN AN"]);
+        assert_eq!(removed_by(&x, "related_links").len(), 1);
+        assert!(x.text.trim_end().ends_with("năm tới."));
+    }
+
+    #[test]
+    fn every_input_line_is_kept_or_reported() {
+        let input = format!(
+            "Tiêu đề bài\n\n0:00\n(Báo Mẫu) - {P1}\n\nleftcenterrightdel\nĐại tá A phát biểu.\n\n{P2}\n\nMinh Hà\n"
+        );
+        let x = run(&input);
+        for line in input.lines().filter(|l| !l.trim().is_empty()) {
+            let in_text = x.text.contains(line.trim());
+            let reported = x.removed.iter().any(|r| line.contains(&r.text));
+            assert!(in_text || reported, "lost: {line}");
+        }
+    }
+
+    #[test]
+    fn empty_text_gives_empty_body() {
+        let x = run("");
+        assert_eq!(x.text, "");
+        assert_eq!(x.title, None);
+    }
+}

@@ -1,0 +1,375 @@
+//! Loading and compiling the YAML rules file (`config/boilerplate.vi.yaml`).
+//!
+//! The file holds what users extend without recompiling: regular expressions for
+//! artifacts, headers, stamps, credits, bylines and sources, and word lists for
+//! widgets, outlets, categories, ranks and caption vocabulary. [`Rules::parse`]
+//! checks and compiles it once, at plugin start-up.
+
+use regex::Regex;
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+/// The rules file as written (before compiling).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    artifacts: Vec<String>,
+    image_markers: Vec<String>,
+    site_header: Vec<String>,
+    timestamps: Vec<String>,
+    #[serde(default)]
+    stamp_prefixes: Vec<String>,
+    default_utc_offset: String,
+    widgets: Vec<String>,
+    promos: Vec<String>,
+    teaser_headers: Vec<String>,
+    photo_credit: String,
+    photo_credit_bare: String,
+    bylines: Vec<String>,
+    author_separators: Vec<String>,
+    sources: Vec<String>,
+    tail_source: String,
+    outlet_prefix_words: Vec<String>,
+    outlets: Vec<String>,
+    categories: Vec<String>,
+    ranks: Vec<String>,
+    caption_subjects: Vec<String>,
+    caption_scenes: Vec<String>,
+    caption_verbs: Vec<String>,
+    prose_markers: Vec<String>,
+    prose_openers: Vec<String>,
+    limits: Limits,
+}
+
+/// Structural thresholds (see the rules file for what each one means).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// A block with at least this many words is body text even without final punctuation.
+    pub body_min_words_unpunctuated: usize,
+    /// A punctuated block needs at least this many words to count as body text.
+    pub body_min_words: usize,
+    /// A headline has at most this many words.
+    pub headline_max_words: usize,
+    /// An uncredited caption has at most this many words.
+    pub caption_max_words: usize,
+    /// A caption recognised by shape alone has at most this many words.
+    pub caption_shape_max_words: usize,
+    /// A lone name line has at most this many words.
+    pub name_max_words: usize,
+    /// Teaser detection needs at least this many body blocks after the lead.
+    pub teaser_min_body_blocks: usize,
+}
+
+/// A word list, lower-cased and split into words, for whole-word phrase matching.
+#[derive(Debug, Clone, Default)]
+pub struct Phrases {
+    items: Vec<Vec<String>>,
+}
+
+impl Phrases {
+    /// Build from phrases as written.
+    pub fn new(list: &[String]) -> Phrases {
+        let mut items: Vec<Vec<String>> = list
+            .iter()
+            .map(|p| words_lower(p))
+            .filter(|w| !w.is_empty())
+            .collect();
+        // Longest first, so a prefix match reports the longest phrase.
+        items.sort_by_key(|w| std::cmp::Reverse(w.len()));
+        Phrases { items }
+    }
+
+    /// The number of words of the longest phrase that `words` starts with, if any.
+    pub fn prefix_len(&self, words: &[String]) -> Option<usize> {
+        self.items
+            .iter()
+            .find(|p| words.len() >= p.len() && words[..p.len()] == p[..])
+            .map(|p| p.len())
+    }
+
+    /// Whether any phrase occurs in `words` as a run of whole words.
+    pub fn occurs_in(&self, words: &[String]) -> bool {
+        self.items
+            .iter()
+            .any(|p| words.windows(p.len()).any(|w| w == &p[..]))
+    }
+
+    /// Whether `words` is exactly one of the phrases.
+    pub fn is_exactly(&self, words: &[String]) -> bool {
+        self.items.iter().any(|p| p[..] == words[..])
+    }
+}
+
+/// The five Vietnamese tone marks, as combining characters.
+const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// Split into lower-cased words, stripping punctuation at word edges. Words are
+/// compared without their tone marks' placement mattering: the tone is moved to
+/// the end of the word ("hoà", "hòa" and "lụât", "luận" compare equal), so lists
+/// match whichever tone style a page (or an upstream normaliser) used.
+pub fn words_lower(s: &str) -> Vec<String> {
+    use unicode_normalization::UnicodeNormalization;
+    s.split_whitespace()
+        .map(|w| {
+            let w = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            let tones: String = w.nfd().filter(|c| TONES.contains(c)).collect();
+            let mut base: String = w.nfd().filter(|c| !TONES.contains(c)).collect();
+            base.push_str(&tones);
+            base.nfc().collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The compiled rules.
+#[derive(Debug)]
+pub struct Rules {
+    /// CMS/layout and media-player residue.
+    pub artifacts: Vec<Regex>,
+    /// Lines standing for an image.
+    pub image_markers: Vec<Regex>,
+    /// Site header lines.
+    pub site_header: Vec<Regex>,
+    /// Date-time shapes with groups d, m, y, H, M and optional tz.
+    pub timestamps: Vec<Regex>,
+    /// Words allowed before a stamp on a stamp line.
+    pub stamp_prefixes: Phrases,
+    /// The offset for stamps that name no zone, as `+HH:MM`.
+    pub default_utc_offset: String,
+    /// Widget words.
+    pub widgets: Phrases,
+    /// Promotions.
+    pub promos: Vec<Regex>,
+    /// Teaser block headers.
+    pub teaser_headers: Vec<Regex>,
+    /// A photo credit at the end of a caption; group `who`.
+    pub photo_credit: Regex,
+    /// A credit with no name.
+    pub photo_credit_bare: Regex,
+    /// Bylines; group `names`.
+    pub bylines: Vec<Regex>,
+    /// Separators between names in a byline.
+    pub author_separators: Vec<String>,
+    /// Source credits; group `source`.
+    pub sources: Vec<Regex>,
+    /// "Theo X" after the body; group `source`.
+    pub tail_source: Regex,
+    /// Words that start the outlet part of a "Theo NAME OUTLET" credit.
+    pub outlet_prefix_words: Phrases,
+    /// Known outlet names.
+    pub outlets: Phrases,
+    /// Site section names.
+    pub categories: Phrases,
+    /// Military and police ranks.
+    pub ranks: Phrases,
+    /// Caption subjects (ranks are added).
+    pub caption_subjects: Phrases,
+    /// Openers that make a caption on their own.
+    pub caption_scenes: Phrases,
+    /// Caption verbs.
+    pub caption_verbs: Phrases,
+    /// Words of running prose.
+    pub prose_markers: Phrases,
+    /// Adverbial openers of running prose.
+    pub prose_openers: Phrases,
+    /// Structural thresholds.
+    pub limits: Limits,
+}
+
+/// What went wrong with a rules file: the message names the file (and the
+/// line and column for YAML errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError(pub String);
+
+impl fmt::Display for RulesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RulesError {}
+
+impl Rules {
+    /// Read and compile a rules file.
+    pub fn load(path: &Path) -> Result<Rules, RulesError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            RulesError(format!(
+                "boilerplate rules file {}: cannot read: {e}",
+                path.display()
+            ))
+        })?;
+        Rules::parse(&text, &path.display().to_string())
+    }
+
+    /// Compile rules from YAML text; `origin` names the file in error messages.
+    pub fn parse(yaml: &str, origin: &str) -> Result<Rules, RulesError> {
+        let raw: RawRules = serde_norway::from_str(yaml).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
+                .unwrap_or_default();
+            RulesError(format!("boilerplate rules file {origin}{at}: {e}"))
+        })?;
+        let re = |field: &str, s: &str| -> Result<Regex, RulesError> {
+            Regex::new(s).map_err(|e| {
+                RulesError(format!(
+                    "boilerplate rules file {origin}: `{field}`: bad regular expression {s:?}: {e}"
+                ))
+            })
+        };
+        let res = |field: &str, list: &[String]| -> Result<Vec<Regex>, RulesError> {
+            list.iter().map(|s| re(field, s)).collect()
+        };
+        let need = |field: &str, r: &Regex, groups: &[&str]| -> Result<(), RulesError> {
+            for g in groups {
+                if !r.capture_names().any(|n| n == Some(g)) {
+                    return Err(RulesError(format!(
+                        "boilerplate rules file {origin}: `{field}`: pattern {:?} lacks the named group `{g}`",
+                        r.as_str()
+                    )));
+                }
+            }
+            Ok(())
+        };
+
+        let timestamps = res("timestamps", &raw.timestamps)?;
+        for r in &timestamps {
+            need("timestamps", r, &["d", "m", "y", "H", "M"])?;
+        }
+        let photo_credit = re("photo_credit", &raw.photo_credit)?;
+        need("photo_credit", &photo_credit, &["who"])?;
+        let bylines = res("bylines", &raw.bylines)?;
+        for r in &bylines {
+            need("bylines", r, &["names"])?;
+        }
+        let sources = res("sources", &raw.sources)?;
+        for r in &sources {
+            need("sources", r, &["source"])?;
+        }
+        let tail_source = re("tail_source", &raw.tail_source)?;
+        need("tail_source", &tail_source, &["source"])?;
+        let offset = raw.default_utc_offset.trim().to_string();
+        if parse_offset(&offset).is_none() {
+            return Err(RulesError(format!(
+                "boilerplate rules file {origin}: `default_utc_offset`: {offset:?} is not like +07:00"
+            )));
+        }
+        let mut subjects = raw.caption_subjects.clone();
+        subjects.extend(raw.ranks.iter().cloned());
+
+        Ok(Rules {
+            artifacts: res("artifacts", &raw.artifacts)?,
+            image_markers: res("image_markers", &raw.image_markers)?,
+            site_header: res("site_header", &raw.site_header)?,
+            timestamps,
+            stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
+            default_utc_offset: offset,
+            widgets: Phrases::new(&raw.widgets),
+            promos: res("promos", &raw.promos)?,
+            teaser_headers: res("teaser_headers", &raw.teaser_headers)?,
+            photo_credit,
+            photo_credit_bare: re("photo_credit_bare", &raw.photo_credit_bare)?,
+            bylines,
+            author_separators: raw.author_separators,
+            sources,
+            tail_source,
+            outlet_prefix_words: Phrases::new(&raw.outlet_prefix_words),
+            outlets: Phrases::new(&raw.outlets),
+            categories: Phrases::new(&raw.categories),
+            ranks: Phrases::new(&raw.ranks),
+            caption_subjects: Phrases::new(&subjects),
+            caption_scenes: Phrases::new(&raw.caption_scenes),
+            caption_verbs: Phrases::new(&raw.caption_verbs),
+            prose_markers: Phrases::new(&raw.prose_markers),
+            prose_openers: Phrases::new(&raw.prose_openers),
+            limits: raw.limits,
+        })
+    }
+
+    /// The rules shipped with the crate (`config/boilerplate.vi.yaml`).
+    pub fn builtin() -> Result<Rules, RulesError> {
+        Rules::parse(BUILTIN, "config/boilerplate.vi.yaml (built in)")
+    }
+}
+
+/// The shipped rules file, embedded.
+pub const BUILTIN: &str = include_str!("../../../config/boilerplate.vi.yaml");
+
+/// Parse `+HH:MM` / `-HH:MM` into minutes east of UTC.
+pub fn parse_offset(s: &str) -> Option<i32> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let h: i32 = h.parse().ok()?;
+    let m: i32 = m.parse().ok()?;
+    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile() {
+        let r = Rules::builtin().expect("built-in rules");
+        assert!(!r.artifacts.is_empty());
+        assert_eq!(r.default_utc_offset, "+07:00");
+    }
+
+    #[test]
+    fn yaml_errors_name_file_line_and_column() {
+        let err = Rules::parse("artifacts: [\n  - x\n", "my.yaml").unwrap_err();
+        assert!(err.0.contains("my.yaml"), "{err}");
+        assert!(err.0.contains("line"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let yaml = format!("{BUILTIN}\nsurprise: 1\n");
+        let err = Rules::parse(&yaml, "x.yaml").unwrap_err();
+        assert!(err.0.contains("surprise"), "{err}");
+    }
+
+    #[test]
+    fn bad_regex_is_reported_with_its_field() {
+        let yaml = BUILTIN.replacen("artifacts:\n", "artifacts:\n  - '(unclosed'\n", 1);
+        let err = Rules::parse(&yaml, "x.yaml").unwrap_err();
+        assert!(err.0.contains("artifacts"), "{err}");
+        assert!(err.0.contains("x.yaml"), "{err}");
+    }
+
+    #[test]
+    fn timestamps_need_their_groups() {
+        let yaml = BUILTIN.replacen("timestamps:\n", "timestamps:\n  - '(?P<d>\\d+)'\n", 1);
+        let err = Rules::parse(&yaml, "x.yaml").unwrap_err();
+        assert!(err.0.contains("named group"), "{err}");
+    }
+
+    #[test]
+    fn phrases_match_whole_words_case_insensitively() {
+        let p = Phrases::new(&["phát biểu".to_string(), "dự".to_string()]);
+        assert!(p.occurs_in(&words_lower("Ông A Phát biểu tại hội nghị")));
+        assert!(!p.occurs_in(&words_lower("bản dựng phim")));
+        assert_eq!(p.prefix_len(&words_lower("Dự hội nghị")), Some(1));
+        let w = Phrases::new(&["Bình luận".to_string()]);
+        assert!(w.is_exactly(&words_lower("Bình lụân")));
+        assert!(!w.is_exactly(&words_lower("Bình luân")));
+    }
+
+    #[test]
+    fn offsets_parse() {
+        assert_eq!(parse_offset("+07:00"), Some(420));
+        assert_eq!(parse_offset("-03:30"), Some(-210));
+        assert_eq!(parse_offset("7"), None);
+    }
+}

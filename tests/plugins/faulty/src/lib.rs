@@ -1,0 +1,47 @@
+//! `faulty`: a plugin that misbehaves when the text asks it to, so the
+//! end-to-end tests can prove the daemon survives every kind of plugin fault.
+//!
+//! Markers in the text: `ERROR-ME` (returns an error), `PANIC-ME` (panics),
+//! `HANG-ME` (never returns), `ABORT-ME` (aborts the process), `SEGV-ME`
+//! (segmentation fault). Otherwise it adds `{"faulty_seen": true}`.
+
+use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
+
+/// The plugin.
+pub struct Faulty;
+
+impl Plugin for Faulty {
+    const NAME: &'static str = "faulty";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    fn create(_config: &serde_json::Value, _ctx: &Context) -> Result<Self, Error> {
+        Ok(Faulty)
+    }
+
+    fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
+        let text = doc.text();
+        if text.contains("ERROR-ME") {
+            return Err(Error::new("asked to fail"));
+        }
+        if text.contains("PANIC-ME") {
+            panic!("asked to panic");
+        }
+        if text.contains("HANG-ME") {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+        }
+        if text.contains("ABORT-ME") {
+            std::process::abort();
+        }
+        if text.contains("SEGV-ME") {
+            // SAFETY: not safe at all: this plugin exists to crash the process on purpose.
+            unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
+        }
+        let mut out = Output::default();
+        out.set("faulty_seen", true)?;
+        Ok(out)
+    }
+}
+
+export_plugin!(Faulty);
