@@ -74,7 +74,8 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     if recovered > 0 {
         tracing::warn!(records = recovered, "found records in the sink that the ledger missed (a crash); their inputs will not be written again");
     }
-    let (journal, poison) = Journal::open(&cfg.state_dir.join("inflight"))?;
+    let crashed = crate::inflight::arm_crash_marker(&cfg.state_dir)?;
+    let (journal, poison) = Journal::open(&cfg.state_dir.join("inflight"), crashed)?;
     for p in poison {
         quarantine(&cfg, &journal, &p.path, p.deaths);
     }

@@ -147,6 +147,12 @@ impl Daemon {
         false
     }
 
+    /// Kill with SIGKILL (no chance to clean up) and reap.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Send a signal by name (`HUP`, `TERM`, …).
     pub fn signal(&self, name: &str) {
         let _ = Command::new("kill")
