@@ -1,0 +1,374 @@
+//! Turning mentions into records: the year of a day-month, relative dates, ISO values.
+//!
+//! A day-month (or month) written without its year takes it from, in order:
+//! 1. `text`: the nearest year written in the same sentence: a year expression
+//!    ("năm 2024", "tháng 5/2023", a full date) or a year right after a capitalised
+//!    name ("Ất Tỵ 2025", "ASEAN 2020"). Years of intervals ("giai đoạn 2016-2021")
+//!    and deadlines ("đến năm 2025") are not used: they do not say when things
+//!    happen. Failing that, the one year the headline (`title`) writes, if it
+//!    writes exactly one. When `published` is known, a text year only counts if it
+//!    agrees with it (see below): one that does not is the period a report reviews;
+//! 2. `published`: the page's publication date;
+//! 3. `file`: the input file's modification time.
+//!
+//! From a reference date (2 or 3) the year is the one that puts the day-month within
+//! the year-long window ending 60 days after the page date ("28/12" in a page of 10 Jan
+//! 2025 is 2024-12-28; "3/1" in a page of 30 Dec 2024 is 2025-01-03), or ending 31 days
+//! after the file's modification time (a file is written after its page). With none of these, the value is `--MM-DD` and `year_source` is
+//! `unknown`.
+
+use crate::lexicon::Unit;
+use crate::scan::{Kind, Mention, Partial, Scan, Scanner};
+use crate::text::{sentence_of, sentences, CharIndex};
+use jiff::civil::Date;
+use jiff::ToSpan;
+use serde::Serialize;
+
+/// Where the year of a record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum YearSource {
+    /// Written in the expression, in the same sentence, or in the headline.
+    Text,
+    /// The page's publication date (field `published`).
+    Published,
+    /// The input file's modification time.
+    File,
+    /// Nowhere: the value leaves the year out (`--MM-DD`).
+    Unknown,
+}
+
+/// One entry of the `dates` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DateRecord {
+    /// The expression as written, cue words included ("Sáng 14-4", "giai đoạn 2016-2021").
+    pub text: String,
+    /// Char offset of its first char in the record's text.
+    pub start: usize,
+    /// Char offset just after its last char.
+    pub end: usize,
+    /// ISO 8601 value, or `None` for a relative date without a reference date.
+    pub value: Option<String>,
+    /// `minute`, `day`, `week`, `month`, `quarter`, `year` or `decade`.
+    pub precision: &'static str,
+    /// `part_of_day` value from the lexicon ("morning"), or `None`.
+    pub part_of_day: Option<String>,
+    /// Where the year comes from.
+    pub year_source: YearSource,
+}
+
+/// What the plugin knows besides the text.
+#[derive(Debug, Clone, Default)]
+pub struct Reference<'a> {
+    /// The headline, if any.
+    pub title: Option<&'a str>,
+    /// The page's publication date.
+    pub published: Option<Date>,
+    /// The input file's modification date.
+    pub file: Option<Date>,
+    /// UTC offset for clock times written without one.
+    pub utc_offset: &'a str,
+}
+
+/// The calendar date at the start of an RFC 3339 string ("2023-05-29T12:50:00+07:00"),
+/// in the offset the string itself uses.
+pub fn date_of(rfc3339: &str) -> Option<Date> {
+    rfc3339.get(..10)?.parse::<Date>().ok()
+}
+
+/// Years that may lend themselves to a day-month: (byte offset, year).
+fn evidence(scanner: &Scanner, text: &str, scan: &Scan) -> Vec<(usize, i32)> {
+    let mut out: Vec<(usize, i32)> = scan
+        .mentions
+        .iter()
+        .filter(|m| !scanner.is_target(text, m.start))
+        .filter_map(|m| match &m.kind {
+            Kind::Point(p) => p.year.map(|y| (m.start, y)),
+            Kind::Quarter { year, .. } => Some((m.start, *year)),
+            _ => None,
+        })
+        .collect();
+    out.extend(scan.named_years.iter().copied());
+    out.sort();
+    out
+}
+
+/// Days after the page date a day-month without its year may fall (an announced event).
+const AHEAD_OF_PUBLISHED: i64 = 60;
+/// Days after the file's modification time: a file is written after its page, so
+/// its dates lean further to the past.
+const AHEAD_OF_FILE: i64 = 31;
+
+/// The year from a reference date that puts `month`/`day` in the year-long window
+/// ending `ahead` days after it (see the module docs).
+fn year_near(reference: Date, month: u8, day: Option<u8>, ahead: i64) -> i32 {
+    let year = i32::from(reference.year());
+    let at = |y: i32| -> Option<Date> {
+        let y = i16::try_from(y).ok()?;
+        let d = day.unwrap_or(15) as i8;
+        Date::new(y, month as i8, d)
+            .or_else(|_| Date::new(y, month as i8, 28))
+            .ok()
+    };
+    let Some(date) = at(year) else { return year };
+    let late = reference.checked_add(ahead.days()).ok();
+    let early = reference.checked_sub((365 - ahead).days()).ok();
+    if late.is_some_and(|l| date > l) {
+        year - 1
+    } else if early.is_some_and(|e| date < e) {
+        year + 1
+    } else {
+        year
+    }
+}
+
+struct Resolver<'a> {
+    text: &'a str,
+    sentences: Vec<(usize, usize)>,
+    evidence: Vec<(usize, i32)>,
+    title_year: Option<i32>,
+    reference: &'a Reference<'a>,
+    chars: CharIndex,
+}
+
+impl Resolver<'_> {
+    /// The year of a point written without one, and where it came from.
+    ///
+    /// A year from the text that contradicts the page's own date (the day-month would
+    /// fall outside the window around `published`) is the period a report reviews
+    /// ("đánh giá kết quả năm 2012" in a page of May 2013), not the year of the event:
+    /// with `published` known, only a text year that agrees with it counts.
+    fn infer(&self, pos: usize, month: u8, day: Option<u8>) -> (Option<i32>, YearSource) {
+        let from_published = self
+            .reference
+            .published
+            .map(|d| year_near(d, month, day, AHEAD_OF_PUBLISHED));
+        let agrees = |y: i32| !matches!(from_published, Some(p) if p != y);
+        if let Some(s) = sentence_of(&self.sentences, pos) {
+            let (a, b) = self.sentences[s];
+            let mut near: Vec<&(usize, i32)> = self
+                .evidence
+                .iter()
+                .filter(|(p, _)| (a..b).contains(p))
+                .collect();
+            near.sort_by_key(|(p, _)| p.abs_diff(pos));
+            if let Some(&&(_, y)) = near.iter().find(|(_, y)| agrees(*y)) {
+                return (Some(y), YearSource::Text);
+            }
+        }
+        if let Some(y) = self.title_year.filter(|&y| agrees(y)) {
+            return (Some(y), YearSource::Text);
+        }
+        if let Some(y) = from_published {
+            return (Some(y), YearSource::Published);
+        }
+        if let Some(d) = self.reference.file {
+            return (
+                Some(year_near(d, month, day, AHEAD_OF_FILE)),
+                YearSource::File,
+            );
+        }
+        (None, YearSource::Unknown)
+    }
+
+    /// Fill in the year of `p` if missing: (point, source).
+    fn complete(&self, pos: usize, p: &Partial) -> (Partial, YearSource) {
+        match (p.year, p.month) {
+            (Some(_), _) => (p.clone(), YearSource::Text),
+            (None, Some(m)) => {
+                let (year, src) = self.infer(pos, m, p.day);
+                let mut q = p.clone();
+                q.year = year;
+                if let (Some(y), Some(d)) = (year, p.day) {
+                    // 29 February of a year without one: the year is not known after all.
+                    let ok = i16::try_from(y).is_ok_and(|y| Date::new(y, m as i8, d as i8).is_ok());
+                    if !ok {
+                        q.year = None;
+                        return (q, YearSource::Unknown);
+                    }
+                }
+                (q, src)
+            }
+            (None, None) => (p.clone(), YearSource::Unknown),
+        }
+    }
+
+    fn record(
+        &self,
+        start: usize,
+        end: usize,
+        value: Option<String>,
+        precision: &'static str,
+        m: &Mention,
+        src: YearSource,
+    ) -> DateRecord {
+        DateRecord {
+            text: self.text[start..end].to_string(),
+            start: self.chars.char_at(start),
+            end: self.chars.char_at(end),
+            value,
+            precision,
+            part_of_day: m.part_of_day.clone(),
+            year_source: src,
+        }
+    }
+
+    fn records(&self, m: &Mention, out: &mut Vec<DateRecord>) {
+        match &m.kind {
+            Kind::Point(p) => {
+                let (q, src) = self.complete(m.start, p);
+                out.push(self.record(
+                    m.start,
+                    m.end,
+                    Some(format_point(&q, self.reference.utc_offset)),
+                    precision(&q),
+                    m,
+                    src,
+                ));
+            }
+            Kind::Interval(a, b) => self.interval(m, a, b, out),
+            Kind::Quarter { year, quarter } => {
+                let first = (quarter - 1) * 3 + 1;
+                let value = format!("{year:04}-{first:02}/{year:04}-{:02}", first + 2);
+                out.push(self.record(m.start, m.end, Some(value), "quarter", m, YearSource::Text));
+            }
+            Kind::Decade { year } => {
+                let value = format!("{year:04}/{:04}", year + 9);
+                out.push(self.record(m.start, m.end, Some(value), "decade", m, YearSource::Text));
+            }
+            Kind::Relative { unit, offset } => {
+                let (reference, src) = match (self.reference.published, self.reference.file) {
+                    (Some(d), _) => (Some(d), YearSource::Published),
+                    (None, Some(d)) => (Some(d), YearSource::File),
+                    (None, None) => (None, YearSource::Unknown),
+                };
+                let value = reference.and_then(|d| relative_value(d, *unit, *offset));
+                let precision = match unit {
+                    Unit::Day => "day",
+                    Unit::Week => "week",
+                    Unit::Month => "month",
+                    Unit::Year => "year",
+                };
+                out.push(self.record(m.start, m.end, value, precision, m, src));
+            }
+        }
+    }
+
+    /// One `START/END` record when the text gives the year; otherwise its two ends.
+    fn interval(&self, m: &Mention, a: &Partial, b: &Partial, out: &mut Vec<DateRecord>) {
+        let (mut a, mut b) = (a.clone(), b.clone());
+        let mut src = YearSource::Text;
+        if b.year.is_none() {
+            let (q, s) = self.complete(m.start, &b);
+            b = q;
+            src = s;
+        }
+        if a.year.is_none() {
+            a.year = b.year;
+            if let Some(y) = b.year {
+                if (a.month, a.day) > (b.month, b.day) {
+                    a.year = Some(y - 1);
+                }
+            }
+        }
+        let off = self.reference.utc_offset;
+        match (src, m.parts) {
+            (YearSource::Text, _) | (_, None) => {
+                let value = format!("{}/{}", format_point(&a, off), format_point(&b, off));
+                out.push(self.record(m.start, m.end, Some(value), precision(&b), m, src));
+            }
+            (_, Some([(sa, ea), (sb, eb)])) => {
+                out.push(self.record(sa, ea, Some(format_point(&a, off)), precision(&a), m, src));
+                out.push(self.record(sb, eb, Some(format_point(&b, off)), precision(&b), m, src));
+            }
+        }
+    }
+}
+
+/// The ISO 8601 text of a point; `--MM-DD` (or `--MM`) without a year.
+pub fn format_point(p: &Partial, utc_offset: &str) -> String {
+    let mut s = match (p.year, p.month, p.day) {
+        (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+        (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+        (Some(y), None, _) => format!("{y:04}"),
+        (None, Some(m), Some(d)) => format!("--{m:02}-{d:02}"),
+        (None, Some(m), None) => format!("--{m:02}"),
+        (None, None, Some(d)) => format!("---{d:02}"),
+        (None, None, None) => String::new(),
+    };
+    if let (Some((h, mi)), Some(_)) = (p.time, p.day) {
+        let off = p.offset.as_deref().unwrap_or(utc_offset);
+        s.push_str(&format!("T{h:02}:{mi:02}{off}"));
+    }
+    s
+}
+
+fn precision(p: &Partial) -> &'static str {
+    match (p.time, p.day, p.month) {
+        (Some(_), Some(_), _) => "minute",
+        (_, Some(_), _) => "day",
+        (_, None, Some(_)) => "month",
+        _ => "year",
+    }
+}
+
+/// The value of a relative period from its reference date.
+fn relative_value(reference: Date, unit: Unit, offset: i32) -> Option<String> {
+    match unit {
+        Unit::Day => {
+            let d = reference.checked_add(i64::from(offset).days()).ok()?;
+            Some(d.to_string())
+        }
+        Unit::Week => {
+            let back = i64::from(reference.weekday().to_monday_zero_offset());
+            let monday = reference
+                .checked_sub(back.days())
+                .ok()?
+                .checked_add((7 * i64::from(offset)).days())
+                .ok()?;
+            let sunday = monday.checked_add(6.days()).ok()?;
+            Some(format!("{monday}/{sunday}"))
+        }
+        Unit::Month => {
+            let first = reference
+                .first_of_month()
+                .checked_add(i64::from(offset).months())
+                .ok()?;
+            Some(format!("{:04}-{:02}", first.year(), first.month()))
+        }
+        Unit::Year => Some(format!("{:04}", i32::from(reference.year()) + offset)),
+    }
+}
+
+/// All records for `text`, in text order.
+pub fn resolve(
+    scanner: &Scanner,
+    text: &str,
+    scan: &Scan,
+    reference: &Reference<'_>,
+) -> Vec<DateRecord> {
+    let title_year = reference.title.and_then(|title| {
+        let title_scan = scanner.scan(title, false);
+        let mut years: Vec<i32> = evidence(scanner, title, &title_scan)
+            .into_iter()
+            .map(|(_, y)| y)
+            .collect();
+        years.sort();
+        years.dedup();
+        (years.len() == 1).then(|| years[0])
+    });
+    let resolver = Resolver {
+        text,
+        sentences: sentences(text),
+        evidence: evidence(scanner, text, scan),
+        title_year,
+        reference,
+        chars: CharIndex::new(text),
+    };
+    let mut out = Vec::new();
+    for m in &scan.mentions {
+        resolver.records(m, &mut out);
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}

@@ -1,0 +1,1359 @@
+//! Finding date expressions: candidates, their cue words, and how they combine.
+//!
+//! The scan runs in three steps.
+//! 1. **Candidates.** Each numeric or lexical form is matched on its own: full dates
+//!    (`28-4-2023`, `28/4/2023`, `28.4.2023`, `ngày 28 tháng 4 năm 2023`, page stamps
+//!    `31/05/13 10:48`), day-months (`14-4`), month-years (`tháng 5/2023`), quarters,
+//!    years after a year word (`năm 2024`), spans of years (`2016-2021`), decades,
+//!    and weak pieces that only count when something links them to a real date: a
+//!    day after "ngày" (`ngày 18`), a bare small number, a bare month (`tháng 8`), a
+//!    bare year (`2012`). A number glued to letters, to another number or to a code
+//!    (`53-KL/TW`, `Covid-19`, `0912011882`, `99,46%`) is never a candidate.
+//! 2. **Cues.** A day-month is only a date when a cue stands right before it: the
+//!    day word, a part of the day (`Sáng 14-4`), a relative day (`hôm nay (16-1)`,
+//!    `Chiều qua, 25-5`), a weekday, or a clock time with one of those (`19 giờ ngày
+//!    15/3`). Without one (`thắng 2-1`, `15-30 phút`) it stays weak. Cue words are
+//!    taken into the expression's span.
+//! 3. **Links.** Neighbouring candidates joined by "từ … đến/tới …" or a dash become
+//!    one interval; joined by a comma, "và" or "hoặc" they lend each other what they
+//!    lack (`tháng 8 và tháng 9.2010`, `ngày 14, 15 và 16/4`, `các năm 2009, 2010 và
+//!    2011`). Weak candidates nothing linked are dropped.
+//!
+//! Years are not inferred here: a day-month keeps `year: None` for [`crate::resolve`].
+
+use crate::lexicon::{alternation, key, Lexicon, Unit};
+use crate::text::{before, char_after, char_before};
+use regex::{Captures, Regex};
+use std::collections::HashMap;
+
+/// A calendar point as written, possibly without its year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Partial {
+    /// The year, when the expression (or one linked to it) writes it.
+    pub year: Option<i32>,
+    /// 1..=12.
+    pub month: Option<u8>,
+    /// 1..=31.
+    pub day: Option<u8>,
+    /// Hour and minute of a clock time.
+    pub time: Option<(u8, u8)>,
+    /// UTC offset written with the time (`GMT+7` -> `+07:00`).
+    pub offset: Option<String>,
+}
+
+/// What an expression denotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A year, month, day or minute.
+    Point(Partial),
+    /// From one point to another, inclusive.
+    Interval(Partial, Partial),
+    /// A quarter of a year (1..=4).
+    Quarter {
+        /// The year.
+        year: i32,
+        /// 1..=4.
+        quarter: u8,
+    },
+    /// The ten years from `year` (a multiple of ten).
+    Decade {
+        /// The first year.
+        year: i32,
+    },
+    /// A period named relative to the reference date ("hôm qua", "tuần trước").
+    Relative {
+        /// Its unit.
+        unit: Unit,
+        /// Units from the reference.
+        offset: i32,
+    },
+}
+
+/// One date expression found in a text. Offsets are bytes; [`crate::resolve`]
+/// turns them into chars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Byte offset of the first char of the expression (cue words included).
+    pub start: usize,
+    /// Byte offset just after it.
+    pub end: usize,
+    /// What it denotes.
+    pub kind: Kind,
+    /// `part_of_day` value from the lexicon ("morning"), when a part-of-day word cues it.
+    pub part_of_day: Option<String>,
+    /// Whether it counts as a date on its own (see the module docs).
+    pub strong: bool,
+    /// A bare number (day or year) that only a link can make a date.
+    pub bare: bool,
+    /// For an interval: the byte spans of its two ends, so that it can be split.
+    pub parts: Option<[(usize, usize); 2]>,
+}
+
+impl Mention {
+    fn point(start: usize, end: usize, p: Partial, strong: bool) -> Mention {
+        Mention {
+            start,
+            end,
+            kind: Kind::Point(p),
+            part_of_day: None,
+            strong,
+            bare: false,
+            parts: None,
+        }
+    }
+
+    fn partial(&self) -> Option<&Partial> {
+        match &self.kind {
+            Kind::Point(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn family(&self) -> Option<Family> {
+        self.partial().and_then(Partial::family)
+    }
+}
+
+/// What a point pins down, for linking like with like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// A day without its month ("ngày 18").
+    DayOnly,
+    /// A day of a month, with or without the year.
+    Day,
+    /// A month, with or without the year.
+    Month,
+    /// A year.
+    Year,
+}
+
+impl Partial {
+    fn family(&self) -> Option<Family> {
+        match (self.day, self.month, self.year) {
+            (Some(_), None, _) => Some(Family::DayOnly),
+            (Some(_), Some(_), _) => Some(Family::Day),
+            (None, Some(_), _) => Some(Family::Month),
+            (None, None, Some(_)) => Some(Family::Year),
+            _ => None,
+        }
+    }
+
+    /// Comparable (year, month, day) key; missing parts count as 0.
+    fn order(&self) -> (i32, u8, u8) {
+        (
+            self.year.unwrap_or(0),
+            self.month.unwrap_or(0),
+            self.day.unwrap_or(0),
+        )
+    }
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// The date expressions, in text order, not overlapping.
+    pub mentions: Vec<Mention>,
+    /// Bare years right after a capitalised word ("ASEAN 2020", "Ất Tỵ 2025"), which
+    /// are not dates in their own right but tell which year a nearby day-month is in:
+    /// (byte offset, year).
+    pub named_years: Vec<(usize, i32)>,
+}
+
+/// Days in `month` of a leap year: the most a day-month without its year may have.
+fn max_day(month: u8) -> u8 {
+    match month {
+        2 => 29,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn valid_day_month(day: u32, month: u32) -> bool {
+    (1..=12).contains(&month) && day >= 1 && day <= u32::from(max_day(month as u8))
+}
+
+fn valid_date(year: i32, month: u32, day: u32) -> bool {
+    valid_day_month(day, month)
+        && i16::try_from(year)
+            .is_ok_and(|y| jiff::civil::Date::new(y, month as i8, day as i8).is_ok())
+}
+
+/// `+HH:MM` from an offset as written: `+7`, `+07`, `+0700`, `+07:00`, `-3:30`.
+pub fn parse_offset(s: &str) -> Option<String> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let (sign, rest) = match s.chars().next()? {
+        '+' => ('+', &s[1..]),
+        '-' => ('-', &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() > 2 => rest.split_at(rest.len() - 2),
+        None => (rest, "0"),
+    };
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    (h <= 14 && m < 60 && !h.to_string().is_empty()).then(|| format!("{sign}{h:02}:{m:02}"))
+}
+
+fn num(c: &Captures<'_>, i: usize) -> Option<u32> {
+    c.get(i).and_then(|m| m.as_str().parse().ok())
+}
+
+fn roman_quarter(s: &str) -> Option<u8> {
+    match s.to_ascii_uppercase().as_str() {
+        "I" | "1" => Some(1),
+        "II" | "2" => Some(2),
+        "III" | "3" => Some(3),
+        "IV" | "4" => Some(4),
+        _ => None,
+    }
+}
+
+/// No letter or digit glued before `start`, and no code-like joiner either
+/// (`53-KL`, `x/12`, `1.200`, `99,46`).
+fn clean_left(text: &str, start: usize) -> bool {
+    match char_before(text, start) {
+        None => true,
+        Some(c) if c.is_alphanumeric() => false,
+        Some(c) if matches!(c, '-' | '/' | '–') => {
+            !char_before(text, start - c.len_utf8()).is_some_and(char::is_alphanumeric)
+        }
+        Some(c) if matches!(c, '.' | ',' | ':') => {
+            !char_before(text, start - c.len_utf8()).is_some_and(|d| d.is_ascii_digit())
+        }
+        _ => true,
+    }
+}
+
+/// No letter, digit or `%` glued after `end`, and no code-like continuation
+/// (`2662-NQ`, `12/2023/QH15`, `1.5.2`, `99,46`, `12:50` after a bare number).
+fn clean_right(text: &str, end: usize) -> bool {
+    match char_after(text, end) {
+        None => true,
+        Some(c) if c.is_alphanumeric() || c == '%' => false,
+        Some(c) if matches!(c, '-' | '/' | '–') => {
+            !char_after(text, end + c.len_utf8()).is_some_and(char::is_alphanumeric)
+        }
+        Some(c) if matches!(c, '.' | ',' | ':') => {
+            !char_after(text, end + c.len_utf8()).is_some_and(|d| d.is_ascii_digit())
+        }
+        _ => true,
+    }
+}
+
+/// Run `f` on every match of `re`, retrying one char further when `f` rejects a
+/// match, so that a rejected match never hides an overlapping good one.
+fn each_match<'t>(re: &Regex, text: &'t str, mut f: impl FnMut(&Captures<'t>) -> bool) {
+    let mut pos = 0;
+    while pos <= text.len() {
+        let Some(c) = re.captures_at(text, pos) else {
+            break;
+        };
+        let Some(m) = c.get(0) else { break };
+        let step = char_after(text, m.start()).map_or(1, char::len_utf8);
+        pos = if f(&c) && m.end() > m.start() {
+            m.end()
+        } else {
+            m.start() + step
+        };
+    }
+}
+
+/// What the words before a day-month said.
+#[derive(Debug, Default)]
+struct LeftCues {
+    start: usize,
+    cued: bool,
+    part_of_day: Option<String>,
+    time: Option<(u8, u8)>,
+    paren: bool,
+}
+
+/// The compiled scanner. Build once per lexicon; scanning is read-only.
+pub struct Scanner {
+    full: Regex,
+    day_month: Regex,
+    dm_text: Regex,
+    month_year: Regex,
+    month_only: Regex,
+    quarter: Regex,
+    year: Regex,
+    year_range: Regex,
+    decade: Regex,
+    day_only: Regex,
+    day_range: Regex,
+    bare_day: Regex,
+    bare_year: Regex,
+    relative: Regex,
+    left_token: Regex,
+    left_modifier: Regex,
+    left_period: Regex,
+    left_from: Regex,
+    left_target: Regex,
+    right_time: Regex,
+    right_paren: Regex,
+    gap_range: Regex,
+    gap_dash: Regex,
+    gap_list: Regex,
+    after_lower_word: Regex,
+    part_of_day: HashMap<String, String>,
+    suffixes: HashMap<String, i32>,
+    relative_days: HashMap<String, i32>,
+    relative_periods: HashMap<String, (Unit, i32)>,
+    quantity: Vec<String>,
+    pm_parts: Vec<String>,
+    night_parts: Vec<String>,
+    cued_years: [i32; 2],
+    bare_years: [i32; 2],
+    joiner_keys: Vec<String>,
+}
+
+fn compile(pattern: &str) -> Result<Regex, String> {
+    Regex::new(pattern).map_err(|e| format!("dates: cannot build pattern {pattern:?}: {e}"))
+}
+
+impl Scanner {
+    /// Build the scanner from a lexicon.
+    pub fn new(lex: &Lexicon) -> Result<Scanner, String> {
+        let day = alternation(&lex.day_words);
+        let month = alternation(&lex.month_words);
+        let year = alternation(&lex.year_words);
+        let quarter = alternation(&lex.quarter_words);
+        let decade = alternation(&lex.decade_words);
+        let period = alternation(&lex.period_words);
+        let pod = alternation(lex.part_of_day.keys());
+        let suf = alternation(lex.relative_suffixes.keys());
+        let rel_day = alternation(lex.relative_days.keys());
+        let rel_period = alternation(lex.relative_periods.keys());
+        let weekday = alternation(&lex.weekdays);
+        let hour = alternation(&lex.hour_words);
+        let minute = alternation(&lex.minute_words);
+        let from = alternation(&lex.range_from);
+        let to = alternation(&lex.range_to);
+        let fillers = alternation(&lex.range_fillers);
+        let joiners = alternation(&lex.list_joiners);
+        let modifiers = alternation(&lex.modifiers);
+        let target = alternation(&lex.target_words);
+        let clock = alternation(&lex.clock_words);
+        Ok(Scanner {
+            full: compile(r"(\d{1,2})([-/.])(\d{1,2})([-/.])(\d{4}|\d{2})")?,
+            day_month: compile(r"(\d{1,2})([-/.])(\d{1,2})")?,
+            dm_text: compile(&format!(
+                r"(?i)(?:({day})\s+)?(\d{{1,2}})\s+{month}\s+(\d{{1,2}})(?:\s*(?:,|{year})\s*(\d{{4}}))?"
+            ))?,
+            month_year: compile(&format!(
+                r"(?i){month}\s+(\d{{1,2}})(?:[-/.]|\s+{year}\s+)(\d{{4}})"
+            ))?,
+            month_only: compile(&format!(r"(?i){month}\s+(\d{{1,2}})"))?,
+            quarter: compile(&format!(
+                r"(?i){quarter}\s+(IV|I{{1,3}}|[1-4])(?:\s*[-/.]\s*|\s+{year}\s+|\s+)(\d{{4}})"
+            ))?,
+            year: compile(&format!(r"(?i){year}\s+(\d{{4}})"))?,
+            year_range: compile(r"(\d{4})\s*[-–—]\s*(\d{4})")?,
+            decade: compile(&format!(r"(?i){decade}\s+(\d{{4}})"))?,
+            day_only: compile(&format!(r"(?i){day}\s+(\d{{1,2}})"))?,
+            day_range: compile(&format!(
+                r"(?i)(?:{day}|{from})\s+(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})([/.])(\d{{1,2}})(?:([/.])(\d{{4}}))?"
+            ))?,
+            bare_day: compile(r"\d{1,2}")?,
+            bare_year: compile(r"\d{4}")?,
+            relative: compile(&format!(
+                r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
+            ))?,
+            left_token: compile(&format!(
+                r"(?i)(?:(?P<time>(?P<h>\d{{1,2}})(?:\s*{hour}(?:\s*(?P<m>\d{{1,2}})(?:\s*{minute})?)?|:(?P<m2>\d{{2}})))|(?P<day>{day})|(?P<pod>{pod})(?:\s+(?P<suf>{suf}))?|(?P<rel>{rel_day})|(?P<wd>{weekday}))(?P<sep>\s*,?\s*\(?\s*)$"
+            ))?,
+            left_modifier: compile(&format!(r"(?i){modifiers}\s+$"))?,
+            left_period: compile(&format!(
+                r"(?i)(?:(?:{from})\s+)?(?:{period}|{year})\s+$|\(\s*$"
+            ))?,
+            left_from: compile(&format!(r"(?i){from}\s+$"))?,
+            left_target: compile(&format!(r"(?i){target}\s+$"))?,
+            right_time: compile(&format!(
+                r"(?i)^[ \t]*[,|\-–]?[ \t]*(?:(?:{clock}[ \t]+)?(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::\d{{2}})?|{clock}[ \t]+(?P<h2>\d{{1,2}})[ \t]*{hour}(?:[ \t]*(?P<m2>\d{{1,2}})(?:[ \t]*{minute})?)?)(?:[ \t]*\(?[ \t]*(?:GMT|UTC)[ \t]*(?P<tz>[+-][ \t]*\d{{1,2}}(?::?\d{{2}})?)?[ \t]*\)?)?"
+            ))?,
+            right_paren: compile(r"^[ \t]*\)")?,
+            gap_range: compile(&format!(r"(?i)^\s*{to}\s+(?:{fillers}\s+)*$"))?,
+            gap_dash: compile(r"^\s*[-–—]\s*$")?,
+            gap_list: compile(&format!(r"(?i)^\s*(?:,\s*(?:{joiners}\s+)?|{joiners}\s+)$"))?,
+            after_lower_word: compile(r"^\s+(\p{Ll}[\p{L}\p{M}]*)")?,
+            part_of_day: lex
+                .part_of_day
+                .iter()
+                .map(|(k, v)| (key(k), v.clone()))
+                .collect(),
+            suffixes: lex
+                .relative_suffixes
+                .iter()
+                .map(|(k, v)| (key(k), *v))
+                .collect(),
+            relative_days: lex
+                .relative_days
+                .iter()
+                .map(|(k, v)| (key(k), *v))
+                .collect(),
+            relative_periods: lex
+                .relative_periods
+                .iter()
+                .map(|(k, v)| (key(k), (v.unit, v.offset)))
+                .collect(),
+            quantity: lex.quantity_words.iter().map(|w| key(w)).collect(),
+            pm_parts: lex.pm_parts.clone(),
+            night_parts: lex.night_parts.clone(),
+            cued_years: lex.cued_years,
+            bare_years: lex.bare_years,
+            joiner_keys: lex
+                .list_joiners
+                .iter()
+                .chain(&lex.range_to)
+                .map(|w| key(w))
+                .collect(),
+        })
+    }
+}
+
+/// A word starts at byte `pos`: no letter or digit right before it, or a capital glued
+/// to a lower-case letter or digit, as scraped pages glue a heading to the next
+/// paragraph ("che giấuNgày 30.5", "39364407Thứ hai").
+fn word_start(text: &str, pos: usize) -> bool {
+    match char_before(text, pos) {
+        None => true,
+        Some(p) if !p.is_alphanumeric() => true,
+        Some(p) => {
+            (p.is_lowercase() || p.is_ascii_digit())
+                && char_after(text, pos).is_some_and(char::is_uppercase)
+        }
+    }
+}
+
+/// No letter or digit right at byte `pos`: a word ended there.
+fn word_end(text: &str, pos: usize) -> bool {
+    !char_after(text, pos).is_some_and(char::is_alphanumeric)
+}
+
+impl Scanner {
+    /// Find the date expressions of `text`. `bare_relative` also reports relative
+    /// words standing alone ("hôm qua", "tuần trước").
+    pub fn scan(&self, text: &str, bare_relative: bool) -> Scan {
+        let mut cands = Vec::new();
+        let mut named_years = Vec::new();
+        self.full_dates(text, &mut cands);
+        self.day_months(text, &mut cands);
+        self.text_dates(text, &mut cands);
+        self.month_years(text, &mut cands);
+        self.quarters(text, &mut cands);
+        self.years(text, &mut cands);
+        self.year_ranges(text, &mut cands);
+        self.decades(text, &mut cands);
+        self.day_ranges(text, &mut cands);
+        self.weak_pieces(text, &mut cands, &mut named_years);
+        if bare_relative {
+            self.relatives(text, &mut cands);
+        }
+        let kept = select(cands);
+        let linked = self.link(text, kept);
+        let mentions: Vec<Mention> = linked.into_iter().filter(|m| m.strong).collect();
+        named_years.retain(|(pos, _)| !mentions.iter().any(|m| m.start <= *pos && *pos < m.end));
+        Scan {
+            mentions,
+            named_years,
+        }
+    }
+
+    /// Whether the expression starting at `start` follows a deadline word ("đến năm 2025").
+    pub fn is_target(&self, text: &str, start: usize) -> bool {
+        let (wstart, window) = before(text, start, 24);
+        self.left_target
+            .find(window)
+            .is_some_and(|m| word_start(text, wstart + m.start()))
+    }
+
+    fn in_years(year: i32, [lo, hi]: [i32; 2]) -> bool {
+        (lo..=hi).contains(&year)
+    }
+
+    /// Walk the cue words before a day-month, right to left (see the module docs).
+    fn left_cues(&self, text: &str, start: usize) -> LeftCues {
+        let mut cues = LeftCues {
+            start,
+            ..LeftCues::default()
+        };
+        let (mut day, mut pod, mut rel, mut weekday) = (false, false, false, false);
+        loop {
+            let (wstart, window) = before(text, cues.start, 64);
+            let Some(c) = self.left_token.captures(window) else {
+                break;
+            };
+            let Some(m) = c.get(0) else { break };
+            let tok_start = wstart + m.start();
+            if !word_start(text, tok_start) || m.as_str().trim().is_empty() {
+                break;
+            }
+            if c.name("time").is_some() {
+                let h = c.name("h").and_then(|h| h.as_str().parse::<u8>().ok());
+                let mi = c
+                    .name("m")
+                    .or_else(|| c.name("m2"))
+                    .map_or(Some(0), |m| m.as_str().parse::<u8>().ok());
+                match (h, mi) {
+                    (Some(h), Some(mi))
+                        if cues.time.is_none() && (day || pod) && h < 24 && mi < 60 =>
+                    {
+                        cues.time = Some((h, mi));
+                    }
+                    _ => break,
+                }
+            } else if c.name("day").is_some() {
+                if day || cues.time.is_some() {
+                    break;
+                }
+                day = true;
+            } else if let Some(p) = c.name("pod") {
+                if pod || cues.time.is_some() {
+                    break;
+                }
+                pod = true;
+                cues.part_of_day = self.part_of_day.get(&key(p.as_str())).cloned();
+                if c.name("suf").is_some() {
+                    rel = true;
+                }
+            } else if c.name("rel").is_some() {
+                if rel || cues.time.is_some() {
+                    break;
+                }
+                rel = true;
+            } else if c.name("wd").is_some() {
+                if weekday || cues.time.is_some() {
+                    break;
+                }
+                weekday = true;
+            } else {
+                break;
+            }
+            if c.name("sep").is_some_and(|s| s.as_str().contains('(')) {
+                cues.paren = true;
+            }
+            cues.cued = true;
+            cues.start = tok_start;
+        }
+        if let (Some((h, mi)), Some(p)) = (cues.time, &cues.part_of_day) {
+            let pm = (self.pm_parts.contains(p) && h < 12)
+                || (self.night_parts.contains(p) && (6..12).contains(&h));
+            if pm {
+                cues.time = Some((h + 12, mi));
+            }
+        }
+        cues
+    }
+
+    /// A clock time (and UTC offset) right after a date, and a closing parenthesis
+    /// when the cues opened one: (new end, time, offset).
+    #[allow(clippy::type_complexity)]
+    fn right_ext(
+        &self,
+        text: &str,
+        end: usize,
+        paren: bool,
+    ) -> (usize, Option<(u8, u8)>, Option<String>) {
+        let mut end = end;
+        let mut time = None;
+        let mut offset = None;
+        if let Some(c) = self.right_time.captures(&text[end..]) {
+            let field = |a: &str, b: &str| {
+                c.name(a)
+                    .or_else(|| c.name(b))
+                    .map(|m| m.as_str().parse::<u32>().ok())
+            };
+            let h = field("h", "h2").flatten();
+            let mi = field("m", "m2").unwrap_or(Some(0));
+            let stop = end + c.get(0).map_or(0, |m| m.end());
+            if let (Some(h), Some(mi)) = (h, mi) {
+                if h < 24 && mi < 60 && clean_right(text, stop) {
+                    time = Some((h as u8, mi as u8));
+                    offset = c.name("tz").and_then(|o| parse_offset(o.as_str()));
+                    end = stop;
+                }
+            }
+        }
+        if paren {
+            if let Some(m) = self.right_paren.find(&text[end..]) {
+                end += m.end();
+            }
+        }
+        (end, time, offset)
+    }
+
+    /// Push a day-bearing candidate with its cues and clock time. `strong` says the
+    /// form is a date without cues; `need_time` rejects it unless a time follows.
+    #[allow(clippy::too_many_arguments)]
+    fn push_day(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        mut p: Partial,
+        strong: bool,
+        need_time: bool,
+        out: &mut Vec<Mention>,
+    ) -> bool {
+        let cues = self.left_cues(text, start);
+        let (end, right_time, offset) = self.right_ext(text, end, cues.paren);
+        if need_time && right_time.is_none() {
+            return false;
+        }
+        p.time = right_time.or(cues.time);
+        p.offset = offset;
+        out.push(Mention {
+            start: cues.start,
+            end,
+            kind: Kind::Point(p),
+            part_of_day: cues.part_of_day,
+            strong: strong || cues.cued,
+            bare: false,
+            parts: None,
+        });
+        true
+    }
+
+    /// Start of a modifier ("đầu", "cuối") right before `start`, or `start`.
+    fn modifier_start(&self, text: &str, start: usize) -> usize {
+        let (wstart, window) = before(text, start, 32);
+        match self.left_modifier.find(window) {
+            Some(m) if word_start(text, wstart + m.start()) => wstart + m.start(),
+            _ => start,
+        }
+    }
+
+    /// Start of "từ" right before `start`, if there.
+    fn range_start(&self, text: &str, start: usize) -> Option<usize> {
+        let (wstart, window) = before(text, start, 16);
+        self.left_from
+            .find(window)
+            .map(|m| wstart + m.start())
+            .filter(|&s| word_start(text, s))
+    }
+
+    fn full_dates(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.full, text, |c| {
+            let (Some(m0), Some(s1), Some(s2), Some(ytext)) =
+                (c.get(0), c.get(2), c.get(4), c.get(5))
+            else {
+                return false;
+            };
+            let (Some(d), Some(mo), Some(y)) = (num(c, 1), num(c, 3), num(c, 5)) else {
+                return false;
+            };
+            if s1.as_str() != s2.as_str() || !clean_left(text, m0.start()) {
+                return false;
+            }
+            let two_digit = ytext.as_str().len() == 2;
+            let year = if two_digit {
+                if y < 70 {
+                    2000 + y as i32
+                } else {
+                    1900 + y as i32
+                }
+            } else {
+                y as i32
+            };
+            if !valid_date(year, mo, d) || !Self::in_years(year, self.cued_years) {
+                return false;
+            }
+            if !two_digit && !clean_right(text, m0.end()) {
+                return false;
+            }
+            let p = Partial {
+                year: Some(year),
+                month: Some(mo as u8),
+                day: Some(d as u8),
+                ..Partial::default()
+            };
+            self.push_day(text, m0.start(), m0.end(), p, true, two_digit, out)
+        });
+    }
+
+    fn day_months(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.day_month, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let (Some(d), Some(mo)) = (num(c, 1), num(c, 3)) else {
+                return false;
+            };
+            if !valid_day_month(d, mo)
+                || !clean_left(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                month: Some(mo as u8),
+                day: Some(d as u8),
+                ..Partial::default()
+            };
+            self.push_day(text, m0.start(), m0.end(), p, false, false, out)
+        });
+    }
+
+    fn text_dates(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.dm_text, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let (Some(d), Some(mo)) = (num(c, 2), num(c, 3)) else {
+                return false;
+            };
+            let year = num(c, 4).map(|y| y as i32);
+            let ok = match year {
+                Some(y) => valid_date(y, mo, d) && Self::in_years(y, self.cued_years),
+                None => valid_day_month(d, mo),
+            };
+            if !ok || !word_start(text, m0.start()) || !clean_right(text, m0.end()) {
+                return false;
+            }
+            let p = Partial {
+                year,
+                month: Some(mo as u8),
+                day: Some(d as u8),
+                ..Partial::default()
+            };
+            let strong = c.get(1).is_some() || year.is_some();
+            self.push_day(text, m0.start(), m0.end(), p, strong, false, out)
+        });
+    }
+
+    fn month_years(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.month_year, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let (Some(mo), Some(y)) = (num(c, 1), num(c, 2)) else {
+                return false;
+            };
+            let y = y as i32;
+            if !(1..=12).contains(&mo)
+                || !Self::in_years(y, self.cued_years)
+                || !word_start(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                year: Some(y),
+                month: Some(mo as u8),
+                ..Partial::default()
+            };
+            out.push(Mention::point(
+                self.modifier_start(text, m0.start()),
+                m0.end(),
+                p,
+                true,
+            ));
+            true
+        });
+        each_match(&self.month_only, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(mo) = num(c, 1) else { return false };
+            if !(1..=12).contains(&mo)
+                || !word_start(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                month: Some(mo as u8),
+                ..Partial::default()
+            };
+            out.push(Mention::point(
+                self.modifier_start(text, m0.start()),
+                m0.end(),
+                p,
+                false,
+            ));
+            true
+        });
+    }
+
+    fn quarters(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.quarter, text, |c| {
+            let (Some(m0), Some(q)) = (c.get(0), c.get(1)) else {
+                return false;
+            };
+            let (Some(quarter), Some(y)) = (roman_quarter(q.as_str()), num(c, 2)) else {
+                return false;
+            };
+            let year = y as i32;
+            if !Self::in_years(year, self.cued_years)
+                || !word_start(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            out.push(Mention {
+                start: self.modifier_start(text, m0.start()),
+                end: m0.end(),
+                kind: Kind::Quarter { year, quarter },
+                part_of_day: None,
+                strong: true,
+                bare: false,
+                parts: None,
+            });
+            true
+        });
+    }
+
+    fn years(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.year, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(y) = num(c, 1) else { return false };
+            let y = y as i32;
+            if !Self::in_years(y, self.cued_years)
+                || !word_start(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                year: Some(y),
+                ..Partial::default()
+            };
+            out.push(Mention::point(
+                self.modifier_start(text, m0.start()),
+                m0.end(),
+                p,
+                true,
+            ));
+            true
+        });
+    }
+
+    fn year_ranges(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.year_range, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let (Some(a), Some(b)) = (num(c, 1), num(c, 2)) else {
+                return false;
+            };
+            let (a, b) = (a as i32, b as i32);
+            if !clean_left(text, m0.start())
+                || !clean_right(text, m0.end())
+                || b <= a
+                || b - a > 100
+            {
+                return false;
+            }
+            let (wstart, window) = before(text, m0.start(), 48);
+            let cue = self
+                .left_period
+                .find(window)
+                .map(|m| (wstart + m.start(), m.as_str().trim_start().starts_with('(')))
+                .filter(|&(s, paren)| paren || word_start(text, s));
+            let range = if cue.is_some() {
+                self.cued_years
+            } else {
+                self.bare_years
+            };
+            if !Self::in_years(a, range) || !Self::in_years(b, range) {
+                return false;
+            }
+            let mut start = m0.start();
+            let mut end = m0.end();
+            if let Some((s, paren)) = cue {
+                start = s;
+                if paren {
+                    match self.right_paren.find(&text[end..]) {
+                        Some(m) => end += m.end(),
+                        None => start = m0.start(),
+                    }
+                }
+            }
+            let ya = Partial {
+                year: Some(a),
+                ..Partial::default()
+            };
+            let yb = Partial {
+                year: Some(b),
+                ..Partial::default()
+            };
+            out.push(Mention {
+                start,
+                end,
+                kind: Kind::Interval(ya, yb),
+                part_of_day: None,
+                strong: true,
+                bare: false,
+                parts: Some([(start, m0.start() + 4), (m0.end() - 4, end)]),
+            });
+            true
+        });
+    }
+
+    fn decades(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.decade, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(y) = num(c, 1) else { return false };
+            let year = y as i32;
+            if !Self::in_years(year, self.cued_years)
+                || !word_start(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let kind = if year % 10 == 0 {
+                Kind::Decade { year }
+            } else {
+                Kind::Point(Partial {
+                    year: Some(year),
+                    ..Partial::default()
+                })
+            };
+            out.push(Mention {
+                start: self.modifier_start(text, m0.start()),
+                end: m0.end(),
+                kind,
+                part_of_day: None,
+                strong: true,
+                bare: false,
+                parts: None,
+            });
+            true
+        });
+    }
+
+    fn day_ranges(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.day_range, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let (Some(d1), Some(d2), Some(mo)) = (num(c, 1), num(c, 2), num(c, 4)) else {
+                return false;
+            };
+            let year = num(c, 6).map(|y| y as i32);
+            if c.get(5)
+                .is_some_and(|s2| c.get(3).is_some_and(|s1| s1.as_str() != s2.as_str()))
+            {
+                return false;
+            }
+            let ok = d1 < d2
+                && match year {
+                    Some(y) => {
+                        valid_date(y, mo, d1)
+                            && valid_date(y, mo, d2)
+                            && Self::in_years(y, self.cued_years)
+                    }
+                    None => valid_day_month(d1, mo) && valid_day_month(d2, mo),
+                };
+            if !ok || !word_start(text, m0.start()) || !clean_right(text, m0.end()) {
+                return false;
+            }
+            let cues = self.left_cues(text, m0.start());
+            let (Some(g1), Some(g2)) = (c.get(1), c.get(2)) else {
+                return false;
+            };
+            let a = Partial {
+                year,
+                month: Some(mo as u8),
+                day: Some(d1 as u8),
+                ..Partial::default()
+            };
+            let b = Partial {
+                day: Some(d2 as u8),
+                ..a.clone()
+            };
+            out.push(Mention {
+                start: cues.start,
+                end: m0.end(),
+                kind: Kind::Interval(a, b),
+                part_of_day: cues.part_of_day,
+                strong: true,
+                bare: false,
+                parts: Some([(cues.start, g1.end()), (g2.start(), m0.end())]),
+            });
+            true
+        });
+    }
+
+    fn weak_pieces(&self, text: &str, out: &mut Vec<Mention>, named_years: &mut Vec<(usize, i32)>) {
+        each_match(&self.day_only, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(d) = num(c, 1) else { return false };
+            if !(1..=31).contains(&d)
+                || !word_start(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                day: Some(d as u8),
+                ..Partial::default()
+            };
+            let cues = self.left_cues(text, m0.start());
+            out.push(Mention {
+                part_of_day: cues.part_of_day,
+                ..Mention::point(cues.start, m0.end(), p, false)
+            });
+            true
+        });
+        each_match(&self.bare_day, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(d) = num(c, 0) else { return false };
+            if !(1..=31).contains(&d)
+                || !clean_left(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                day: Some(d as u8),
+                ..Partial::default()
+            };
+            out.push(Mention {
+                bare: true,
+                ..Mention::point(m0.start(), m0.end(), p, false)
+            });
+            true
+        });
+        each_match(&self.bare_year, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(y) = num(c, 0) else { return false };
+            let y = y as i32;
+            if !Self::in_years(y, self.bare_years)
+                || !clean_left(text, m0.start())
+                || !clean_right(text, m0.end())
+            {
+                return false;
+            }
+            let p = Partial {
+                year: Some(y),
+                ..Partial::default()
+            };
+            out.push(Mention {
+                bare: true,
+                ..Mention::point(m0.start(), m0.end(), p, false)
+            });
+            if after_capitalised_word(text, m0.start()) {
+                named_years.push((m0.start(), y));
+            }
+            true
+        });
+    }
+
+    fn relatives(&self, text: &str, out: &mut Vec<Mention>) {
+        each_match(&self.relative, text, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            if !word_start(text, m0.start()) || !word_end(text, m0.end()) {
+                return false;
+            }
+            let mut part_of_day = None;
+            let (unit, offset) = if let (Some(p), Some(s)) = (c.name("pod"), c.name("suf")) {
+                part_of_day = self.part_of_day.get(&key(p.as_str())).cloned();
+                (
+                    Unit::Day,
+                    self.suffixes.get(&key(s.as_str())).copied().unwrap_or(0),
+                )
+            } else if let Some(d) = c.name("day") {
+                (
+                    Unit::Day,
+                    self.relative_days
+                        .get(&key(d.as_str()))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            } else if let Some(p) = c.name("period") {
+                if self.after_quantity(text, m0.start()) {
+                    return false;
+                }
+                match self.relative_periods.get(&key(p.as_str())) {
+                    Some(&v) => v,
+                    None => return false,
+                }
+            } else {
+                return false;
+            };
+            out.push(Mention {
+                start: m0.start(),
+                end: m0.end(),
+                kind: Kind::Relative { unit, offset },
+                part_of_day,
+                strong: true,
+                bare: false,
+                parts: None,
+            });
+            true
+        });
+    }
+
+    /// Whether the word before `start` is a number or a quantity word ("nhiều năm nay").
+    fn after_quantity(&self, text: &str, start: usize) -> bool {
+        let prev = text[..start].trim_end();
+        let word: String = prev
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        !word.is_empty()
+            && (word.chars().all(|c| c.is_ascii_digit())
+                || self.quantity.contains(&word.to_lowercase()))
+    }
+
+    /// Whether a lower-case word that is not a list joiner follows `end`
+    /// ("2000 người" is a quantity, "2011, Đoàn" and "2010 và 2011" are years).
+    fn lower_word_after(&self, text: &str, end: usize) -> bool {
+        self.after_lower_word
+            .captures(&text[end..])
+            .and_then(|c| c.get(1))
+            .is_some_and(|w| !self.joiner_keys.contains(&key(w.as_str())))
+    }
+
+    /// Whether a gap holds a list joiner word ("và", "hoặc"), not just a comma.
+    fn has_joiner(&self, gap: &str) -> bool {
+        gap.split(|c: char| c.is_whitespace() || c == ',')
+            .any(|w| !w.is_empty() && self.joiner_keys.contains(&key(w)))
+    }
+
+    fn link(&self, text: &str, ms: Vec<Mention>) -> Vec<Mention> {
+        let ms = self.link_day_chains(text, ms);
+        let ms = self.link_ranges(text, ms);
+        self.link_lists(text, ms)
+    }
+
+    /// "ngày 18 đến 28/5" (a range), "ngày 14, 15 và 16/4" (a list).
+    fn link_day_chains(&self, text: &str, ms: Vec<Mention>) -> Vec<Mention> {
+        let mut out = Vec::with_capacity(ms.len());
+        let mut i = 0;
+        while i < ms.len() {
+            if let Some(linked) = self.day_chain_at(text, &ms, i) {
+                i = linked.0;
+                out.extend(linked.1);
+                continue;
+            }
+            out.push(ms[i].clone());
+            i += 1;
+        }
+        out
+    }
+
+    /// The chain starting at `i`, if one does: (index after it, its mentions).
+    fn day_chain_at(&self, text: &str, ms: &[Mention], i: usize) -> Option<(usize, Vec<Mention>)> {
+        let first = &ms[i];
+        if first.bare || first.family() != Some(Family::DayOnly) {
+            return None;
+        }
+        let mut j = i + 1;
+        while j < ms.len()
+            && ms[j].bare
+            && ms[j].family() == Some(Family::DayOnly)
+            && self.gap_list.is_match(&text[ms[j - 1].end..ms[j].start])
+        {
+            j += 1;
+        }
+        let last = ms.get(j)?;
+        let lp = last.partial()?;
+        if last.bare || lp.family() != Some(Family::Day) {
+            return None;
+        }
+        let gap = &text[ms[j - 1].end..last.start];
+        let list = self.gap_list.is_match(gap);
+        let range = j == i + 1 && (self.gap_range.is_match(gap) || self.gap_dash.is_match(gap));
+        if !list && !range {
+            return None;
+        }
+        let with_month = |m: &Mention| -> Option<Partial> {
+            let mut p = m.partial()?.clone();
+            p.month = lp.month;
+            p.year = lp.year;
+            let (d, mo) = (u32::from(p.day?), u32::from(p.month?));
+            valid_day_month(d, mo).then_some(p)
+        };
+        let mut linked = Vec::new();
+        if range {
+            let a = with_month(first)?;
+            if a.order() >= lp.order() {
+                return None;
+            }
+            let start = self.range_start(text, first.start).unwrap_or(first.start);
+            linked.push(Mention {
+                start,
+                end: last.end,
+                kind: Kind::Interval(a, lp.clone()),
+                part_of_day: first
+                    .part_of_day
+                    .clone()
+                    .or_else(|| last.part_of_day.clone()),
+                strong: true,
+                bare: false,
+                parts: Some([(start, first.end), (last.start, last.end)]),
+            });
+        } else {
+            for m in &ms[i..j] {
+                let p = with_month(m)?;
+                linked.push(Mention {
+                    kind: Kind::Point(p),
+                    strong: true,
+                    bare: false,
+                    ..m.clone()
+                });
+            }
+            linked.push(Mention {
+                strong: true,
+                ..last.clone()
+            });
+        }
+        Some((j + 1, linked))
+    }
+
+    /// "từ X đến Y" and "X – Y" between points of the same kind.
+    fn link_ranges(&self, text: &str, ms: Vec<Mention>) -> Vec<Mention> {
+        let mut out = Vec::with_capacity(ms.len());
+        let mut i = 0;
+        while i < ms.len() {
+            if let Some(m) = ms.get(i + 1).and_then(|b| self.range_of(text, &ms[i], b)) {
+                out.push(m);
+                i += 2;
+                continue;
+            }
+            out.push(ms[i].clone());
+            i += 1;
+        }
+        out
+    }
+
+    fn range_of(&self, text: &str, a: &Mention, b: &Mention) -> Option<Mention> {
+        let (pa, pb) = (a.partial()?, b.partial()?);
+        let fam = pa.family()?;
+        if fam != pb.family()? || fam == Family::DayOnly || !(a.strong || b.strong) {
+            return None;
+        }
+        if fam != Family::Year && (a.bare || b.bare) {
+            return None;
+        }
+        let gap = &text[a.end..b.start];
+        let from = self.range_start(text, a.start);
+        let is_range = (from.is_some() && self.gap_range.is_match(gap))
+            || (self.gap_dash.is_match(gap) && !a.bare && !b.bare);
+        if !is_range {
+            return None;
+        }
+        let (mut pa, mut pb) = (pa.clone(), pb.clone());
+        match (pa.year, pb.year) {
+            (None, Some(y)) => {
+                pa.year = Some(y);
+                if pa.order() > pb.order() {
+                    pa.year = Some(y - 1);
+                }
+            }
+            (Some(y), None) => {
+                pb.year = Some(y);
+                if pa.order() > pb.order() {
+                    pb.year = Some(y + 1);
+                }
+            }
+            (Some(_), Some(_)) if pa.order() >= pb.order() => return None,
+            _ => {}
+        }
+        let start = from.unwrap_or(a.start);
+        Some(Mention {
+            start,
+            end: b.end,
+            kind: Kind::Interval(pa, pb),
+            part_of_day: a.part_of_day.clone().or_else(|| b.part_of_day.clone()),
+            strong: true,
+            bare: false,
+            parts: Some([(start, a.end), (b.start, b.end)]),
+        })
+    }
+
+    /// "tháng 8 và tháng 9.2010", "ngày 27/5 và 28/5", "các năm 2009, 2010 và 2011".
+    fn link_lists(&self, text: &str, mut ms: Vec<Mention>) -> Vec<Mention> {
+        // A weak point before a strong one of its kind: it is a date, and takes the year.
+        for i in (0..ms.len().saturating_sub(1)).rev() {
+            let (left, right) = ms.split_at_mut(i + 1);
+            let (a, b) = (&mut left[i], &right[0]);
+            if !self.gap_list.is_match(&text[a.end..b.start]) || !b.strong || a.bare {
+                continue;
+            }
+            let (Some(fa), Some(pb)) = (a.family(), b.partial()) else {
+                continue;
+            };
+            if !matches!(fa, Family::Day | Family::Month) || Some(fa) != pb.family() {
+                continue;
+            }
+            // A comma alone does not make "2-1, sáng 5/6" a list of dates.
+            if fa == Family::Day && !self.has_joiner(&text[a.end..b.start]) {
+                continue;
+            }
+            let year = pb.year;
+            if let Kind::Point(pa) = &mut a.kind {
+                if pa.year.is_none() {
+                    pa.year = year;
+                }
+            }
+            a.strong = true;
+        }
+        // A weak point after a strong one: "2010" after "năm 2009,", "28/5" after "ngày 27/5 và".
+        for i in 0..ms.len().saturating_sub(1) {
+            let (left, right) = ms.split_at_mut(i + 1);
+            let (a, b) = (&left[i], &mut right[0]);
+            if !a.strong || b.strong || !self.gap_list.is_match(&text[a.end..b.start]) {
+                continue;
+            }
+            let (Some(pa), Some(fb)) = (a.partial(), b.family()) else {
+                continue;
+            };
+            if pa.family() != Some(fb) {
+                continue;
+            }
+            let gap = &text[a.end..b.start];
+            let ok = match fb {
+                // After a comma a bare number may be a count ("năm 2013, 2000 người"); after
+                // "và"/"hoặc" it closes a list of years ("các năm 2008 và 2012 đều tăng").
+                Family::Year => {
+                    b.bare && (!gap.contains(',') || !self.lower_word_after(text, b.end))
+                }
+                Family::Day => !b.bare && self.has_joiner(gap),
+                Family::Month => !b.bare,
+                Family::DayOnly => false,
+            };
+            if !ok {
+                continue;
+            }
+            let year = pa.year;
+            if let Kind::Point(pb) = &mut b.kind {
+                if pb.year.is_none() {
+                    pb.year = year;
+                }
+            }
+            b.strong = true;
+            b.bare = false;
+        }
+        ms
+    }
+}
+
+/// Whether the word right before `start` (one space apart) starts with a capital:
+/// "ASEAN 2020", "Ất Tỵ 2025", "Việt Nam 2024".
+fn after_capitalised_word(text: &str, start: usize) -> bool {
+    let Some(prev) = text[..start].strip_suffix(' ') else {
+        return false;
+    };
+    let word: Vec<char> = prev
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '-')
+        .collect();
+    word.last().is_some_and(|c| c.is_uppercase())
+}
+
+/// Keep the best non-overlapping candidates: strong before weak, longer before shorter,
+/// earlier before later. Returns them in text order.
+fn select(mut cands: Vec<Mention>) -> Vec<Mention> {
+    cands.sort_by(|a, b| {
+        b.strong
+            .cmp(&a.strong)
+            .then((b.end - b.start).cmp(&(a.end - a.start)))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Mention> = Vec::new();
+    for c in cands {
+        if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|m| m.start);
+    kept
+}
