@@ -49,7 +49,10 @@ fn dev_articles_dropped_into_a_running_daemon_give_five_records() {
             .iter()
             .map(|s| s["plugin"].as_str().unwrap())
             .collect();
-        assert_eq!(steps, ["normalize", "boilerplate", "dates"]);
+        assert_eq!(
+            steps,
+            ["normalize", "boilerplate", "dates", "ranks", "acronyms"]
+        );
         assert!(r["pipeline"]
             .as_array()
             .unwrap()

@@ -14,7 +14,10 @@ fn check_prints_the_chain_with_names_versions_and_paths() {
     let out = sb.enrichd(&["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for (i, name) in ["normalize", "boilerplate", "dates"].iter().enumerate() {
+    for (i, name) in ["normalize", "boilerplate", "dates", "ranks", "acronyms"]
+        .iter()
+        .enumerate()
+    {
         let line = stdout
             .lines()
             .find(|l| l.contains(&format!("{}. {name} ", i + 1)))

@@ -188,6 +188,16 @@ struct Raw {
     log: Log,
     #[serde(default = "default_grace_ms")]
     shutdown_grace_ms: u64,
+    #[serde(default)]
+    metrics: Metrics,
+}
+
+/// The `metrics` section: a Prometheus endpoint, off unless `listen` is set.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// Address for `GET /metrics`, e.g. `127.0.0.1:9464`.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 fn default_grace_ms() -> u64 {
@@ -233,6 +243,7 @@ pub struct Config {
     /// On SIGTERM, how long files in flight may take before they are abandoned (and redone at
     /// the next start).
     pub shutdown_grace: std::time::Duration,
+    pub metrics: Metrics,
 }
 
 impl Config {
@@ -377,6 +388,7 @@ impl Config {
             sink,
             log: raw.log,
             shutdown_grace: std::time::Duration::from_millis(raw.shutdown_grace_ms),
+            metrics: raw.metrics,
         })
     }
 }

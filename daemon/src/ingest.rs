@@ -64,7 +64,7 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::fs::File::open(path)
-        .and_then(|f| f.take(max_bytes + 1).read_to_end(&mut bytes))
+        .and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes))
         .map_err(io)?;
     if bytes.len() as u64 > max_bytes {
         return Err(IngestError::TooLarge {

@@ -9,6 +9,7 @@ pub mod inflight;
 pub mod ingest;
 pub mod ledger;
 pub mod logging;
+pub mod metrics;
 pub mod oneshot;
 pub mod pipeline;
 pub mod plugin_host;

@@ -35,8 +35,15 @@ enum Command {
         #[arg(long, short, default_value = "config/enrichd.yaml")]
         config: PathBuf,
     },
-    /// Validate the config, load every plugin and print the chain.
+    /// Validate the config, load every plugin and print the chain; each plugin that cannot
+    /// be loaded is explained on one line.
     Check {
+        /// The config file.
+        #[arg(long, short, default_value = "config/enrichd.yaml")]
+        config: PathBuf,
+    },
+    /// List the plugin chain: name, version, ABI version and library path of each plugin.
+    Plugins {
         /// The config file.
         #[arg(long, short, default_value = "config/enrichd.yaml")]
         config: PathBuf,
@@ -58,20 +65,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Check { config } => {
             let cfg = config::Config::load(&config)?;
-            let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
-            println!("config {} is valid; plugin chain:", cfg.file.display());
-            for (i, stage) in pipeline.stages().iter().enumerate() {
-                let p = &stage.plugin;
-                println!(
-                    "  {}. {} {} (ABI {})  {}",
-                    i + 1,
-                    p.name(),
-                    p.version(),
-                    enrichd_plugin_api::abi::ABI_VERSION,
-                    p.path().display()
+            let failures = print_chain(&cfg);
+            if failures > 0 {
+                anyhow::bail!(
+                    "{failures} of {} plugins cannot be loaded",
+                    cfg.plugins.len()
                 );
             }
+            println!("config {} is valid", cfg.file.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Plugins { config } => {
+            let cfg = config::Config::load(&config)?;
+            Ok(match print_chain(&cfg) {
+                0 => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            })
         }
         Command::Process { paths, config } => {
             let cfg = config::Config::load(&config)?;
@@ -100,4 +109,30 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Load each plugin of the chain on its own and print it (stdout) or why it failed (stderr,
+/// one line each); returns the number of failures.
+fn print_chain(cfg: &config::Config) -> usize {
+    let mut failures = 0;
+    for (i, spec) in cfg.plugins.iter().enumerate() {
+        match pipeline::Stage::load(spec, &cfg.dir) {
+            Ok(stage) => {
+                let p = &stage.plugin;
+                println!(
+                    "{}. {} {} (ABI {})  {}",
+                    i + 1,
+                    p.name(),
+                    p.version(),
+                    enrichd_plugin_api::abi::ABI_VERSION,
+                    p.path().display()
+                );
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("enrichd: error: plugins[{i}]: {e}");
+            }
+        }
+    }
+    failures
 }

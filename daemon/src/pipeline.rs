@@ -21,6 +21,17 @@ pub struct Stage {
     pub timeout: Duration,
 }
 
+impl Stage {
+    /// Load one plugin library and create its instance.
+    pub fn load(spec: &PluginSpec, config_dir: &Path) -> Result<Stage, LoadError> {
+        Ok(Stage {
+            plugin: Library::load(&spec.library)?.instantiate(&spec.settings, config_dir)?,
+            on_error: spec.on_error,
+            timeout: spec.timeout,
+        })
+    }
+}
+
 /// The loaded chain.
 pub struct Pipeline {
     stages: Vec<Stage>,
@@ -101,13 +112,7 @@ impl Pipeline {
     pub fn load(specs: &[PluginSpec], config_dir: &Path) -> Result<Pipeline, LoadError> {
         let stages = specs
             .iter()
-            .map(|s| {
-                Ok(Stage {
-                    plugin: Library::load(&s.library)?.instantiate(&s.settings, config_dir)?,
-                    on_error: s.on_error,
-                    timeout: s.timeout,
-                })
-            })
+            .map(|s| Stage::load(s, config_dir))
             .collect::<Result<Vec<_>, LoadError>>()?;
         Ok(Pipeline { stages })
     }

@@ -13,13 +13,16 @@
 //!   than the chain (folders, sink, workers, watch) need a restart.
 //! - systemd: READY=1 once plugins are loaded and the folders exist,
 //!   RELOADING=1 (with MONOTONIC_USEC) then READY=1 around a reload,
-//!   WATCHDOG=1 at half the watchdog interval, STOPPING=1.
+//!   STATUS= with counts and WATCHDOG=1 from the dispatcher loop at half the
+//!   watchdog interval (only while files finish: stuck workers stop the beat),
+//!   STOPPING=1.
 
 use crate::config::Config;
 use crate::dispose::{self, ErrorReport};
 use crate::inflight::{Journal, POISON_DEATHS};
 use crate::ingest;
 use crate::ledger::Ledger;
+use crate::metrics::Metrics;
 use crate::pipeline::{Flight, Pipeline, StageFailure};
 use crate::record::Record;
 use crate::sink::{self, Sink};
@@ -46,6 +49,7 @@ struct Shared {
     journal: Journal,
     deliver_tx: std::sync::mpsc::Sender<Delivery>,
     done_tx: mpsc::UnboundedSender<PathBuf>,
+    metrics: Arc<Metrics>,
 }
 
 impl Shared {
@@ -76,8 +80,12 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     }
     let crashed = crate::inflight::arm_crash_marker(&cfg.state_dir)?;
     let (journal, poison) = Journal::open(&cfg.state_dir.join("inflight"), crashed)?;
+    let metrics = Arc::new(Metrics::default());
+    if let Some(addr) = cfg.metrics.listen {
+        crate::metrics::serve(addr, metrics.clone())?;
+    }
     for p in poison {
-        quarantine(&cfg, &journal, &p.path, p.deaths);
+        quarantine(&cfg, &metrics, &journal, &p.path, p.deaths);
     }
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
@@ -95,6 +103,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         journal,
         deliver_tx,
         done_tx,
+        metrics,
     });
     let cfg = &shared.cfg;
 
@@ -136,10 +145,15 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         mode = ?cfg.watch.mode,
         "enrichd is running"
     );
-    let watchdog = spawn_watchdog();
 
     // The dispatcher: ready paths → the bounded queue, each path once while it is in flight.
-    let mut in_flight: HashSet<PathBuf> = HashSet::new();
+    let mut d = Dispatcher {
+        in_flight: HashSet::new(),
+        last_progress: Instant::now(),
+        watchdog: watchdog_interval(),
+        metrics: shared.metrics.clone(),
+    };
+    let mut heartbeat = tokio::time::interval(d.heartbeat_every());
     let mut signals = Signals::new()?;
     'dispatch: loop {
         tokio::select! {
@@ -147,25 +161,32 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
                 Signal::Stop => break,
                 Signal::Reload => reload(&shared).await,
             },
+            _ = heartbeat.tick() => d.beat(&job_tx),
             Some(path) = ready_rx.recv() => {
-                if !in_flight.insert(path.clone()) {
+                if !d.in_flight.insert(path.clone()) {
                     continue;
                 }
-                // A full queue must not make the daemon deaf to signals.
+                // A full queue must not make the daemon deaf to signals, nor stop its heartbeat.
                 loop {
                     tokio::select! {
                         signal = signals.next() => match signal {
                             Signal::Stop => break 'dispatch,
                             Signal::Reload => reload(&shared).await,
                         },
+                        _ = heartbeat.tick() => d.beat(&job_tx),
+                        Some(done) = done_rx.recv() => d.done(&done),
                         sent = job_tx.send(path.clone()) => {
                             if sent.is_err() { break 'dispatch }
                             break;
                         }
                     }
                 }
+                d.gauges(&job_tx);
             }
-            Some(path) = done_rx.recv() => { in_flight.remove(&path); }
+            Some(path) = done_rx.recv() => {
+                d.done(&path);
+                d.gauges(&job_tx);
+            }
             else => break,
         }
     }
@@ -177,9 +198,6 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     notify_systemd(&[sd_notify::NotifyState::Stopping]);
     let _ = shutdown_tx.send(true);
     drop(job_tx);
-    if let Some(w) = watchdog {
-        w.abort();
-    }
     match watcher.await {
         Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "watcher stopped with an error"),
         Err(e) => tracing::error!(error = %e, "watcher task failed"),
@@ -249,7 +267,7 @@ async fn run_one(shared: &Arc<Shared>, path: PathBuf) {
                     ),
                     record: None,
                 };
-                fail(&path, &shared.cfg, &failure, 1);
+                fail(&path, &shared.cfg, &shared.metrics, &failure, 1);
                 shared.done(&path);
                 return;
             }
@@ -300,6 +318,14 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
     if !flight.land() {
         return; // abandoned after a timeout: the watcher already failed the file
     }
+    match &result {
+        Ok(record) => shared.metrics.observe_steps(&record.pipeline),
+        Err(StageFailure {
+            record: Some(record),
+            ..
+        }) => shared.metrics.observe_steps(&record.pipeline),
+        Err(_) => {}
+    }
     match result {
         Ok(record) => {
             if shared
@@ -315,13 +341,14 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
             }
         }
         Err(failure) => {
-            fail(path, cfg, &failure, deaths + 1);
+            fail(path, cfg, &shared.metrics, &failure, deaths + 1);
             shared.done(path);
         }
     }
 }
 
-fn fail(path: &Path, cfg: &Config, failure: &StageFailure, attempts: u32) {
+fn fail(path: &Path, cfg: &Config, metrics: &Metrics, failure: &StageFailure, attempts: u32) {
+    metrics.failed.inc();
     tracing::warn!(stage = %failure.stage, error = %failure.message, "failed; moving to the failed folder");
     let name = path
         .file_name()
@@ -342,7 +369,7 @@ fn fail(path: &Path, cfg: &Config, failure: &StageFailure, attempts: u32) {
 }
 
 /// A file that was in flight during too many deaths goes to `failed/` unread.
-fn quarantine(cfg: &Config, journal: &Journal, path: &Path, deaths: u32) {
+fn quarantine(cfg: &Config, metrics: &Metrics, journal: &Journal, path: &Path, deaths: u32) {
     if path.exists() {
         let failure = StageFailure {
             stage: "poison".into(),
@@ -351,7 +378,7 @@ fn quarantine(cfg: &Config, journal: &Journal, path: &Path, deaths: u32) {
             ),
             record: None,
         };
-        fail(path, cfg, &failure, deaths);
+        fail(path, cfg, metrics, &failure, deaths);
     }
     journal.end(path);
 }
@@ -440,11 +467,16 @@ fn deliver_loop(
             pending.drain(..).for_each(|d| shared.done(&d.input));
             continue;
         }
+        let commit_started = Instant::now();
         if !commit_with_retry(sink.as_mut(), stopping) {
             // Shutting down with the sink still failing: the inputs stay for the next start.
             pending.drain(..).for_each(|d| shared.done(&d.input));
             break;
         }
+        shared
+            .metrics
+            .sink_commit
+            .observe(commit_started.elapsed().as_secs_f64());
         let ids = pending.iter().map(|d| d.record.id.as_str());
         let committed = shared
             .ledger
@@ -458,6 +490,7 @@ fn deliver_loop(
                     tracing::error!(path = %d.input.display(), error = %format!("{e:#}"), "delivered, but the ledger failed; input kept")
                 }
                 Ok(()) => {
+                    shared.metrics.processed.inc();
                     tracing::info!(path = %d.input.display(), id = %d.record.id, "delivered");
                     finish_success(&d.input, cfg);
                 }
@@ -535,17 +568,72 @@ fn notify_systemd(states: &[sd_notify::NotifyState]) {
     }
 }
 
-fn spawn_watchdog() -> Option<tokio::task::JoinHandle<()>> {
-    let mut usec = 0u64;
-    if !sd_notify::watchdog_enabled(false, &mut usec) || usec == 0 {
-        return None;
+/// The dispatcher's state: what is in flight, and the heartbeat it reports to systemd.
+struct Dispatcher {
+    in_flight: HashSet<PathBuf>,
+    /// When a file last finished (or nothing was in flight).
+    last_progress: Instant,
+    /// systemd's watchdog interval, when it asked for one.
+    watchdog: Option<Duration>,
+    metrics: Arc<Metrics>,
+}
+
+impl Dispatcher {
+    fn heartbeat_every(&self) -> Duration {
+        self.watchdog
+            .map_or(STATUS_EVERY, |w| (w / 2).min(STATUS_EVERY))
     }
-    let every = Duration::from_micros(usec / 2);
-    Some(tokio::spawn(async move {
-        let mut t = tokio::time::interval(every);
-        loop {
-            t.tick().await;
-            notify_systemd(&[sd_notify::NotifyState::Watchdog]);
+
+    fn done(&mut self, path: &Path) {
+        self.in_flight.remove(path);
+        self.last_progress = Instant::now();
+    }
+
+    fn queued(job_tx: &mpsc::Sender<PathBuf>) -> usize {
+        job_tx.max_capacity() - job_tx.capacity()
+    }
+
+    fn gauges(&self, job_tx: &mpsc::Sender<PathBuf>) {
+        self.metrics.in_flight.set(self.in_flight.len() as i64);
+        self.metrics
+            .queue_depth
+            .set(Dispatcher::queued(job_tx) as i64);
+    }
+
+    /// STATUS= with counts; WATCHDOG=1 only while the workers make progress: nothing in flight,
+    /// or a file finished within the watchdog interval. Stuck workers stop the beat, and
+    /// systemd restarts the service.
+    fn beat(&mut self, job_tx: &mpsc::Sender<PathBuf>) {
+        self.gauges(job_tx);
+        if self.in_flight.is_empty() {
+            self.last_progress = Instant::now();
         }
-    }))
+        let status = format!(
+            "{} processed, {} failed, {} in flight, {} queued",
+            self.metrics.processed.get(),
+            self.metrics.failed.get(),
+            self.in_flight.len(),
+            Dispatcher::queued(job_tx)
+        );
+        let mut states = vec![sd_notify::NotifyState::Status(&status)];
+        if let Some(w) = self.watchdog {
+            if self.last_progress.elapsed() < w {
+                states.push(sd_notify::NotifyState::Watchdog);
+            } else {
+                tracing::error!(
+                    stalled_s = self.last_progress.elapsed().as_secs(),
+                    "no file finished within the watchdog interval; not petting the watchdog"
+                );
+            }
+        }
+        notify_systemd(&states);
+    }
+}
+
+/// How often STATUS= is sent when systemd wants no watchdog.
+const STATUS_EVERY: Duration = Duration::from_secs(5);
+
+fn watchdog_interval() -> Option<Duration> {
+    let mut usec = 0u64;
+    (sd_notify::watchdog_enabled(false, &mut usec) && usec > 0).then(|| Duration::from_micros(usec))
 }

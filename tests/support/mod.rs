@@ -20,7 +20,7 @@ pub fn repo() -> PathBuf {
 /// Where the built-in plugin libraries were built: beside the binary.
 pub fn plugin_dir() -> PathBuf {
     let dir = bin().parent().expect("binary has a folder").to_path_buf();
-    for name in ["normalize", "boilerplate", "dates"] {
+    for name in ["normalize", "boilerplate", "dates", "ranks", "acronyms"] {
         let lib = dir.join(format!("libenrichd_{name}.so"));
         assert!(
             lib.exists(),
@@ -33,9 +33,13 @@ pub fn plugin_dir() -> PathBuf {
 
 /// The chain of the default config, as YAML, with rule files from the repo.
 pub fn default_chain() -> String {
+    let c = repo().join("config");
     format!(
-        "plugins:\n  - name: normalize\n  - name: boilerplate\n    settings:\n      rules: {}\n  - name: dates\n",
-        repo().join("config/boilerplate.vi.yaml").display()
+        "plugins:\n  - name: normalize\n  - name: boilerplate\n    settings:\n      rules: {}\n  - name: dates\n    settings:\n      lexicon: {}\n  - name: ranks\n    settings:\n      lexicon: {}\n  - name: acronyms\n    settings:\n      dictionary: {}\n",
+        c.join("boilerplate.vi.yaml").display(),
+        c.join("dates.vi.yaml").display(),
+        c.join("ranks.vi.yaml").display(),
+        c.join("acronyms.vi.yaml").display(),
     )
 }
 
@@ -87,10 +91,27 @@ impl Sandbox {
 
     /// Start `enrichd run` on this sandbox.
     pub fn start(&self) -> Daemon {
+        let mut cmd = Command::new(bin());
+        cmd.args(["run", "--config"]).arg(self.config());
+        self.spawn(cmd)
+    }
+
+    /// Start `enrichd run` as systemd would: with `env`, and `WATCHDOG_PID` set to its own pid
+    /// (a shell sets it, then `exec`s the daemon in its place).
+    pub fn start_as_service(&self, env: &[(&str, &Path)]) -> Daemon {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "WATCHDOG_PID=$$ exec \"$0\" run --config \"$1\""])
+            .arg(bin())
+            .arg(self.config());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        self.spawn(cmd)
+    }
+
+    fn spawn(&self, mut cmd: Command) -> Daemon {
         let log = std::fs::File::create(self.path("daemon.log")).unwrap();
-        let child = Command::new(bin())
-            .args(["run", "--config"])
-            .arg(self.config())
+        let child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -151,6 +172,11 @@ impl Daemon {
     pub fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The daemon's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Send a signal by name (`HUP`, `TERM`, …).

@@ -1,1 +1,397 @@
+//! The `ranks` plugin: people named with a military/police rank or an official title.
+//!
+//! # The `people` field
+//! One entry per person named in the article body (`text`) or in its photo captions (the
+//! `captions` field of the boilerplate plugin) with a rank, an official title or both:
+//!
+//! | key | value |
+//! |---|---|
+//! | `name` | the fullest form of the name as written ("Hoàng Xuân Chiến") |
+//! | `rank` | canonical Vietnamese rank from the lexicon ("Thượng tướng"), or `null` |
+//! | `rank_en` | English rank ("Colonel General"), or `null` |
+//! | `rank_code` | NATO code of the grade ("OF-8"), or `null` |
+//! | `titles` | official titles as written, each once, first seen first ("Thứ trưởng Bộ Quốc phòng"); a former post keeps its "nguyên"/"cựu" |
+//! | `mentions` | `[{start, end}]`: where the *name* is written in `text`, in Unicode scalar (char) offsets, end exclusive |
+//! | `caption_mentions` | `[{caption, start, end}]`: where the name is written in `captions[caption]`, offsets into that caption |
+//!
+//! A person only seen in captions has an empty `mentions`. Entries are in order of first
+//! mention (text before captions). Later short mentions ("Bộ trưởng Ngô Xuân Lịch", "ông Hận",
+//! "Hữu Ước") merge into the person they name, with the union of titles.
+//!
+//! Never people: organisations, acronyms, all-capital bylines, names in the `authors` field,
+//! places. A name with neither rank nor title ("ông Bảy Ẩn") is not reported.
+//!
+//! What is read, and how, is in [`scan`] (mention shapes), [`titles`] (title extents and
+//! appositive chains), [`names`] (name spans) and [`merge`]; the words are in the lexicon
+//! (`config/ranks.vi.yaml`, see [`lexicon`]).
+//!
+//! # Settings
+//! - `lexicon`: path of a lexicon YAML file (relative paths resolve against the config
+//!   file's folder). Default: the lexicon built into the plugin (`config/ranks.vi.yaml`).
+//!
+//! Unknown settings are errors.
 
+pub mod lexicon;
+pub mod merge;
+pub mod names;
+pub mod scan;
+pub mod titles;
+pub mod tokens;
+
+use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
+use lexicon::{key, Lexicon, DEFAULT_YAML};
+use scan::{scan_line, Mention, Segment};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+/// The plugin.
+pub struct Ranks {
+    lex: Lexicon,
+}
+
+impl Ranks {
+    /// A plugin with this lexicon.
+    pub fn with_lexicon(lex: Lexicon) -> Ranks {
+        Ranks { lex }
+    }
+
+    /// The `people` field for a text, its captions and the byline names to leave out.
+    pub fn people(&self, text: &str, captions: &[String], authors: &[String]) -> Value {
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut offset = 0usize;
+        let mut last = None;
+        for line in text.split('\n') {
+            last = scan_line(line, offset, Segment::Text, &self.lex, last, &mut mentions);
+            offset += line.chars().count() + 1;
+        }
+        for (n, caption) in captions.iter().enumerate() {
+            for line in caption.split('\n') {
+                scan_line(line, 0, Segment::Caption(n), &self.lex, None, &mut mentions);
+            }
+        }
+        let authors: HashSet<String> = authors
+            .iter()
+            .map(|a| a.split_whitespace().map(key).collect::<Vec<_>>().join(" "))
+            .collect();
+        let people = merge::merge(&mentions, &authors, &self.lex);
+        Value::Array(
+            people
+                .into_iter()
+                .map(|p| {
+                    let rank = p.rank.map(|r| &self.lex.ranks[r]);
+                    json!({
+                        "name": p.name,
+                        "rank": rank.map(|r| r.vi.clone()),
+                        "rank_en": rank.map(|r| r.en.clone()),
+                        "rank_code": rank.map(|r| r.code.clone()),
+                        "titles": p.titles,
+                        "mentions": p.mentions.iter()
+                            .map(|(s, e)| json!({"start": s, "end": e}))
+                            .collect::<Vec<_>>(),
+                        "caption_mentions": p.caption_mentions.iter()
+                            .map(|(c, s, e)| json!({"caption": c, "start": s, "end": e}))
+                            .collect::<Vec<_>>(),
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The strings of an array field; anything else reads as empty.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    value
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl Plugin for Ranks {
+    const NAME: &'static str = "ranks";
+    const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    fn create(config: &Value, ctx: &Context) -> Result<Self, Error> {
+        let settings = match config {
+            Value::Null => serde_json::Map::new(),
+            Value::Object(m) => m.clone(),
+            other => {
+                return Err(Error::new(format!(
+                    "ranks settings must be a mapping, got {other}"
+                )))
+            }
+        };
+        if let Some(k) = settings.keys().find(|k| k.as_str() != "lexicon") {
+            return Err(Error::new(format!(
+                "ranks: unknown setting `{k}` (known: lexicon)"
+            )));
+        }
+        let lex = match settings.get("lexicon") {
+            None | Some(Value::Null) => {
+                Lexicon::from_yaml(DEFAULT_YAML, "(built-in)").map_err(Error::new)?
+            }
+            Some(Value::String(p)) => {
+                let path = ctx.resolve(p);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::new(format!("ranks lexicon {}: {e}", path.display())))?;
+                Lexicon::from_yaml(&text, &path.display().to_string()).map_err(Error::new)?
+            }
+            Some(other) => {
+                return Err(Error::new(format!(
+                    "ranks: `lexicon` must be a path, got {other}"
+                )))
+            }
+        };
+        Ok(Ranks { lex })
+    }
+
+    fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
+        let captions = strings(doc.field("captions")?);
+        let authors = strings(doc.field("authors")?);
+        let mut out = Output::default();
+        out.set("people", self.people(doc.text(), &captions, &authors))?;
+        Ok(out)
+    }
+}
+
+export_plugin!(Ranks);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plugin() -> Ranks {
+        Ranks::with_lexicon(Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap())
+    }
+
+    /// (name, rank, titles) of every person found.
+    fn found(text: &str) -> Vec<(String, Option<String>, Vec<String>)> {
+        found_with(text, &[], &[])
+    }
+
+    fn found_with(
+        text: &str,
+        captions: &[&str],
+        authors: &[&str],
+    ) -> Vec<(String, Option<String>, Vec<String>)> {
+        let caps: Vec<String> = captions.iter().map(|s| s.to_string()).collect();
+        let auth: Vec<String> = authors.iter().map(|s| s.to_string()).collect();
+        let people = plugin().people(text, &caps, &auth);
+        people
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["rank"].as_str().map(str::to_string),
+                    p["titles"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|t| t.as_str().unwrap().to_string())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn person(
+        name: &str,
+        rank: Option<&str>,
+        titles: &[&str],
+    ) -> (String, Option<String>, Vec<String>) {
+        (
+            name.to_string(),
+            rank.map(str::to_string),
+            titles.iter().map(|t| t.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn rank_name_and_appositive_titles_up_to_the_predicate() {
+        let text = "Trung tướng Phạm Văn Dũng, Ủy viên Trung ương Đảng, Tư lệnh Quân khu 7 nhấn mạnh yêu cầu.";
+        assert_eq!(
+            found(text),
+            vec![person(
+                "Phạm Văn Dũng",
+                Some("Trung tướng"),
+                &["Ủy viên Trung ương Đảng", "Tư lệnh Quân khu 7"]
+            )]
+        );
+    }
+
+    #[test]
+    fn an_organisation_after_a_comma_stays_in_its_title() {
+        let text = "Đại tá Lê Minh Hải, Phó cục trưởng Cục Cứu hộ, Bộ Tổng Tham mưu phát biểu.";
+        assert_eq!(
+            found(text)[0].2,
+            vec!["Phó cục trưởng Cục Cứu hộ, Bộ Tổng Tham mưu"]
+        );
+    }
+
+    #[test]
+    fn title_before_rank() {
+        let text =
+            "Phát biểu, Tư lệnh Quân chủng Hải quân- Phó Đô đốc Trần Thanh Nghiêm khẳng định.";
+        assert_eq!(
+            found(text),
+            vec![person(
+                "Trần Thanh Nghiêm",
+                Some("Phó đô đốc"),
+                &["Tư lệnh Quân chủng Hải quân"]
+            )]
+        );
+    }
+
+    #[test]
+    fn title_then_name_and_ambassador_is_a_title() {
+        let text = "Thủ tướng Phạm Minh Chính chỉ đạo. Đại sứ Nguyễn Thị Hoa, Trưởng Phái đoàn Việt Nam phát biểu.";
+        assert_eq!(
+            found(text),
+            vec![
+                person("Phạm Minh Chính", None, &["Thủ tướng"]),
+                person(
+                    "Nguyễn Thị Hoa",
+                    None,
+                    &["Đại sứ", "Trưởng Phái đoàn Việt Nam"]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_of_comrades_with_titles() {
+        let text = "Dự có các đồng chí: Trần Văn An, Phó Chủ tịch Hội Cựu chiến binh; Lý Thị Mai, Thứ trưởng Bộ Y tế.";
+        assert_eq!(
+            found(text),
+            vec![
+                person("Trần Văn An", None, &["Phó Chủ tịch Hội Cựu chiến binh"]),
+                person("Lý Thị Mai", None, &["Thứ trưởng Bộ Y tế"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn later_short_mentions_merge_with_all_offsets() {
+        let text = "Thượng tướng Võ Văn Long, Thứ trưởng Bộ Công an dự.\nThượng tướng Võ Văn Long phát biểu. Thứ trưởng Võ Văn Long đề nghị.";
+        let people = plugin().people(text, &[], &[]);
+        let arr = people.as_array().unwrap();
+        assert_eq!(arr.len(), 1);
+        let mentions = arr[0]["mentions"].as_array().unwrap();
+        assert_eq!(mentions.len(), 3);
+        let chars: Vec<char> = text.chars().collect();
+        for m in mentions {
+            let (s, e) = (
+                m["start"].as_u64().unwrap() as usize,
+                m["end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(chars[s..e].iter().collect::<String>(), "Võ Văn Long");
+        }
+        assert_eq!(arr[0]["rank_en"], "Colonel General");
+        assert_eq!(arr[0]["rank_code"], "OF-8");
+    }
+
+    #[test]
+    fn captions_are_read_and_marked_as_captions() {
+        let text = "Hội nghị diễn ra tại Hà Nội.";
+        let caps = ["Chuẩn Đô đốc Lê Văn Đạo, Phó Tư lệnh Quân chủng Hải quân phát biểu."];
+        let people = plugin().people(text, &[caps[0].to_string()], &[]);
+        let p = &people.as_array().unwrap()[0];
+        assert_eq!(p["name"], "Lê Văn Đạo");
+        assert_eq!(p["rank"], "Chuẩn đô đốc");
+        assert_eq!(p["mentions"].as_array().unwrap().len(), 0);
+        assert_eq!(p["caption_mentions"][0]["caption"], 0);
+        assert_eq!(p["caption_mentions"][0]["start"], 13);
+    }
+
+    #[test]
+    fn police_ranks_and_lower_case_ranks() {
+        let text = "Đại tá Công an Đinh Văn Toàn chỉ đạo; trung tá Hà Văn Nam, Đội trưởng Đội Cảnh sát hình sự cho biết.";
+        assert_eq!(
+            found(text),
+            vec![
+                person("Đinh Văn Toàn", Some("Đại tá"), &[]),
+                person(
+                    "Hà Văn Nam",
+                    Some("Trung tá"),
+                    &["Đội trưởng Đội Cảnh sát hình sự"]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn role_phrases_give_titles_to_the_subject() {
+        let text = "Đại tá Trần Văn Bình vừa được bổ nhiệm giữ chức Phó Giám đốc Công an tỉnh Nam Định. Trước đó, ông Bình từng làm Trưởng Công an huyện Ý Yên và Phó Chánh văn phòng Công an tỉnh.";
+        assert_eq!(
+            found(text),
+            vec![person(
+                "Trần Văn Bình",
+                Some("Đại tá"),
+                &[
+                    "Phó Giám đốc Công an tỉnh Nam Định",
+                    "Trưởng Công an huyện Ý Yên",
+                    "Phó Chánh văn phòng Công an tỉnh"
+                ]
+            )]
+        );
+    }
+
+    #[test]
+    fn organisations_acronyms_places_and_bylines_are_not_people() {
+        let text = "Bộ Tư lệnh BĐBP tổ chức hội nghị về HNQT và ĐNQP tại Hà Nội.\nGiám đốc Công an tỉnh Hà Nam chủ trì.\nTin, ảnh: XUÂN DÂN";
+        assert!(found(text).is_empty(), "{:?}", found(text));
+        let text = "Trung tá Lê Văn Hùng, Phóng viên chiến trường phát biểu.";
+        assert!(found_with(text, &[], &["Lê Văn Hùng"]).is_empty());
+    }
+
+    #[test]
+    fn people_without_rank_or_title_are_left_out() {
+        assert!(found("Ông Nguyễn Văn Ba, ở Cai Lậy cho biết giá bưởi giảm.").is_empty());
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let ctx = Context {
+            config_dir: std::env::temp_dir(),
+        };
+        assert!(Ranks::create(&Value::Null, &ctx).is_ok());
+        let err = Ranks::create(&json!({"lexikon": "x.yaml"}), &ctx)
+            .err()
+            .unwrap();
+        assert!(err.message().contains("lexikon"));
+        let err = Ranks::create(&json!({"lexicon": "no-such-ranks.yaml"}), &ctx)
+            .err()
+            .unwrap();
+        assert!(err.message().contains("no-such-ranks.yaml"));
+        let dir = std::env::temp_dir().join(format!("enrichd-ranks-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("bad.yaml"), "ranks: [").unwrap();
+        let ctx = Context {
+            config_dir: dir.clone(),
+        };
+        let err = Ranks::create(&json!({"lexicon": "bad.yaml"}), &ctx)
+            .err()
+            .unwrap();
+        assert!(err.message().contains("bad.yaml"), "{}", err.message());
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn process_reads_captions_and_authors_from_earlier_fields() {
+        let fields =
+            r#"{"captions": ["Thiếu tướng Đỗ Văn An thăm đơn vị."], "authors": ["Đỗ Văn An"]}"#;
+        let doc = Document::new("Nội dung.", "", fields);
+        let out = plugin().process(&doc).unwrap();
+        assert_eq!(out.fields["people"], json!([]));
+        let fields = r#"{"captions": ["Thiếu tướng Đỗ Văn An thăm đơn vị."]}"#;
+        let doc = Document::new("Nội dung.", "", fields);
+        let out = plugin().process(&doc).unwrap();
+        assert_eq!(out.fields["people"][0]["name"], "Đỗ Văn An");
+    }
+}

@@ -1,0 +1,583 @@
+//! Expansions written in the article itself.
+//!
+//! Schwartz–Hearst, adapted to Vietnamese. The letters of a short form are matched, right to
+//! left, to the first letters of the syllables just before it:
+//! - each letter takes the initial of one syllable; `Đ` and `D` are the same letter;
+//! - the function words "và", "các", "của" (and a few like them, see
+//!   [`crate::vietnamese::is_skippable`]) may be skipped or kept inside the long form, never at
+//!   its ends; every other syllable in the span must be matched, so a long form has no
+//!   leftover words;
+//! - `&` in the short form stands for "và" ("PC&CC"); `,` `-` `.` `/` in it are separators
+//!   and match whatever punctuation the long form has ("PB,GDPL" = "phổ biến, giáo dục pháp
+//!   luật", "PT-TH-ĐA" = "Phát thanh, Truyền hình, Điện ảnh");
+//! - the long form is taken as written (its case and punctuation) and stops at the nearest
+//!   clause boundary (`. ; : ! ? ( )` quotes, line ends).
+//!
+//! Forms recognised ([`DefinitionKind`]):
+//! - "hội nhập quốc tế (HNQT)", also "(gọi tắt là HNQT)", "(sau đây viết tắt là HNQT)";
+//! - the reverse, "HNQT (hội nhập quốc tế)": the whole parenthesis must match;
+//! - a named body before a foreign short form whose letters follow another language:
+//!   "Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT)" — only when the short form is not in
+//!   the dictionary and the name starts with a word such as "Tập đoàn", "Viện", "Bộ".
+//!
+//! [`implicit`] finds a long form the article writes without brackets ("Liên hoan Truyền
+//! hình" for LHTH): used for short forms the dictionary does not know, and as evidence
+//! between a dictionary entry's senses.
+
+use crate::dictionary::Dictionary;
+use crate::vietnamese::{fold, initial, is_and, is_capitalized, is_skippable, lower, words, Word};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// How a definition was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefinitionKind {
+    /// "long (SHORT)".
+    LongFirst,
+    /// "SHORT (long)".
+    ShortFirst,
+    /// "Name of a body (FOREIGN SHORT)".
+    Name,
+}
+
+/// An expansion the article gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    /// The short form as written at the definition.
+    pub short: String,
+    /// The long form as written.
+    pub long: String,
+    /// Byte span of the short form at the definition.
+    pub short_span: (usize, usize),
+    /// Byte span of the long form.
+    pub long_span: (usize, usize),
+    /// How it was written.
+    pub kind: DefinitionKind,
+}
+
+/// One letter of a short form to match.
+#[derive(Debug, Clone, Copy)]
+struct Letter {
+    ch: char,
+    /// An `&` stands before this letter: the long form needs "và" there.
+    and_before: bool,
+}
+
+fn letters(short: &str) -> Vec<Letter> {
+    let mut out = Vec::new();
+    let mut and_before = false;
+    for c in short.chars() {
+        if c == '&' {
+            and_before = true;
+        } else if c.is_alphabetic() {
+            out.push(Letter {
+                ch: fold(c),
+                and_before,
+            });
+            and_before = false;
+        }
+    }
+    out
+}
+
+static SHORT_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\p{Lu}+(?:(?:[&./\-]|, ?| )\p{Lu}+)*$").expect("valid pattern"));
+static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:sau đây (?:gọi tắt là|viết tắt là|gọi là)|gọi tắt là|viết tắt là|gọi tắt:|viết tắt:|viết tắt)\s*",
+    )
+    .expect("valid pattern")
+});
+static REVERSE_PREFIX: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:viết tắt của|tức là|tức|là)\s+").expect("valid pattern"));
+static PARENS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\(([^()\n]{1,80})\)").expect("valid pattern"));
+static SHORT_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\p{Lu}+(?:[&./\-]\p{Lu}+)*)[ ]?$").expect("valid pattern"));
+
+/// True when `s` has the shape of a short form: capitals, joined by `& . / -`, `,` or spaces.
+pub fn is_short_shape(s: &str) -> bool {
+    let n = s.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=15).contains(&n) && SHORT_SHAPE.is_match(s)
+}
+
+/// Where a clause ends, looking back from a parenthesis.
+fn clause_start(text: &str, end: usize) -> usize {
+    text[..end]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| {
+            matches!(
+                c,
+                '.' | ';' | ':' | '!' | '?' | '(' | ')' | '[' | ']' | '"' | '“' | '”' | '\n'
+            )
+        })
+        .map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// Match `letters` to the last words of `ws` (the long form must end at the last word);
+/// returns the index of the first word of the long form.
+fn align(text: &str, ws: &[Word], letters: &[Letter]) -> Option<usize> {
+    if letters.is_empty() || ws.is_empty() {
+        return None;
+    }
+    align_at(text, ws, letters, letters.len() - 1, ws.len() - 1)
+}
+
+fn align_at(text: &str, ws: &[Word], letters: &[Letter], li: usize, wi: usize) -> Option<usize> {
+    let w = ws[wi].text(text);
+    if initial(w) != Some(letters[li].ch) {
+        return None;
+    }
+    if li == 0 {
+        return (!is_skippable(&lower(w))).then_some(wi);
+    }
+    // The previous letter sits on an earlier word; the words in between may only be
+    // function words, and an `&` needs one of them (or an `&` sign) to be "và".
+    let mut wj = wi;
+    let mut skipped_and = false;
+    while wj > 0 {
+        wj -= 1;
+        let gap_and = text[ws[wj].end..ws[wj + 1].start].contains('&') || skipped_and;
+        if !letters[li].and_before || gap_and {
+            if let Some(s) = align_at(text, ws, letters, li - 1, wj) {
+                return Some(s);
+            }
+        }
+        let lw = lower(ws[wj].text(text));
+        if !is_skippable(&lw) {
+            return None;
+        }
+        skipped_and |= is_and(&lw);
+    }
+    None
+}
+
+/// Body names a foreign short form may follow ("Tập đoàn … (VNPT)"), lower case.
+const NAME_HEADS: &[&str] = &[
+    "tập đoàn",
+    "tổng công ty",
+    "công ty",
+    "ngân hàng",
+    "học viện",
+    "viện",
+    "trường",
+    "đại học",
+    "trung tâm",
+    "tổng cục",
+    "cục",
+    "bộ",
+    "ủy ban",
+    "hiệp hội",
+    "liên đoàn",
+    "hội",
+    "quỹ",
+    "tổ chức",
+    "cơ quan",
+    "văn phòng",
+    "đài",
+    "báo",
+    "tạp chí",
+    "hãng",
+    "diễn đàn",
+    "liên minh",
+    "hội đồng",
+    "chương trình",
+    "bệnh viện",
+    "sở",
+    "ban",
+];
+
+/// Words that end a name when looking back from the parenthesis.
+fn breaks_name(word_lower: &str) -> bool {
+    matches!(
+        word_lower,
+        "của"
+            | "là"
+            | "được"
+            | "có"
+            | "đã"
+            | "với"
+            | "cho"
+            | "tại"
+            | "trong"
+            | "theo"
+            | "từ"
+            | "để"
+            | "nhằm"
+            | "do"
+            | "vào"
+            | "sẽ"
+            | "đang"
+            | "này"
+            | "đó"
+            | "cùng"
+            | "ông"
+            | "bà"
+            | "anh"
+            | "chị"
+            | "thuộc"
+            | "gồm"
+            | "như"
+            | "về"
+    )
+}
+
+/// "Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT)": the leftmost body name that reaches the
+/// parenthesis without a break word or a comma, at most ten words long.
+fn name_before(text: &str, ws: &[Word]) -> Option<usize> {
+    let mut best = None;
+    for h in (0..ws.len()).rev() {
+        if ws.len() - h > 10 {
+            break;
+        }
+        let lw = lower(ws[h].text(text));
+        if breaks_name(&lw)
+            || text[ws[h].end..ws.get(h + 1).map_or(ws[h].end, |w| w.start)].contains(',')
+        {
+            break;
+        }
+        if !is_capitalized(ws[h].text(text)) {
+            continue;
+        }
+        let is_head = NAME_HEADS.iter().any(|head| {
+            let parts: Vec<&str> = head.split(' ').collect();
+            h + parts.len() < ws.len()
+                && parts
+                    .iter()
+                    .enumerate()
+                    .all(|(k, p)| lower(ws[h + k].text(text)) == *p)
+        });
+        if is_head {
+            best = Some(h);
+        }
+    }
+    best
+}
+
+/// The definitions in `text`, in order.
+pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
+    let mut out = Vec::new();
+    for caps in PARENS.captures_iter(text) {
+        let (Some(whole), Some(inner)) = (caps.get(0), caps.get(1)) else {
+            continue;
+        };
+        let raw = inner.as_str();
+        let stripped = PREFIX.replace(raw.trim(), "");
+        let short = stripped.trim();
+        if is_short_shape(short) {
+            let short_start = inner.start() + raw.find(short).unwrap_or(0);
+            let short_span = (short_start, short_start + short.len());
+            let from = clause_start(text, whole.start());
+            let ws: Vec<Word> = words(&text[from..whole.start()])
+                .into_iter()
+                .map(|w| Word {
+                    start: w.start + from,
+                    end: w.end + from,
+                })
+                .collect();
+            let ls = letters(short);
+            let window = &ws[ws.len().saturating_sub(ls.len() * 2 + 2)..];
+            if let Some(s) = align(text, window, &ls) {
+                let long_span = (window[s].start, window[window.len() - 1].end);
+                out.push(Definition {
+                    short: short.to_string(),
+                    long: text[long_span.0..long_span.1].to_string(),
+                    short_span,
+                    long_span,
+                    kind: DefinitionKind::LongFirst,
+                });
+                continue;
+            }
+            if dict.get(short).is_none() && !short.contains('.') {
+                if let Some(h) = name_before(text, &ws) {
+                    let long_span = (ws[h].start, ws[ws.len() - 1].end);
+                    out.push(Definition {
+                        short: short.to_string(),
+                        long: text[long_span.0..long_span.1].to_string(),
+                        short_span,
+                        long_span,
+                        kind: DefinitionKind::Name,
+                    });
+                }
+            }
+            continue;
+        }
+        // "HNQT (hội nhập quốc tế)"
+        let Some(sb) = SHORT_BEFORE
+            .captures(&text[..whole.start()])
+            .and_then(|c| c.get(1))
+        else {
+            continue;
+        };
+        if !crate::vietnamese::is_boundary(text, sb.start(), sb.end())
+            || !is_short_shape(sb.as_str())
+        {
+            continue;
+        }
+        let body = REVERSE_PREFIX.replace(raw.trim(), "");
+        let body = body.trim();
+        if !body.chars().any(char::is_lowercase) || body.chars().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let body_start = inner.start() + raw.find(body).unwrap_or(0);
+        let ws: Vec<Word> = words(&text[body_start..body_start + body.len()])
+            .into_iter()
+            .map(|w| Word {
+                start: w.start + body_start,
+                end: w.end + body_start,
+            })
+            .collect();
+        if align(text, &ws, &letters(sb.as_str())) == Some(0) {
+            let long_span = (ws[0].start, ws[ws.len() - 1].end);
+            out.push(Definition {
+                short: sb.as_str().to_string(),
+                long: text[long_span.0..long_span.1].to_string(),
+                short_span: (sb.start(), sb.end()),
+                long_span,
+                kind: DefinitionKind::ShortFirst,
+            });
+        }
+    }
+    out
+}
+
+/// The article's words, for [`implicit`]; build once per article.
+pub struct Phrases<'t> {
+    text: &'t str,
+    words: Vec<Word>,
+}
+
+impl<'t> Phrases<'t> {
+    /// Index the words of `text`.
+    pub fn new(text: &'t str) -> Phrases<'t> {
+        Phrases {
+            text,
+            words: words(text),
+        }
+    }
+}
+
+/// Fewest letters a short form needs before [`implicit`] guesses its long form: with three,
+/// chance phrases spell too many short forms ("an và gần" for AVG).
+pub const IMPLICIT_MIN_LETTERS: usize = 4;
+
+/// The long form of `short` written without brackets somewhere in the article: consecutive
+/// words (only spaces between them) whose initials spell it, skipping function words inside.
+/// A function word never takes a letter, and no word of the phrase is in capitals (another
+/// acronym). Only for short forms of [`IMPLICIT_MIN_LETTERS`] letters or more, and only when
+/// every such phrase in the article is the same words; returns the first one as written,
+/// with its byte span.
+pub fn implicit(p: &Phrases<'_>, short: &str) -> Option<(String, (usize, usize))> {
+    let ls = letters(short);
+    if ls.len() < IMPLICIT_MIN_LETTERS || short.contains(['&', ',', ' ']) {
+        return None;
+    }
+    let (text, ws) = (p.text, &p.words);
+    let mut found: Option<(String, (usize, usize))> = None;
+    for i in 0..ws.len() {
+        let Some(end) = forward(text, ws, &ls, i) else {
+            continue;
+        };
+        let span = (ws[i].start, ws[end].end);
+        let phrase = &text[span.0..span.1];
+        if phrase.chars().any(|c| c.is_ascii_digit()) || crate::vietnamese::is_all_caps(phrase) {
+            continue;
+        }
+        match &found {
+            None => found = Some((phrase.to_string(), span)),
+            Some((first, _)) if lower(first) == lower(phrase) => {}
+            Some(_) => return None,
+        }
+    }
+    found
+}
+
+/// Align `ls` forward from word `i`; words must be separated by spaces only (a hyphen between
+/// spaces is allowed). Returns the index of the last word.
+fn forward(text: &str, ws: &[Word], ls: &[Letter], i: usize) -> Option<usize> {
+    let ok_gap = |a: usize| {
+        let gap = &text[ws[a].end..ws[a + 1].start];
+        gap == " " || gap == " - "
+    };
+    let plain = |w: &str| !is_skippable(&lower(w)) && !crate::vietnamese::is_all_caps(w);
+    let first = ws[i].text(text);
+    if initial(first) != Some(ls[0].ch) || !plain(first) {
+        return None;
+    }
+    let mut wi = i;
+    for l in &ls[1..] {
+        loop {
+            if wi + 1 >= ws.len() || !ok_gap(wi) {
+                return None;
+            }
+            wi += 1;
+            let w = ws[wi].text(text);
+            if initial(w) == Some(l.ch) && plain(w) {
+                break;
+            }
+            if !is_skippable(&lower(w)) {
+                return None;
+            }
+        }
+    }
+    Some(wi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defs(text: &str) -> Vec<(String, String, DefinitionKind)> {
+        let dict =
+            Dictionary::parse("acronyms:\n  TP.HCM: Thành phố Hồ Chí Minh\n", "t").expect("loads");
+        find(text, &dict)
+            .into_iter()
+            .map(|d| (d.short, d.long, d.kind))
+            .collect()
+    }
+
+    fn one(text: &str) -> Option<(String, String)> {
+        defs(text).into_iter().next().map(|(s, l, _)| (s, l))
+    }
+
+    fn pair(s: &str, l: &str) -> Option<(String, String)> {
+        Some((s.to_string(), l.to_string()))
+    }
+
+    #[test]
+    fn long_form_before_the_short_form() {
+        assert_eq!(
+            one("Công tác quản lý, bảo vệ biên giới (BVBG) được giữ vững."),
+            pair("BVBG", "bảo vệ biên giới")
+        );
+        assert_eq!(
+            one("Ông là chiến sĩ Cục Cảnh sát giao thông (CSGT) từ năm 2010."),
+            pair("CSGT", "Cảnh sát giao thông")
+        );
+        assert_eq!(
+            one("lãnh đạo Mặt trận Tổ quốc (MTTQ) Việt Nam"),
+            pair("MTTQ", "Mặt trận Tổ quốc")
+        );
+    }
+
+    #[test]
+    fn short_form_before_the_long_form() {
+        assert_eq!(
+            one("Công tác SSCĐ (sẵn sàng chiến đấu) được duy trì."),
+            pair("SSCĐ", "sẵn sàng chiến đấu")
+        );
+        // the whole parenthesis must be the expansion
+        assert_eq!(
+            one("Công tác SSCĐ (sẵn sàng chiến đấu tốt) được duy trì."),
+            None
+        );
+    }
+
+    #[test]
+    fn d_matches_dd_both_ways() {
+        assert_eq!(
+            one("đối ngoại quốc phòng (DNQP)"),
+            pair("DNQP", "đối ngoại quốc phòng")
+        );
+        assert_eq!(one("Đội dân quân (ĐDQ)"), pair("ĐDQ", "Đội dân quân"));
+    }
+
+    #[test]
+    fn function_words_may_be_skipped_or_kept() {
+        assert_eq!(
+            one("Sở Cảnh sát phòng cháy và chữa cháy (PCCC) thành phố"),
+            pair("PCCC", "phòng cháy và chữa cháy")
+        );
+        assert_eq!(
+            one("công tác phòng cháy và chữa cháy (PC&CC)"),
+            pair("PC&CC", "phòng cháy và chữa cháy")
+        );
+        // ... but a function word never starts a long form
+        assert_eq!(one("nhiệm vụ của các lực lượng (CLL)"), None);
+        assert_eq!(one("nhiệm vụ của lực lượng (LL)"), pair("LL", "lực lượng"));
+    }
+
+    #[test]
+    fn separators_in_the_short_form() {
+        assert_eq!(
+            one("công tác phổ biến, giáo dục pháp luật (PB,GDPL) tại đơn vị"),
+            pair("PB,GDPL", "phổ biến, giáo dục pháp luật")
+        );
+        assert_eq!(
+            one("chính sách quốc phòng, an ninh (QP, AN) của các nước"),
+            pair("QP, AN", "quốc phòng, an ninh")
+        );
+        assert_eq!(
+            one("Trung tâm Phát thanh, Truyền hình, Điện ảnh (PT-TH-ĐA) CAND"),
+            pair("PT-TH-ĐA", "Phát thanh, Truyền hình, Điện ảnh")
+        );
+    }
+
+    #[test]
+    fn leftover_words_or_wrong_letters_give_no_definition() {
+        assert_eq!(one("lực lượng vũ trang tỉnh (LLVT)"), None);
+        assert_eq!(one("ngoại giao (HNQT)"), None);
+        assert_eq!(one("Ông Nguyễn Văn An (TTXVN)"), None);
+    }
+
+    #[test]
+    fn prefixed_definitions() {
+        assert_eq!(
+            one("Ban Chỉ đạo phòng, chống tham nhũng (sau đây gọi tắt là BCĐ)"),
+            None,
+            "letters B C Đ do not cover the whole name"
+        );
+        assert_eq!(
+            one("Ban Chỉ đạo (sau đây gọi tắt là BCĐ)"),
+            pair("BCĐ", "Ban Chỉ đạo")
+        );
+    }
+
+    #[test]
+    fn foreign_short_forms_after_a_body_name() {
+        assert_eq!(
+            defs("dùng hạ tầng của Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT), đến nay"),
+            [(
+                "VNPT".to_string(),
+                "Tập đoàn Bưu chính Viễn thông Việt Nam".to_string(),
+                DefinitionKind::Name
+            )]
+        );
+        assert_eq!(
+            one("từ công ty Korea Aerospace Industries (KAI) của Hàn Quốc"),
+            pair("KAI", "Korea Aerospace Industries")
+        );
+        // a place in brackets after a body is not its short form
+        assert_eq!(one("Bệnh viện Chợ Rẫy (TP.HCM)"), None);
+        // no body name: nothing
+        assert_eq!(
+            one("hệ thống radar mảng pha quét điện tử chủ động (AESA)"),
+            None
+        );
+    }
+
+    #[test]
+    fn implicit_long_forms() {
+        let t = "Liên hoan Truyền hình năm nay lớn. LHTH có 78 đơn vị.";
+        let p = Phrases::new(t);
+        assert_eq!(
+            implicit(&p, "LHTH").map(|x| x.0),
+            Some("Liên hoan Truyền hình".to_string())
+        );
+        // two different phrases spell it: undecided
+        let t = "hội nhập quốc tế và hợp nhất quốc tế; HNQT";
+        assert_eq!(implicit(&Phrases::new(t), "HNQT"), None);
+        // three letters are too few to guess
+        assert_eq!(implicit(&Phrases::new("công an quận; CAQ"), "CAQ"), None);
+        // function words take no letter, words in capitals are not part of a long form
+        assert_eq!(
+            implicit(&Phrases::new("an ninh và giữ gìn; ANVG"), "ANVG"),
+            None
+        );
+        assert_eq!(
+            implicit(&Phrases::new("chiến sỹ CAND trong việc; SCTV"), "SCTV"),
+            None
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! Merge mentions into people: one entry per person, the union of titles, all mentions.
+//!
+//! - Mentions with the same name (case-insensitive) are one person.
+//! - A shorter name that ends like exactly one longer name with a compatible rank is that
+//!   person ("Hữu Ước" → "Nguyễn Hữu Ước", "trung tá Giao" → "Mai Thanh Giao").
+//! - Bylines (`authors`), all-capital names and places are dropped.
+//! - A person needs a rank or a title to be reported.
+//! - Titles that say the same thing once are kept once: the same words (ignoring
+//!   punctuation, case, a leading "nguyên"/"cựu", and the `equivalents` of the lexicon such as
+//!   TW = Trung ương), or the words of a shorter title starting a longer one (the longer is
+//!   kept).
+
+use crate::lexicon::{key, Lexicon};
+use crate::scan::{Mention, Segment};
+use std::collections::HashSet;
+
+/// One person, merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// The fullest form of the name.
+    pub name: String,
+    /// Index into the lexicon's ranks.
+    pub rank: Option<usize>,
+    /// Titles, first seen first.
+    pub titles: Vec<String>,
+    /// Name spans in the text (character offsets).
+    pub mentions: Vec<(usize, usize)>,
+    /// Name spans in photo captions: (caption index, start, end), offsets into the caption.
+    pub caption_mentions: Vec<(usize, usize, usize)>,
+}
+
+/// Lower-case words of a name.
+fn name_words(name: &str) -> Vec<String> {
+    name.split_whitespace().map(key).collect()
+}
+
+/// Whether a name should never be reported (byline, acronym, place).
+fn excluded(name: &str, authors: &HashSet<String>, lex: &Lexicon) -> bool {
+    let words = name_words(name);
+    let joined = words.join(" ");
+    words.is_empty()
+        || authors.contains(&joined)
+        || lex.places.contains(&joined)
+        || !name.chars().any(char::is_lowercase)
+}
+
+/// Comparison words of a title: lower-case, punctuation dropped, equivalents expanded,
+/// without a leading "nguyên"/"cựu".
+pub fn title_key(title: &str, lex: &Lexicon) -> Vec<String> {
+    let mut words = Vec::new();
+    for w in title
+        .split(|c: char| !(c.is_alphanumeric() || c == '&'))
+        .filter(|w| !w.is_empty())
+    {
+        let k = key(w);
+        match lex.equivalents.get(&k) {
+            Some(exp) => words.extend(exp.iter().cloned()),
+            None => words.push(k),
+        }
+    }
+    if matches!(words.first().map(String::as_str), Some("nguyên" | "cựu")) {
+        words.remove(0);
+    }
+    words
+}
+
+/// Keep each title once (see the module docs).
+pub fn dedupe_titles(titles: &[String], lex: &Lexicon) -> Vec<String> {
+    let keys: Vec<Vec<String>> = titles.iter().map(|t| title_key(t, lex)).collect();
+    let mut out = Vec::new();
+    for (i, t) in titles.iter().enumerate() {
+        let k = &keys[i];
+        if k.is_empty() {
+            continue;
+        }
+        let covered = keys.iter().enumerate().any(|(j, other)| {
+            j != i
+                && ((other.len() > k.len() && other[..k.len()] == k[..]) || (other == k && j < i))
+        });
+        if !covered {
+            out.push(t.clone());
+        }
+    }
+    out
+}
+
+/// Merge mentions (in document order) into people, in order of first mention.
+pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> Vec<Person> {
+    // group by exact name
+    let mut groups: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
+    for (i, m) in mentions.iter().enumerate() {
+        if excluded(&m.name, authors, lex) {
+            continue;
+        }
+        let words = name_words(&m.name);
+        match groups.iter_mut().find(|(w, _)| *w == words) {
+            Some((_, list)) => list.push(i),
+            None => groups.push((words, vec![i])),
+        }
+    }
+    let rank_of = |list: &[usize]| list.iter().find_map(|&i| mentions[i].rank);
+    // fold short names into the one longer name they end
+    let mut target: Vec<Option<usize>> = vec![None; groups.len()];
+    for (a, (wa, la)) in groups.iter().enumerate() {
+        let ra = rank_of(la);
+        let candidates: Vec<usize> = groups
+            .iter()
+            .enumerate()
+            .filter(|(b, (wb, lb))| {
+                *b != a
+                    && wb.len() > wa.len()
+                    && wb[wb.len() - wa.len()..] == wa[..]
+                    && match (ra, rank_of(lb)) {
+                        (Some(x), Some(y)) => x == y,
+                        _ => true,
+                    }
+            })
+            .map(|(b, _)| b)
+            .collect();
+        let same_rank: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&b| ra.is_some() && rank_of(&groups[b].1) == ra)
+            .collect();
+        if candidates.len() == 1 {
+            target[a] = Some(candidates[0]);
+        } else if same_rank.len() == 1 {
+            target[a] = Some(same_rank[0]);
+        }
+    }
+    let root = |mut g: usize| {
+        let mut steps = 0;
+        while let Some(t) = target[g] {
+            g = t;
+            steps += 1;
+            if steps > groups.len() {
+                break;
+            }
+        }
+        g
+    };
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
+    for (g, (_, list)) in groups.iter().enumerate() {
+        members[root(g)].extend(list.iter().copied());
+    }
+    let mut people: Vec<(usize, Person)> = Vec::new();
+    for (g, list) in members.iter_mut().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        list.sort_unstable();
+        let first = list[0];
+        let name = list
+            .iter()
+            .map(|&i| &mentions[i].name)
+            .find(|n| name_words(n) == groups[g].0)
+            .cloned()
+            .unwrap_or_else(|| mentions[first].name.clone());
+        let rank = rank_of(list);
+        let titles: Vec<String> = list
+            .iter()
+            .flat_map(|&i| mentions[i].titles.iter().cloned())
+            .collect();
+        let titles = dedupe_titles(&titles, lex);
+        if rank.is_none() && titles.is_empty() {
+            continue;
+        }
+        let mut person = Person {
+            name,
+            rank,
+            titles,
+            mentions: Vec::new(),
+            caption_mentions: Vec::new(),
+        };
+        for &i in list.iter() {
+            let m = &mentions[i];
+            match m.segment {
+                Segment::Text => person.mentions.push((m.start, m.end)),
+                Segment::Caption(c) => person.caption_mentions.push((c, m.start, m.end)),
+            }
+        }
+        people.push((first, person));
+    }
+    people.sort_by_key(|(first, _)| *first);
+    people.into_iter().map(|(_, p)| p).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::DEFAULT_YAML;
+
+    fn lex() -> Lexicon {
+        Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap()
+    }
+
+    fn m(name: &str, rank: Option<usize>, titles: &[&str]) -> Mention {
+        Mention {
+            name: name.into(),
+            start: 0,
+            end: name.chars().count(),
+            segment: Segment::Text,
+            rank,
+            titles: titles.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn same_titles_in_other_words_are_kept_once_and_the_longer_wins() {
+        let lex = lex();
+        let t = vec![
+            "Ủy viên TW Đảng".to_string(),
+            "Thứ trưởng Thường trực".to_string(),
+            "Ủy viên Trung ương Đảng".to_string(),
+            "Thứ trưởng Thường trực Bộ Công an".to_string(),
+        ];
+        assert_eq!(
+            dedupe_titles(&t, &lex),
+            vec!["Ủy viên TW Đảng", "Thứ trưởng Thường trực Bộ Công an"]
+        );
+    }
+
+    #[test]
+    fn short_names_join_the_one_person_they_end() {
+        let lex = lex();
+        let ms = vec![
+            m("Nguyễn Hữu Ước", Some(2), &["Phó Tổng cục trưởng"]),
+            m("Hữu Ước", Some(2), &["Tổng Biên tập Báo CAND"]),
+        ];
+        let people = merge(&ms, &HashSet::new(), &lex);
+        assert_eq!(people.len(), 1);
+        assert_eq!(people[0].name, "Nguyễn Hữu Ước");
+        assert_eq!(people[0].titles.len(), 2);
+        assert_eq!(people[0].mentions.len(), 2);
+    }
+
+    #[test]
+    fn ambiguous_short_names_stay_apart_and_bylines_go() {
+        let lex = lex();
+        let ms = vec![
+            m("Nguyễn Văn Sơn", Some(7), &[]),
+            m("Chu Minh Sơn", None, &["Trưởng Ban quản lý"]),
+            m("Sơn", Some(7), &[]),
+            m("Minh Hà", None, &["Phóng viên thường trú"]),
+            m("XUÂN DÂN", Some(7), &[]),
+        ];
+        let authors: HashSet<String> = ["minh hà".to_string()].into();
+        let people = merge(&ms, &authors, &lex);
+        let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Nguyễn Văn Sơn", "Chu Minh Sơn"]);
+    }
+
+    #[test]
+    fn people_without_rank_or_title_are_not_reported() {
+        let lex = lex();
+        let people = merge(&[m("Bảy Ẩn", None, &[])], &HashSet::new(), &lex);
+        assert!(people.is_empty());
+    }
+}
