@@ -18,33 +18,77 @@ use unicode_normalization::UnicodeNormalization;
 /// The tone marks, as combining characters in NFD.
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
 
-/// Move an old-style tone mark to the new-style vowel; input and output in NFC.
+/// Move an old-style tone mark to the new-style vowel; output in NFC.
+///
+/// Works on NFC text (composing first only when the input is not already NFC): an `o`/`u` not
+/// after `q`, then a bare `a`/`e`/`y` carrying only a tone mark (no circumflex, breve or horn),
+/// then the end of the syllable → the tone moves onto the `o`/`u`. Text without such a syllable
+/// is returned without any rewriting.
 pub fn new_style_tones(text: &str) -> String {
-    let chars: Vec<char> = text.nfd().collect();
-    let mut out = Vec::with_capacity(chars.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        // o/u, then a bare a/e/y carrying only a tone mark (no circumflex, breve or horn),
-        // then the end of the syllable.
-        let swap = matches!(c, 'o' | 'O' | 'u' | 'U')
-            && !(i > 0 && matches!(chars[i - 1], 'q' | 'Q'))
-            && chars
-                .get(i + 1)
-                .is_some_and(|v| matches!(v, 'a' | 'A' | 'e' | 'E' | 'y' | 'Y'))
-            && chars.get(i + 2).is_some_and(|t| TONES.contains(t))
-            && !chars
-                .get(i + 3)
-                .is_some_and(|n| n.is_alphabetic() || is_combining(*n));
-        if swap {
-            out.extend([c, chars[i + 2], chars[i + 1]]);
-            i += 3;
-        } else {
-            out.push(c);
-            i += 1;
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    let composed: String;
+    let s = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        composed = text.nfc().collect();
+        &composed
+    };
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut prev: Option<char> = None;
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, 'o' | 'O' | 'u' | 'U') && !matches!(prev, Some('q' | 'Q')) {
+            let mut rest = s[i + c.len_utf8()..].chars();
+            if let (Some(v), after) = (rest.next(), rest.next()) {
+                let toned = split_tone(v)
+                    .filter(|_| !after.is_some_and(|n| n.is_alphabetic() || is_combining(n)));
+                if let Some((Some(moved), base)) =
+                    toned.map(|(base, tone)| (unicode_normalization::char::compose(c, tone), base))
+                {
+                    let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+                    o.push_str(&s[copied..i]);
+                    o.push(moved);
+                    o.push(base);
+                    copied = i + c.len_utf8() + v.len_utf8();
+                    chars.next();
+                    prev = Some(base);
+                    continue;
+                }
+            }
         }
+        prev = Some(c);
     }
-    out.into_iter().nfc().collect()
+    match out {
+        Some(mut o) => {
+            o.push_str(&s[copied..]);
+            o
+        }
+        None => s.to_string(),
+    }
+}
+
+/// A precomposed `a`/`e`/`y` (any case) carrying exactly one tone mark: its bare letter and the mark.
+fn split_tone(v: char) -> Option<(char, char)> {
+    if v.is_ascii() {
+        return None;
+    }
+    let mut parts = [None; 3];
+    let mut n = 0;
+    unicode_normalization::char::decompose_canonical(v, |p| {
+        if n < parts.len() {
+            parts[n] = Some(p);
+        }
+        n += 1;
+    });
+    match (n, parts[0], parts[1]) {
+        (2, Some(base @ ('a' | 'A' | 'e' | 'E' | 'y' | 'Y')), Some(tone))
+            if TONES.contains(&tone) =>
+        {
+            Some((base, tone))
+        }
+        _ => None,
+    }
 }
 
 fn is_combining(c: char) -> bool {
@@ -66,37 +110,43 @@ fn is_invisible(c: char) -> bool {
     ) || (c.is_control() && c != '\n')
 }
 
-/// Clean whitespace without joining lines (see the crate docs).
+/// Clean whitespace without joining lines (see the crate docs), in one pass.
 pub fn clean_whitespace(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let mut out = String::with_capacity(text.len());
-    let mut blank_run = 0usize;
-    for line in text.split('\n') {
-        let mut cleaned = String::with_capacity(line.len());
-        let mut pending_space = false;
-        for c in line.chars() {
-            if is_space_like(c) {
-                pending_space = !cleaned.is_empty();
-            } else if !is_invisible(c) {
-                if pending_space {
-                    cleaned.push(' ');
-                    pending_space = false;
-                }
-                cleaned.push(c);
-            }
-        }
-        if cleaned.is_empty() {
-            blank_run += 1;
+    let mut out = String::with_capacity(text.len() + 1);
+    // Whether the current line has visible text yet; blank lines since the last such line;
+    // a space seen since the last visible character; a `\r` whose `\n` is still to come.
+    let (mut in_line, mut blank_run, mut space, mut after_cr) = (false, 0usize, false, false);
+    for c in text.chars() {
+        if c == '\n' && after_cr {
+            after_cr = false;
             continue;
         }
-        if !out.is_empty() {
-            out.push('\n');
-            if blank_run > 0 {
-                out.push('\n');
+        after_cr = c == '\r';
+        if c == '\n' || c == '\r' {
+            if in_line {
+                in_line = false;
+                blank_run = 0;
+            } else {
+                blank_run += 1;
             }
+            space = false;
+        } else if is_space_like(c) {
+            space = in_line;
+        } else if !is_invisible(c) {
+            if !in_line {
+                if !out.is_empty() {
+                    out.push('\n');
+                    if blank_run > 0 {
+                        out.push('\n');
+                    }
+                }
+                in_line = true;
+            } else if space {
+                out.push(' ');
+            }
+            space = false;
+            out.push(c);
         }
-        blank_run = 0;
-        out.push_str(&cleaned);
     }
     if !out.is_empty() {
         out.push('\n');
@@ -141,6 +191,51 @@ export_plugin!(Normalize);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The original NFD-based rule, kept as the reference the fast version must equal.
+    fn reference_tones(text: &str) -> String {
+        let chars: Vec<char> = text.nfd().collect();
+        let mut out = Vec::with_capacity(chars.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let swap = matches!(c, 'o' | 'O' | 'u' | 'U')
+                && !(i > 0 && matches!(chars[i - 1], 'q' | 'Q'))
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|v| matches!(v, 'a' | 'A' | 'e' | 'E' | 'y' | 'Y'))
+                && chars.get(i + 2).is_some_and(|t| TONES.contains(t))
+                && !chars
+                    .get(i + 3)
+                    .is_some_and(|n| n.is_alphabetic() || is_combining(*n));
+            if swap {
+                out.extend([c, chars[i + 2], chars[i + 1]]);
+                i += 3;
+            } else {
+                out.push(c);
+                i += 1;
+            }
+        }
+        out.into_iter().nfc().collect()
+    }
+
+    #[test]
+    fn the_fast_rule_equals_the_reference_on_every_short_combination() {
+        // Every 4-letter string over the letters that matter, in NFC and in NFD.
+        let alphabet: Vec<char> = "qQoOuUaàẠeẽyỷâấăươ n".chars().collect();
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            words = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |&c| format!("{w}{c}")))
+                .collect();
+        }
+        for w in words {
+            let nfd: String = w.nfd().collect();
+            assert_eq!(new_style_tones(&w), reference_tones(&w), "{w:?}");
+            assert_eq!(new_style_tones(&nfd), reference_tones(&nfd), "NFD {w:?}");
+        }
+    }
 
     #[test]
     fn old_style_tones_move_to_the_first_vowel() {
