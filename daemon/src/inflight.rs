@@ -1,140 +1,195 @@
 //! The in-flight journal: which inputs were being processed when the daemon died.
 //!
-//! Before a worker reads a file it notes the file in `state_dir/inflight/`;
-//! when the file is done (delivered or failed) the note goes. A note found at
-//! start means the daemon stopped with that file in flight.
+//! Before a worker reads a file it appends `+"PATH"` to `state_dir/inflight.log`;
+//! when the file is done (delivered or failed) it appends `-"PATH"` (paths as
+//! JSON strings, so any name fits on one line). A `+` without its `-` at start
+//! means the daemon stopped with that file in flight. One append per event, on
+//! an open file: no file is created per input.
 //!
 //! Whether that counts against the file depends on how the daemon died. A
 //! crash signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT: a plugin aborted or
 //! crashed) is caught by [`arm_crash_marker`], which writes
 //! `state_dir/crash.marker` before the process dies. After a crash, every
-//! file in flight has its death count raised, and a file that was in flight
-//! during [`POISON_DEATHS`] crashes is quarantined to `failed/` (stage
-//! `poison`) instead of being given the chance to crash the daemon again.
-//! After any other death (SIGKILL, the OOM killer, a power loss) the files in
-//! flight are not to blame: they are simply tried again.
+//! file in flight has its death count raised (`!N "PATH"` lines), and a file
+//! that was in flight during [`POISON_DEATHS`] crashes is quarantined to
+//! `failed/` (stage `poison`) instead of being given the chance to crash the
+//! daemon again. After any other death (SIGKILL, the OOM killer, a power loss)
+//! the files in flight are not to blame: they are simply tried again.
 //!
-//! Notes are not fsync'd: they guard against process deaths, which keep the
-//! page cache; after a power loss a file is simply tried again.
+//! The log is rewritten compactly at start and whenever it grows past 4 MiB.
+//! It is not fsync'd: it guards against process deaths, which keep the page
+//! cache; after a power loss a file is simply tried again.
 
 use anyhow::Context as _;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Deaths with a file in flight after which the file is quarantined.
+/// Crashes with a file in flight after which the file is quarantined.
 pub const POISON_DEATHS: u32 = 3;
 
-#[derive(Serialize, Deserialize)]
-struct Note {
-    path: PathBuf,
-    deaths: u32,
-}
+/// Compact the log when it grows past this.
+const COMPACT_AT: u64 = 4 << 20;
 
-/// The journal.
-pub struct Journal {
-    dir: PathBuf,
-    /// Death counts of files that were in flight at earlier deaths.
-    deaths: Mutex<HashMap<PathBuf, u32>>,
-}
-
-/// A file found in flight at start, with how many deaths it has seen.
+/// A file found in flight at start, with how many crashes it has seen.
 pub struct Survivor {
     pub path: PathBuf,
     pub deaths: u32,
 }
 
+/// The journal.
+pub struct Journal {
+    path: PathBuf,
+    state: Mutex<State>,
+}
+
+struct State {
+    file: File,
+    written: u64,
+    /// Files in flight now, with the crashes each has seen.
+    in_flight: HashMap<PathBuf, u32>,
+    /// Crash counts of files that were in flight at earlier crashes and are not done yet.
+    deaths: HashMap<PathBuf, u32>,
+}
+
 impl Journal {
-    /// Open `dir`; after a crash (`crashed`) count one more death for every note in it, else
-    /// clear the notes. Returns the journal and the files that reached [`POISON_DEATHS`]
-    /// (their notes stay until [`Journal::end`]).
-    pub fn open(dir: &Path, crashed: bool) -> anyhow::Result<(Journal, Vec<Survivor>)> {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let mut deaths = HashMap::new();
-        let mut poison = Vec::new();
-        for entry in
-            std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?
-        {
-            let note_path = entry?.path();
-            let note: Note = match std::fs::read(&note_path)
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b).ok())
-            {
-                Some(n) => n,
-                None => {
-                    // A torn note (death while writing it): the file will be retried anyway.
-                    let _ = std::fs::remove_file(&note_path);
-                    continue;
+    /// Open `state_dir/inflight.log`; after a crash (`crashed`) count one more death for every
+    /// file that was in flight. Returns the journal and the files that reached
+    /// [`POISON_DEATHS`] (they stay noted until [`Journal::end`]).
+    pub fn open(state_dir: &Path, crashed: bool) -> anyhow::Result<(Journal, Vec<Survivor>)> {
+        std::fs::create_dir_all(state_dir)
+            .with_context(|| format!("cannot create {}", state_dir.display()))?;
+        let path = state_dir.join("inflight.log");
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let (mut open, mut deaths) = (
+            HashMap::<PathBuf, ()>::new(),
+            HashMap::<PathBuf, u32>::new(),
+        );
+        for line in text.lines() {
+            // A torn last line (death mid-append) is skipped.
+            let parse = |s: &str| serde_json::from_str::<PathBuf>(s).ok();
+            match line.as_bytes().first() {
+                Some(b'+') => {
+                    if let Some(p) = parse(&line[1..]) {
+                        open.insert(p, ());
+                    }
                 }
-            };
+                Some(b'-') => {
+                    if let Some(p) = parse(&line[1..]) {
+                        open.remove(&p);
+                        deaths.remove(&p);
+                    }
+                }
+                Some(b'!') => {
+                    if let Some((n, p)) = line[1..].split_once(' ') {
+                        if let (Ok(n), Some(p)) = (n.parse(), parse(p)) {
+                            deaths.insert(p, n);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut poison = Vec::new();
+        for p in open.into_keys() {
             if !crashed {
-                tracing::info!(path = %note.path.display(), "the daemon stopped (not by a crash) with this file in flight; it is tried again");
-                let _ = std::fs::remove_file(&note_path);
+                tracing::info!(path = %p.display(), "the daemon stopped (not by a crash) with this file in flight; it is tried again");
                 continue;
             }
-            let note = Note {
-                deaths: note.deaths + 1,
-                path: note.path,
-            };
-            tracing::warn!(path = %note.path.display(), deaths = note.deaths, "the daemon crashed while this file was in flight");
-            write_note(&note_path, &note)?;
-            if note.deaths >= POISON_DEATHS {
+            let n = deaths.get(&p).copied().unwrap_or(0) + 1;
+            tracing::warn!(path = %p.display(), deaths = n, "the daemon crashed while this file was in flight");
+            if n >= POISON_DEATHS {
                 poison.push(Survivor {
-                    path: note.path.clone(),
-                    deaths: note.deaths,
+                    path: p.clone(),
+                    deaths: n,
                 });
             }
-            deaths.insert(note.path, note.deaths);
+            deaths.insert(p, n);
         }
-        Ok((
-            Journal {
-                dir: dir.to_path_buf(),
-                deaths: Mutex::new(deaths),
-            },
-            poison,
-        ))
+        // Files that were quarantined stay in flight until `end`.
+        let in_flight = poison.iter().map(|s| (s.path.clone(), s.deaths)).collect();
+        let (file, written) = rewrite(&path, &in_flight, &deaths)?;
+        let journal = Journal {
+            path,
+            state: Mutex::new(State {
+                file,
+                written,
+                in_flight,
+                deaths,
+            }),
+        };
+        Ok((journal, poison))
     }
 
-    fn note_path(&self, path: &Path) -> PathBuf {
-        let digest = Sha256::digest(path.as_os_str().as_encoded_bytes());
-        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(name)
-    }
-
-    /// Note that `path` is now in flight; returns the deaths it has already seen.
+    /// Note that `path` is now in flight; returns the crashes it has already seen.
     pub fn begin(&self, path: &Path) -> anyhow::Result<u32> {
-        let deaths = self
-            .deaths
+        let mut s = self
+            .state
             .lock()
-            .ok()
-            .and_then(|d| d.get(path).copied())
-            .unwrap_or(0);
-        if deaths == 0 {
-            write_note(
-                &self.note_path(path),
-                &Note {
-                    path: path.to_path_buf(),
-                    deaths: 0,
-                },
-            )?;
-        }
+            .map_err(|_| anyhow::anyhow!("in-flight journal lock poisoned"))?;
+        let deaths = s.deaths.get(path).copied().unwrap_or(0);
+        s.in_flight.insert(path.to_path_buf(), deaths);
+        self.append(&mut s, &format!("+{}\n", quoted(path)))?;
         Ok(deaths)
     }
 
     /// `path` is done: delivered, failed, or gone.
     pub fn end(&self, path: &Path) {
-        if let Ok(mut d) = self.deaths.lock() {
-            d.remove(path);
+        let Ok(mut s) = self.state.lock() else { return };
+        if s.in_flight.remove(path).is_none() {
+            return;
         }
-        let note = self.note_path(path);
-        if let Err(e) = std::fs::remove_file(&note) {
-            if e.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(note = %note.display(), error = %e, "cannot remove an in-flight note");
-            }
+        s.deaths.remove(path);
+        if let Err(e) = self.append(&mut s, &format!("-{}\n", quoted(path))) {
+            tracing::warn!(error = %format!("{e:#}"), "cannot note a file as done in the in-flight journal");
         }
     }
+
+    fn append(&self, s: &mut State, line: &str) -> anyhow::Result<()> {
+        s.file
+            .write_all(line.as_bytes())
+            .with_context(|| format!("cannot append to {}", self.path.display()))?;
+        s.written += line.len() as u64;
+        if s.written > COMPACT_AT {
+            let (file, written) = rewrite(&self.path, &s.in_flight, &s.deaths)?;
+            (s.file, s.written) = (file, written);
+        }
+        Ok(())
+    }
+}
+
+fn quoted(path: &Path) -> String {
+    serde_json::to_string(path).unwrap_or_else(|_| format!("{:?}", path.to_string_lossy()))
+}
+
+/// Replace the log by its compact form (atomically) and open it for appending.
+fn rewrite(
+    path: &Path,
+    in_flight: &HashMap<PathBuf, u32>,
+    deaths: &HashMap<PathBuf, u32>,
+) -> anyhow::Result<(File, u64)> {
+    let mut text = String::new();
+    for (p, n) in deaths {
+        text.push_str(&format!("!{n} {}\n", quoted(p)));
+    }
+    for p in in_flight.keys() {
+        text.push_str(&format!("+{}\n", quoted(p)));
+    }
+    let tmp = path.with_extension("log.tmp");
+    std::fs::write(&tmp, &text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot rewrite {}", path.display()))?;
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    Ok((file, text.len() as u64))
 }
 
 /// The file descriptor the crash handler writes to (-1: not armed).
@@ -184,14 +239,6 @@ pub fn arm_crash_marker(state_dir: &Path) -> anyhow::Result<bool> {
         }
     }
     Ok(crashed)
-}
-
-fn write_note(path: &Path, note: &Note) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    let json = serde_json::to_vec(note).context("cannot encode an in-flight note")?;
-    std::fs::write(&tmp, json)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .with_context(|| format!("cannot write in-flight note {}", path.display()))
 }
 
 #[cfg(test)]

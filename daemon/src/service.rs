@@ -79,7 +79,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         tracing::warn!(records = recovered, "found records in the sink that the ledger missed (a crash); their inputs will not be written again");
     }
     let crashed = crate::inflight::arm_crash_marker(&cfg.state_dir)?;
-    let (journal, poison) = Journal::open(&cfg.state_dir.join("inflight"), crashed)?;
+    let (journal, poison) = Journal::open(&cfg.state_dir, crashed)?;
     let metrics = Arc::new(Metrics::default());
     if let Some(addr) = cfg.metrics.listen {
         crate::metrics::serve(addr, metrics.clone())?;
