@@ -20,7 +20,14 @@ pub fn repo() -> PathBuf {
 /// Where the built-in plugin libraries were built: beside the binary.
 pub fn plugin_dir() -> PathBuf {
     let dir = bin().parent().expect("binary has a folder").to_path_buf();
-    for name in ["normalize", "boilerplate", "dates", "ranks", "acronyms"] {
+    for name in [
+        "normalize",
+        "boilerplate",
+        "dates",
+        "ranks",
+        "acronyms",
+        "example",
+    ] {
         let lib = dir.join(format!("libenrichd_{name}.so"));
         assert!(
             lib.exists(),
@@ -223,7 +230,7 @@ pub fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
-/// Build the C test plugin (tests/c-plugin/count.c), claiming ABI version `abi`.
+/// Build the C example plugin (examples/c-plugin/count.c), claiming ABI version `abi`.
 pub fn c_plugin(out_dir: &Path, abi: u32) -> PathBuf {
     let lib = out_dir.join(format!("libcount_abi{abi}.so"));
     let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
@@ -231,7 +238,7 @@ pub fn c_plugin(out_dir: &Path, abi: u32) -> PathBuf {
         .arg(format!("-DPLUGIN_ABI={abi}u"))
         .arg("-I")
         .arg(repo().join("plugin-api/include"))
-        .arg(repo().join("tests/c-plugin/count.c"))
+        .arg(repo().join("examples/c-plugin/count.c"))
         .arg("-o")
         .arg(&lib)
         .status()
