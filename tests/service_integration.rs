@@ -120,3 +120,37 @@ fn the_metrics_endpoint_counts_files_and_plugin_calls() {
     assert!(body.contains("enrichd_queue_depth"), "{body}");
     assert!(daemon.stop());
 }
+
+#[test]
+fn under_journald_log_lines_carry_syslog_priorities_and_no_colour() {
+    let sb = Sandbox::new("plugins:\n  - name: normalize\n", "");
+    let cfg = std::fs::read_to_string(sb.config()).unwrap();
+    std::fs::write(
+        sb.config(),
+        cfg.replace("  level: debug\n", "  level: info\n"),
+    )
+    .unwrap();
+    let daemon = sb.start_as_service(&[("JOURNAL_STREAM", Path::new("8:12345"))]);
+    std::fs::write(sb.path("drop/a.txt"), "a\n").unwrap();
+    std::fs::write(sb.path("drop/b.txt"), "").unwrap();
+    assert!(
+        wait_until(15, || sb.records().len() == 1
+            && sb.path("drop/failed/b.txt").exists()),
+        "{}",
+        daemon.log()
+    );
+    assert!(daemon.stop());
+    let log = std::fs::read_to_string(sb.path("daemon.log")).unwrap();
+    assert!(log.lines().all(|l| l.starts_with('<')), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("<6>") && l.contains("delivered")),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.starts_with("<4>") && l.contains("failed")),
+        "{log}"
+    );
+    assert!(!log.contains('\u{1b}'), "no ANSI colour: {log}");
+}
