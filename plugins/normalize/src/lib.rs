@@ -155,8 +155,11 @@ pub fn clean_whitespace(text: &str) -> String {
 }
 
 /// The whole normalisation: NFC, new-style tones, clean whitespace.
+///
+/// Whitespace and invisible characters go first, so that a mark separated from its letter by
+/// one (`a\u{0}\u{301}`) still composes with it: the result is stable under a second pass.
 pub fn normalize(text: &str) -> String {
-    clean_whitespace(&new_style_tones(text))
+    new_style_tones(&clean_whitespace(text))
 }
 
 /// The plugin.
@@ -274,6 +277,13 @@ mod tests {
             normalize(input),
             "Đại tá Minh phát biểu.\n\nDòng hai tiếp\nDòng ba\n"
         );
+    }
+
+    #[test]
+    fn a_mark_after_an_invisible_character_composes_with_its_letter() {
+        assert_eq!(normalize("hôm qua\u{0}\u{301}"), "hôm quá\n");
+        let once = normalize("Hoa\u{200b}\u{300} bình");
+        assert_eq!(normalize(&once), once);
     }
 
     #[test]
