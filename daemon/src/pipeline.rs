@@ -14,6 +14,27 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Append the members of the JSON object `added` to the JSON object `fields`, in place.
+fn append_fields(fields: &mut String, added: &str) {
+    let added = added.trim();
+    let Some(inner) = added.strip_prefix('{').and_then(|a| a.strip_suffix('}')) else {
+        return;
+    };
+    let inner = inner.trim();
+    if inner.is_empty() {
+        return;
+    }
+    let was_empty = fields.trim() == "{}";
+    fields.truncate(fields.trim_end().len().saturating_sub(1)); // drop the closing brace
+    if was_empty {
+        fields.truncate(fields.trim_end().len());
+    } else {
+        fields.push(',');
+    }
+    fields.push_str(inner);
+    fields.push('}');
+}
+
 /// One link of the chain: a plugin and its failure policy.
 pub struct Stage {
     pub plugin: Plugin,
@@ -175,15 +196,17 @@ impl Pipeline {
             message: format!("source metadata cannot be serialised: {e}"),
             record: None,
         })?;
+        // The fields as JSON, kept up to date by appending what each plugin returns, so that no
+        // stage pays for serialising everything the stages before it added.
+        let mut fields_text = serde_json::to_string(&record.fields).map_err(|e| StageFailure {
+            stage: "ingest".into(),
+            message: format!("record fields cannot be serialised: {e}"),
+            record: None,
+        })?;
         for (i, stage) in self.stages.iter().enumerate() {
             let plugin = &stage.plugin;
             let _span = tracing::debug_span!("plugin", name = plugin.name()).entered();
             let started = Instant::now();
-            let fields_text = serde_json::to_string(&record.fields).map_err(|e| StageFailure {
-                stage: format!("plugin:{}", plugin.name()),
-                message: format!("record fields cannot be serialised: {e}"),
-                record: None,
-            })?;
             flight.enter(i);
             let result = plugin.call(&record.text, &source_json, &fields_text);
             flight.leave();
@@ -198,7 +221,21 @@ impl Pipeline {
                     if let Some(text) = outcome.text {
                         record.text = text;
                     }
+                    let replaces = outcome.fields.keys().any(|k| record.fields.contains_key(k));
                     record.fields.extend(outcome.fields);
+                    match outcome.fields_json {
+                        Some(_) if replaces => {
+                            fields_text = serde_json::to_string(&record.fields).map_err(|e| {
+                                StageFailure {
+                                    stage: format!("plugin:{}", plugin.name()),
+                                    message: format!("record fields cannot be serialised: {e}"),
+                                    record: None,
+                                }
+                            })?;
+                        }
+                        Some(added) => append_fields(&mut fields_text, &added),
+                        None => {}
+                    }
                     record.pipeline.push(step);
                 }
                 Err(e) => {
@@ -218,5 +255,24 @@ impl Pipeline {
             }
         }
         Ok(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_fields;
+
+    #[test]
+    fn appended_fields_make_one_valid_object() {
+        let mut f = "{}".to_string();
+        append_fields(&mut f, r#"{"title":"Tiêu đề","n":1}"#);
+        append_fields(&mut f, "{}");
+        append_fields(&mut f, r#" { "dates" : [ {"v":"2024"} ] } "#);
+        append_fields(&mut f, r#"{"people":{"a":{"b":1}}}"#);
+        let v: serde_json::Value = serde_json::from_str(&f).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"title": "Tiêu đề", "n": 1, "dates": [{"v": "2024"}], "people": {"a": {"b": 1}}})
+        );
     }
 }

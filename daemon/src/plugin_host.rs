@@ -199,6 +199,8 @@ pub struct Outcome {
     pub text: Option<String>,
     /// Fields to merge into the record.
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The same fields as the plugin wrote them (a JSON object), when it returned any.
+    pub fields_json: Option<String>,
 }
 
 /// A plugin's failure on one record.
@@ -286,13 +288,21 @@ impl Plugin {
             Some(bytes) => Some(String::from_utf8(bytes).map_err(|_| CallError::TextNotUtf8)?),
             None => None,
         };
-        let fields = match fields {
+        let (fields, fields_json) = match fields {
             Some(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| CallError::BadFields(e.to_string()))?
+                let json =
+                    String::from_utf8(bytes).map_err(|e| CallError::BadFields(e.to_string()))?;
+                let map =
+                    serde_json::from_str(&json).map_err(|e| CallError::BadFields(e.to_string()))?;
+                (map, Some(json))
             }
-            None => serde_json::Map::new(),
+            None => (serde_json::Map::new(), None),
         };
-        Ok(Outcome { text, fields })
+        Ok(Outcome {
+            text,
+            fields,
+            fields_json,
+        })
     }
 
     fn take_bytes(&self, buf: OwnedBuf) -> Option<Vec<u8>> {

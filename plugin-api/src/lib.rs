@@ -51,8 +51,10 @@ pub mod abi;
 pub mod ffi;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::cell::OnceCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -134,6 +136,7 @@ pub struct Document<'a> {
     fields_json: &'a str,
     source: OnceCell<Source>,
     fields: OnceCell<Map<String, Value>>,
+    raw_fields: OnceCell<HashMap<String, &'a RawValue>>,
 }
 
 impl<'a> Document<'a> {
@@ -146,6 +149,7 @@ impl<'a> Document<'a> {
             fields_json,
             source: OnceCell::new(),
             fields: OnceCell::new(),
+            raw_fields: OnceCell::new(),
         }
     }
 
@@ -185,6 +189,40 @@ impl<'a> Document<'a> {
     /// One field an earlier plugin added, if present and not null.
     pub fn field(&self, name: &str) -> Result<Option<&Value>, Error> {
         Ok(self.fields()?.get(name).filter(|v| !v.is_null()))
+    }
+
+    /// One field an earlier plugin added, read straight into `T`, if present and not null.
+    ///
+    /// Cheaper than [`Document::field`] when a plugin reads a few fields: the fields object
+    /// is scanned once without building a value tree, and only the named field is parsed.
+    ///
+    /// ```
+    /// # use enrichd_plugin_api::Document;
+    /// let doc = Document::new("…", "", r#"{"authors":["MAI NGUYÊN"],"title":null}"#);
+    /// let authors: Option<Vec<String>> = doc.field_as("authors").unwrap();
+    /// assert_eq!(authors, Some(vec!["MAI NGUYÊN".to_string()]));
+    /// assert_eq!(doc.field_as::<String>("title").unwrap(), None);
+    /// ```
+    pub fn field_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Error> {
+        let raw = match self.raw_fields.get() {
+            Some(r) => r,
+            None => {
+                let parsed: HashMap<String, &'a RawValue> = if self.fields_json.trim().is_empty() {
+                    HashMap::new()
+                } else {
+                    serde_json::from_str(self.fields_json).map_err(|e| {
+                        Error::new(format!("record fields are not a JSON object: {e}"))
+                    })?
+                };
+                self.raw_fields.get_or_init(|| parsed)
+            }
+        };
+        match raw.get(name) {
+            Some(v) if v.get() != "null" => serde_json::from_str(v.get())
+                .map(Some)
+                .map_err(|e| Error::new(format!("field {name:?} has an unexpected shape: {e}"))),
+            _ => Ok(None),
+        }
     }
 }
 

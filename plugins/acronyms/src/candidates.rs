@@ -16,6 +16,7 @@
 //! as a whole; their letter parts become candidates marked [`Place::Code`], resolved only
 //! through the dictionary's `codes` table and never expanded.
 
+use crate::chars::{self, is_alphabetic, is_letter_or_mark, is_uppercase};
 use crate::dictionary::Dictionary;
 use crate::vietnamese::{has_vowel_marks, is_all_caps, is_syllable};
 use regex::Regex;
@@ -54,9 +55,6 @@ impl Candidate {
     }
 }
 
-static WORDISH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[\p{L}\p{M}\p{N}]+(?:[&./\-][\p{L}\p{M}\p{N}]+)*").expect("valid pattern")
-});
 static ROMAN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
         .expect("valid pattern")
@@ -67,25 +65,199 @@ static ROMAN_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid pattern")
 });
-static LAST_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"([\p{L}\p{M}]+)[ \u{2013}\u{2014}-]*$").expect("valid pattern"));
-static FIRST_WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[ \u{2013}\u{2014}-]*([\p{L}\p{M}]+)").expect("valid pattern"));
+
+/// Bytes of the text before a numeral that [`ROMAN_CUE`] can need: its longest word, every
+/// letter at its longest under case folding, with room to spare.
+const ROMAN_CUE_REACH: usize = 64;
+
+/// Build the patterns now (so the first article does not pay for them).
+pub fn init() {
+    LazyLock::force(&ROMAN);
+    LazyLock::force(&ROMAN_CUE);
+}
+
+/// A token of the text and a summary of its letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of its first character.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+    /// Joined from several pieces by `&`, `.`, `/` or `-`.
+    pub joined: bool,
+    /// It has a letter ([`char::is_alphabetic`]).
+    pub alphabetic: bool,
+    /// It has a lower-case letter ([`char::is_lowercase`]).
+    pub lowercase: bool,
+    /// How many upper-case letters it has ([`char::is_uppercase`]), counted up to 2.
+    pub uppercase: u8,
+}
+
+/// The token starting at `start`: the pattern
+/// `[\p{L}\p{M}\p{N}]+(?:[&./\-][\p{L}\p{M}\p{N}]+)*`, matched by hand.
+fn token_at(table: chars::Table, text: &str, start: usize) -> Token {
+    let mut t = Token {
+        start,
+        end: start,
+        joined: false,
+        alphabetic: false,
+        lowercase: false,
+        uppercase: 0,
+    };
+    let n = text.len();
+    let wordish_at = |i: usize| i < n && table.at(text, i).0 & chars::WORDISH != 0;
+    let mut i = start;
+    // All the flags of the token's characters, and how many are upper case.
+    let mut any = 0u8;
+    let mut upper = 0usize;
+    loop {
+        while i < n {
+            let (f, len) = table.at(text, i);
+            if f & chars::WORDISH == 0 {
+                break;
+            }
+            any |= f;
+            upper += usize::from(f & chars::UPPERCASE != 0);
+            i += len;
+        }
+        t.alphabetic = any & chars::ALPHABETIC != 0;
+        t.lowercase = any & chars::LOWERCASE != 0;
+        t.uppercase = upper.min(2) as u8;
+        match text.as_bytes().get(i) {
+            Some(&b) if is_connector(b) && wordish_at(i + 1) => {
+                t.joined = true;
+                i += 1;
+            }
+            _ => {
+                t.end = i;
+                return t;
+            }
+        }
+    }
+}
+
+fn is_connector(b: u8) -> bool {
+    matches!(b, b'&' | b'.' | b'/' | b'-')
+}
+
+/// The start of the token that has the character at `i` (a token character).
+///
+/// A token is a longest chain of runs of token characters, each joined to the next by one
+/// connector, so it is the same chain whether read from its start or from inside.
+fn token_start(table: chars::Table, text: &str, mut i: usize) -> usize {
+    let wordish_before = |i: usize| {
+        table
+            .before(text, i)
+            .is_some_and(|(f, _)| f & chars::WORDISH != 0)
+    };
+    loop {
+        while let Some((f, len)) = table.before(text, i) {
+            if f & chars::WORDISH == 0 {
+                break;
+            }
+            i -= len;
+        }
+        if i >= 2 && is_connector(text.as_bytes()[i - 1]) && wordish_before(i - 1) {
+            i -= 1;
+        } else {
+            return i;
+        }
+    }
+}
+
+/// The tokens of `text` that have a capital ([`chars::CAPITAL`]), in order: runs of
+/// letters, marks and digits, joined without spaces by `&`, `.`, `/` or `-`. Only these can
+/// hold a short form: one needs a piece in capitals, a piece with two capitals (ThS), or a
+/// document number's piece that starts with one.
+pub fn tokens_with_capitals(text: &str) -> impl Iterator<Item = Token> + '_ {
+    let table = chars::table();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                if !b.is_ascii_uppercase() {
+                    at += 1;
+                    continue;
+                }
+            } else if b < 0xC0 {
+                // inside a character
+                at += 1;
+                continue;
+            } else {
+                let (f, len) = table.at(text, at);
+                if f & chars::CAPITAL == 0 {
+                    at += len;
+                    continue;
+                }
+            }
+            let token = token_at(table, text, token_start(table, text, at));
+            at = token.end;
+            return Some(token);
+        }
+        None
+    })
+}
+
+/// True when a token can give no candidate: one piece that is neither in capitals (it has a
+/// lower-case letter, or no letter at all) nor possibly a mixed-case key (a lower-case letter
+/// and two capitals or more).
+fn cannot_be_short(t: &Token) -> bool {
+    let all_caps = t.alphabetic && !t.lowercase;
+    let mixed = t.lowercase && t.uppercase >= 2;
+    !t.joined && !all_caps && !mixed
+}
 
 /// True when `token` is a Roman numeral here; `before` is the text just before it.
 pub fn is_roman_numeral(token: &str, before: &str) -> bool {
-    if token.is_empty() || !ROMAN.is_match(token) {
+    if token.is_empty() || !token.bytes().all(|b| b"MDCLXVI".contains(&b)) || !ROMAN.is_match(token)
+    {
         return false;
     }
     if token.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L')) {
         return true;
     }
-    ROMAN_CUE.is_match(before.trim_end())
+    let before = before.trim_end();
+    let mut from = before.len().saturating_sub(ROMAN_CUE_REACH);
+    while !before.is_char_boundary(from) {
+        from -= 1;
+    }
+    ROMAN_CUE.is_match(&before[from..])
 }
 
 /// A word in capitals that is a syllable of Vietnamese (MAI, NGUYÊN), not an acronym.
 fn is_caps_syllable(word: &str) -> bool {
-    is_all_caps(word) && word.chars().count() >= 2 && is_syllable(word)
+    is_all_caps(word) && word.chars().nth(1).is_some() && is_syllable(word)
+}
+
+fn is_dash_or_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{2013}' | '\u{2014}' | '-')
+}
+
+/// The pattern `([\p{L}\p{M}]+)[ \u{2013}\u{2014}-]*$`: the span of the last word of `s`
+/// when only spaces and dashes follow it.
+fn last_word(s: &str) -> Option<(usize, usize)> {
+    let end = s.trim_end_matches(is_dash_or_space).len();
+    let start = s[..end]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_letter_or_mark(c))
+        .last()?
+        .0;
+    Some((start, end))
+}
+
+/// The pattern `^[ \u{2013}\u{2014}-]*([\p{L}\p{M}]+)`: the span of the first word of `s`
+/// when only spaces and dashes come before it.
+fn first_word(s: &str) -> Option<(usize, usize)> {
+    let start = s.len() - s.trim_start_matches(is_dash_or_space).len();
+    let len: usize = s[start..]
+        .chars()
+        .take_while(|&c| is_letter_or_mark(c))
+        .map(char::len_utf8)
+        .sum();
+    (len > 0).then_some((start, start + len))
 }
 
 /// True when the single word at `start..end` is a word written in capitals: a name in a
@@ -102,59 +274,60 @@ fn is_word_in_capitals(text: &str, start: usize, end: usize, authors: &[String])
         return true;
     }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..start];
+    let prev = last_word(before).filter(|&(_, e)| before[e..].chars().count() <= 3);
+    if prev.is_some_and(|(s, e)| is_caps_syllable(&before[s..e])) {
+        return true;
+    }
     let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
-    let prev = LAST_WORD
-        .captures(&text[line_start..start])
-        .and_then(|c| c.get(1))
-        .filter(|m| text[line_start + m.end()..start].chars().count() <= 3);
-    let next = FIRST_WORD
-        .captures(&text[end..line_end])
-        .and_then(|c| c.get(1))
-        .filter(|m| m.start() <= 3);
-    prev.is_some_and(|m| is_caps_syllable(m.as_str()))
-        || next.is_some_and(|m| is_caps_syllable(m.as_str()))
+    let after = &text[end..line_end];
+    let next = first_word(after).filter(|&(s, _)| s <= 3);
+    next.is_some_and(|(s, e)| is_caps_syllable(&after[s..e]))
 }
 
 fn is_digits(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn has_letter_and_digit(s: &str) -> bool {
-    s.chars().any(char::is_alphabetic) && s.chars().any(|c| c.is_ascii_digit())
+    s.bytes().any(|b| b.is_ascii_digit()) && s.chars().any(is_alphabetic)
 }
 
-/// Split a match of joined pieces into (piece span, connector before it).
-fn split_pieces(text: &str, start: usize, end: usize) -> Vec<(usize, usize, Option<char>)> {
-    let mut out = Vec::new();
+/// A piece of a token: its span and the connector before it.
+type Piece = (usize, usize, Option<char>);
+
+/// Split a token into pieces (span, connector before it), into `out`.
+fn split_pieces(text: &str, start: usize, end: usize, out: &mut Vec<Piece>) {
+    out.clear();
     let mut piece_start = start;
     let mut connector = None;
-    for (i, c) in text[start..end].char_indices() {
-        if matches!(c, '&' | '.' | '/' | '-') {
+    for (i, b) in text.as_bytes()[start..end].iter().enumerate() {
+        if matches!(b, b'&' | b'.' | b'/' | b'-') {
             out.push((piece_start, start + i, connector));
-            connector = Some(c);
-            piece_start = start + i + c.len_utf8();
+            connector = Some(char::from(*b));
+            piece_start = start + i + 1;
         }
     }
     out.push((piece_start, end, connector));
-    out
 }
 
 /// The candidates of `text`, in order. `authors` are byline names in capitals' words.
 pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for m in WORDISH.find_iter(text) {
-        let pieces = split_pieces(text, m.start(), m.end());
-        let piece_text = |p: &(usize, usize, Option<char>)| &text[p.0..p.1];
+    let mut pieces: Vec<Piece> = Vec::new();
+    for token in tokens_with_capitals(text) {
+        if cannot_be_short(&token) {
+            continue;
+        }
+        split_pieces(text, token.start, token.end, &mut pieces);
+        let piece_text = |p: &Piece| &text[p.0..p.1];
+        let starts_upper = |p: &Piece| piece_text(p).chars().next().is_some_and(is_uppercase);
         // A document number: digits first, then letter parts ("53-KL/TW", "15/2020/NĐ-CP").
-        if is_digits(piece_text(&pieces[0]))
-            && pieces
+        if is_digits(piece_text(&pieces[0])) && pieces.iter().any(starts_upper) {
+            if pieces
                 .iter()
-                .any(|p| piece_text(p).chars().next().is_some_and(char::is_uppercase))
-        {
-            if pieces.iter().all(|p| {
-                let t = piece_text(p);
-                is_digits(t) || t.chars().next().is_some_and(char::is_uppercase)
-            }) && pieces.iter().all(|p| !has_letter_and_digit(piece_text(p)))
+                .all(|p| is_digits(piece_text(p)) || starts_upper(p))
+                && pieces.iter().all(|p| !has_letter_and_digit(piece_text(p)))
             {
                 for p in pieces.iter().filter(|p| !is_digits(piece_text(p))) {
                     out.push(Candidate {
@@ -174,7 +347,7 @@ pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate>
         }
         // Runs of pieces in capitals, broken by lower-case or digit pieces. A piece with
         // lower-case letters counts when the dictionary lists it ("ThS").
-        let short_piece = |p: &(usize, usize, Option<char>)| {
+        let short_piece = |p: &Piece| {
             let t = piece_text(p);
             is_all_caps(t) || dict.is_mixed_case_key(t)
         };
@@ -195,7 +368,7 @@ pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate>
                 j < pieces.len() && pieces[j].2 == Some('-') || i > 0 && run[0].2 == Some('-');
             let (start, end) = (run[0].0, run[run.len() - 1].1);
             let token = &text[start..end];
-            let letters = |s: &str| s.chars().filter(|c| c.is_alphabetic()).count();
+            let letters = |s: &str| s.chars().filter(|&c| is_alphabetic(c)).count();
             let initials = run.len() > 1 && run.iter().all(|p| letters(piece_text(p)) == 1);
             let single = run.len() == 1;
             let not_acronym = model
@@ -223,6 +396,64 @@ pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chars::{random_texts, TRICKY};
+
+    /// The patterns the hand-written matchers replace.
+    fn pattern(p: &str) -> Regex {
+        Regex::new(p).expect("valid pattern")
+    }
+
+    #[test]
+    fn tokens_are_those_of_the_pattern() {
+        let wordish = pattern(r"[\p{L}\p{M}\p{N}]+(?:[&./\-][\p{L}\p{M}\p{N}]+)*");
+        for text in random_texts(TRICKY, 20_000, 30) {
+            let want: Vec<(usize, usize)> = wordish
+                .find_iter(&text)
+                .filter(|m| m.as_str().chars().any(chars::is_capital))
+                .map(|m| (m.start(), m.end()))
+                .collect();
+            let got: Vec<Token> = tokens_with_capitals(&text).collect();
+            let spans: Vec<(usize, usize)> = got.iter().map(|t| (t.start, t.end)).collect();
+            assert_eq!(spans, want, "{text:?}");
+            for t in got {
+                let s = &text[t.start..t.end];
+                assert_eq!(t.joined, s.contains(['&', '.', '/', '-']), "{s:?}");
+                assert_eq!(t.alphabetic, s.chars().any(char::is_alphabetic), "{s:?}");
+                assert_eq!(t.lowercase, s.chars().any(char::is_lowercase), "{s:?}");
+                let upper = s.chars().filter(|c| c.is_uppercase()).count().min(2);
+                assert_eq!(usize::from(t.uppercase), upper, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_around_a_name_are_those_of_the_patterns() {
+        let last = pattern(r"([\p{L}\p{M}]+)[ \u{2013}\u{2014}-]*$");
+        let first = pattern(r"^[ \u{2013}\u{2014}-]*([\p{L}\p{M}]+)");
+        for text in random_texts(TRICKY, 20_000, 12) {
+            let span =
+                |c: Option<regex::Captures>| c.and_then(|c| c.get(1)).map(|m| (m.start(), m.end()));
+            assert_eq!(last_word(&text), span(last.captures(&text)), "{text:?}");
+            assert_eq!(first_word(&text), span(first.captures(&text)), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn roman_numerals_as_the_patterns_say() {
+        let texts = random_texts(TRICKY, 5_000, 12);
+        let tokens = random_texts(&["M", "D", "C", "L", "X", "V", "I", "A"], 2_000, 6);
+        for (before, token) in texts.iter().zip(tokens.iter().cycle()) {
+            let want = !token.is_empty()
+                && ROMAN.is_match(token)
+                && (token.chars().all(|c| matches!(c, 'I' | 'V' | 'X' | 'L'))
+                    || ROMAN_CUE.is_match(before.trim_end()));
+            assert_eq!(
+                is_roman_numeral(token, before),
+                want,
+                "{token:?} after {before:?}"
+            );
+        }
+    }
 
     fn found(text: &str, authors: &[&str]) -> Vec<String> {
         let dict =

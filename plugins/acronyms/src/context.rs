@@ -32,7 +32,11 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
 
 /// The score of each sense (see the module docs).
 pub fn scores(text: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Vec<u32> {
-    let doc = lower(text);
+    scores_in(text, &lower(text), mentions, senses)
+}
+
+/// [`scores`], with the text's lower case already at hand (`doc` is `lower(text)`).
+pub fn scores_in(text: &str, doc: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Vec<u32> {
     let windows: Vec<String> = mentions
         .iter()
         .map(|&(s, e)| {
@@ -45,11 +49,11 @@ pub fn scores(text: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Vec<
         .iter()
         .map(|sense| {
             let mut score = 0;
-            if contains_phrase(&doc, &lower(&sense.long)) {
+            if contains_phrase(doc, &lower(&sense.long)) {
                 score += 3;
             }
             for cue in &sense.context {
-                if contains_phrase(&doc, cue) {
+                if contains_phrase(doc, cue) {
                     score += 1;
                     if windows.iter().any(|w| contains_phrase(w, cue)) {
                         score += 2;
@@ -78,7 +82,17 @@ pub fn scores(text: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Vec<
 
 /// The index of the sense the article points to, if it points clearly enough.
 pub fn choose(text: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Option<usize> {
-    let s = scores(text, mentions, senses);
+    choose_in(text, &lower(text), mentions, senses)
+}
+
+/// [`choose`], with the text's lower case already at hand (`doc` is `lower(text)`).
+pub fn choose_in(
+    text: &str,
+    doc: &str,
+    mentions: &[(usize, usize)],
+    senses: &[Sense],
+) -> Option<usize> {
+    let s = scores_in(text, doc, mentions, senses);
     // max_by_key keeps the last of equal maxima; ties are caught by the runner-up test.
     let (best, &top) = s.iter().enumerate().max_by_key(|&(_, v)| *v)?;
     let runner_up = s

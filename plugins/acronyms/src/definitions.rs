@@ -24,9 +24,13 @@
 //! hình" for LHTH): used for short forms the dictionary does not know, and as evidence
 //! between a dictionary entry's senses.
 
+use crate::chars::{is_alphabetic, is_lowercase, is_upper_letter, lower_small};
 use crate::dictionary::Dictionary;
-use crate::vietnamese::{fold, initial, is_and, is_capitalized, is_skippable, lower, words, Word};
+use crate::vietnamese::{
+    fold, initial, is_and, is_capitalized, is_skippable, is_skippable_word, lower, words, Word,
+};
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// How a definition was written.
@@ -69,7 +73,7 @@ fn letters(short: &str) -> Vec<Letter> {
     for c in short.chars() {
         if c == '&' {
             and_before = true;
-        } else if c.is_alphabetic() {
+        } else if is_alphabetic(c) {
             out.push(Letter {
                 ch: fold(c),
                 and_before,
@@ -80,8 +84,6 @@ fn letters(short: &str) -> Vec<Letter> {
     out
 }
 
-static SHORT_SHAPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\p{Lu}+(?:(?:[&./\-]|, ?| )\p{Lu}+)*$").expect("valid pattern"));
 static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)^(?:sau đây (?:gọi tắt là|viết tắt là|gọi là)|gọi tắt là|viết tắt là|gọi tắt:|viết tắt:|viết tắt)\s*",
@@ -90,15 +92,111 @@ static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 });
 static REVERSE_PREFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^(?:viết tắt của|tức là|tức|là)\s+").expect("valid pattern"));
-static PARENS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\(([^()\n]{1,80})\)").expect("valid pattern"));
-static SHORT_BEFORE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(\p{Lu}+(?:[&./\-]\p{Lu}+)*)[ ]?$").expect("valid pattern"));
+
+/// Build the patterns now (so the first article does not pay for them).
+pub fn init() {
+    LazyLock::force(&PREFIX);
+    LazyLock::force(&REVERSE_PREFIX);
+}
+
+/// [`PREFIX`] with the case-insensitive start it needs checked first: it can only match a
+/// text starting with s, g or v (or a letter that folds to one: ſ).
+fn strip_prefix(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['s', 'S', 'ſ', 'g', 'G', 'v', 'V']) {
+        PREFIX.replace(s, "")
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// [`REVERSE_PREFIX`], checked the same way: it can only match from v, t or l.
+fn strip_reverse_prefix(s: &str) -> Cow<'_, str> {
+    if s.starts_with(['v', 'V', 't', 'T', 'l', 'L']) {
+        REVERSE_PREFIX.replace(s, "")
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// The bracketed spans of `text`, as the pattern `\(([^()\n]{1,80})\)` finds them: (whole
+/// span, inner span) in bytes, in order.
+fn parens(text: &str) -> impl Iterator<Item = ((usize, usize), (usize, usize))> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || loop {
+        let open = at + text[at..].find('(')?;
+        let inner = open + 1;
+        let mut n = 0;
+        let mut close = None;
+        for (i, c) in text[inner..].char_indices() {
+            match c {
+                ')' => {
+                    close = (n > 0).then_some(inner + i);
+                    break;
+                }
+                '(' | '\n' => break,
+                _ if n == 80 => break,
+                _ => n += 1,
+            }
+        }
+        match close {
+            Some(c) => {
+                at = c + 1;
+                return Some(((open, c + 1), (inner, c)));
+            }
+            None => at = inner,
+        }
+    })
+}
+
+/// The span of the capitals, alone or joined by `& . / -`, that end `s` (one space may
+/// follow them): the pattern `(\p{Lu}+(?:[&./\-]\p{Lu}+)*)[ ]?$`.
+fn short_before(s: &str) -> Option<(usize, usize)> {
+    let end = s.strip_suffix(' ').map_or(s.len(), str::len);
+    let run_start = |to: usize| {
+        s[..to]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_upper_letter(c))
+            .last()
+            .map(|(i, _)| i)
+    };
+    let mut start = run_start(end)?;
+    while start > 0 && matches!(s.as_bytes()[start - 1], b'&' | b'.' | b'/' | b'-') {
+        match run_start(start - 1) {
+            Some(i) => start = i,
+            None => break,
+        }
+    }
+    Some((start, end))
+}
+
+/// The pattern `^\p{Lu}+(?:(?:[&./\-]|, ?| )\p{Lu}+)*$`: runs of capitals, each joined to
+/// the next by one of `& . / -`, a comma (and a space), or a space.
+fn short_shape(s: &str) -> bool {
+    let mut cs = s.chars().peekable();
+    loop {
+        let mut run = false;
+        while cs.next_if(|&c| is_upper_letter(c)).is_some() {
+            run = true;
+        }
+        if !run {
+            return false;
+        }
+        match cs.next() {
+            None => return true,
+            Some('&' | '.' | '/' | '-' | ' ') => {}
+            Some(',') => {
+                cs.next_if_eq(&' ');
+            }
+            Some(_) => return false,
+        }
+    }
+}
 
 /// True when `s` has the shape of a short form: capitals, joined by `& . / -`, `,` or spaces.
 pub fn is_short_shape(s: &str) -> bool {
-    let n = s.chars().filter(|c| c.is_alphabetic()).count();
-    (2..=15).contains(&n) && SHORT_SHAPE.is_match(s)
+    let n = s.chars().filter(|&c| is_alphabetic(c)).count();
+    (2..=15).contains(&n) && short_shape(s)
 }
 
 /// Where a clause ends, looking back from a parenthesis.
@@ -130,7 +228,7 @@ fn align_at(text: &str, ws: &[Word], letters: &[Letter], li: usize, wi: usize) -
         return None;
     }
     if li == 0 {
-        return (!is_skippable(&lower(w))).then_some(wi);
+        return (!is_skippable_word(w)).then_some(wi);
     }
     // The previous letter sits on an earlier word; the words in between may only be
     // function words, and an `&` needs one of them (or an `&` sign) to be "và".
@@ -144,11 +242,12 @@ fn align_at(text: &str, ws: &[Word], letters: &[Letter], li: usize, wi: usize) -
                 return Some(s);
             }
         }
-        let lw = lower(ws[wj].text(text));
-        if !is_skippable(&lw) {
+        let mut buf = [0u8; 32];
+        let lw = lower_small(ws[wj].text(text), &mut buf);
+        if !lw.is_some_and(is_skippable) {
             return None;
         }
-        skipped_and |= is_and(&lw);
+        skipped_and |= lw.is_some_and(is_and);
     }
     None
 }
@@ -231,8 +330,8 @@ fn name_before(text: &str, ws: &[Word]) -> Option<usize> {
         if ws.len() - h > 10 {
             break;
         }
-        let lw = lower(ws[h].text(text));
-        if breaks_name(&lw)
+        let mut buf = [0u8; 32];
+        if lower_small(ws[h].text(text), &mut buf).is_some_and(breaks_name)
             || text[ws[h].end..ws.get(h + 1).map_or(ws[h].end, |w| w.start)].contains(',')
         {
             break;
@@ -241,12 +340,11 @@ fn name_before(text: &str, ws: &[Word]) -> Option<usize> {
             continue;
         }
         let is_head = NAME_HEADS.iter().any(|head| {
-            let parts: Vec<&str> = head.split(' ').collect();
-            h + parts.len() < ws.len()
-                && parts
-                    .iter()
-                    .enumerate()
-                    .all(|(k, p)| lower(ws[h + k].text(text)) == *p)
+            h + head.split(' ').count() < ws.len()
+                && head.split(' ').enumerate().all(|(k, p)| {
+                    let mut buf = [0u8; 32];
+                    lower_small(ws[h + k].text(text), &mut buf) == Some(p)
+                })
         });
         if is_head {
             best = Some(h);
@@ -258,18 +356,15 @@ fn name_before(text: &str, ws: &[Word]) -> Option<usize> {
 /// The definitions in `text`, in order.
 pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
     let mut out = Vec::new();
-    for caps in PARENS.captures_iter(text) {
-        let (Some(whole), Some(inner)) = (caps.get(0), caps.get(1)) else {
-            continue;
-        };
-        let raw = inner.as_str();
-        let stripped = PREFIX.replace(raw.trim(), "");
+    for (whole, inner) in parens(text) {
+        let raw = &text[inner.0..inner.1];
+        let stripped = strip_prefix(raw.trim());
         let short = stripped.trim();
         if is_short_shape(short) {
-            let short_start = inner.start() + raw.find(short).unwrap_or(0);
+            let short_start = inner.0 + raw.find(short).unwrap_or(0);
             let short_span = (short_start, short_start + short.len());
-            let from = clause_start(text, whole.start());
-            let ws: Vec<Word> = words(&text[from..whole.start()])
+            let from = clause_start(text, whole.0);
+            let ws: Vec<Word> = words(&text[from..whole.0])
                 .into_iter()
                 .map(|w| Word {
                     start: w.start + from,
@@ -304,23 +399,19 @@ pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
             continue;
         }
         // "HNQT (hội nhập quốc tế)"
-        let Some(sb) = SHORT_BEFORE
-            .captures(&text[..whole.start()])
-            .and_then(|c| c.get(1))
-        else {
+        let Some(sb) = short_before(&text[..whole.0]) else {
             continue;
         };
-        if !crate::vietnamese::is_boundary(text, sb.start(), sb.end())
-            || !is_short_shape(sb.as_str())
-        {
+        let sb_text = &text[sb.0..sb.1];
+        if !crate::vietnamese::is_boundary(text, sb.0, sb.1) || !is_short_shape(sb_text) {
             continue;
         }
-        let body = REVERSE_PREFIX.replace(raw.trim(), "");
+        let body = strip_reverse_prefix(raw.trim());
         let body = body.trim();
-        if !body.chars().any(char::is_lowercase) || body.chars().any(|c| c.is_ascii_digit()) {
+        if !body.chars().any(is_lowercase) || body.bytes().any(|b| b.is_ascii_digit()) {
             continue;
         }
-        let body_start = inner.start() + raw.find(body).unwrap_or(0);
+        let body_start = inner.0 + raw.find(body).unwrap_or(0);
         let ws: Vec<Word> = words(&text[body_start..body_start + body.len()])
             .into_iter()
             .map(|w| Word {
@@ -328,12 +419,12 @@ pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
                 end: w.end + body_start,
             })
             .collect();
-        if align(text, &ws, &letters(sb.as_str())) == Some(0) {
+        if align(text, &ws, &letters(sb_text)) == Some(0) {
             let long_span = (ws[0].start, ws[ws.len() - 1].end);
             out.push(Definition {
-                short: sb.as_str().to_string(),
+                short: sb_text.to_string(),
                 long: text[long_span.0..long_span.1].to_string(),
-                short_span: (sb.start(), sb.end()),
+                short_span: sb,
                 long_span,
                 kind: DefinitionKind::ShortFirst,
             });
@@ -346,14 +437,19 @@ pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
 pub struct Phrases<'t> {
     text: &'t str,
     words: Vec<Word>,
+    /// Each word's [`initial`].
+    initials: Vec<Option<char>>,
 }
 
 impl<'t> Phrases<'t> {
     /// Index the words of `text`.
     pub fn new(text: &'t str) -> Phrases<'t> {
+        let words = words(text);
+        let initials = words.iter().map(|w| initial(w.text(text))).collect();
         Phrases {
             text,
-            words: words(text),
+            words,
+            initials,
         }
     }
 }
@@ -369,14 +465,17 @@ pub const IMPLICIT_MIN_LETTERS: usize = 4;
 /// every such phrase in the article is the same words; returns the first one as written,
 /// with its byte span.
 pub fn implicit(p: &Phrases<'_>, short: &str) -> Option<(String, (usize, usize))> {
-    let ls = letters(short);
-    if ls.len() < IMPLICIT_MIN_LETTERS || short.contains(['&', ',', ' ']) {
+    if !implicit_may_apply(short) {
         return None;
     }
+    let ls = letters(short);
     let (text, ws) = (p.text, &p.words);
     let mut found: Option<(String, (usize, usize))> = None;
     for i in 0..ws.len() {
-        let Some(end) = forward(text, ws, &ls, i) else {
+        if p.initials[i] != Some(ls[0].ch) {
+            continue;
+        }
+        let Some(end) = forward(p, &ls, i) else {
             continue;
         };
         let span = (ws[i].start, ws[end].end);
@@ -393,16 +492,23 @@ pub fn implicit(p: &Phrases<'_>, short: &str) -> Option<(String, (usize, usize))
     found
 }
 
+/// True when [`implicit`] looks for a long form of `short` at all (so the article's words are
+/// worth indexing).
+pub fn implicit_may_apply(short: &str) -> bool {
+    letters(short).len() >= IMPLICIT_MIN_LETTERS && !short.contains(['&', ',', ' '])
+}
+
 /// Align `ls` forward from word `i`; words must be separated by spaces only (a hyphen between
 /// spaces is allowed). Returns the index of the last word.
-fn forward(text: &str, ws: &[Word], ls: &[Letter], i: usize) -> Option<usize> {
+fn forward(p: &Phrases<'_>, ls: &[Letter], i: usize) -> Option<usize> {
+    let (text, ws) = (p.text, &p.words);
     let ok_gap = |a: usize| {
         let gap = &text[ws[a].end..ws[a + 1].start];
         gap == " " || gap == " - "
     };
-    let plain = |w: &str| !is_skippable(&lower(w)) && !crate::vietnamese::is_all_caps(w);
+    let plain = |w: &str| !is_skippable_word(w) && !crate::vietnamese::is_all_caps(w);
     let first = ws[i].text(text);
-    if initial(first) != Some(ls[0].ch) || !plain(first) {
+    if p.initials[i] != Some(ls[0].ch) || !plain(first) {
         return None;
     }
     let mut wi = i;
@@ -413,10 +519,10 @@ fn forward(text: &str, ws: &[Word], ls: &[Letter], i: usize) -> Option<usize> {
             }
             wi += 1;
             let w = ws[wi].text(text);
-            if initial(w) == Some(l.ch) && plain(w) {
+            if p.initials[wi] == Some(l.ch) && plain(w) {
                 break;
             }
-            if !is_skippable(&lower(w)) {
+            if !is_skippable_word(w) {
                 return None;
             }
         }
@@ -427,6 +533,51 @@ fn forward(text: &str, ws: &[Word], ls: &[Letter], i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chars::{random_texts, TRICKY};
+
+    /// The patterns the hand-written matchers replace.
+    fn pattern(p: &str) -> Regex {
+        Regex::new(p).expect("valid pattern")
+    }
+
+    #[test]
+    fn brackets_and_shapes_are_those_of_the_patterns() {
+        let parens_re = pattern(r"\(([^()\n]{1,80})\)");
+        let before_re = pattern(r"(\p{Lu}+(?:[&./\-]\p{Lu}+)*)[ ]?$");
+        let shape_re = pattern(r"^\p{Lu}+(?:(?:[&./\-]|, ?| )\p{Lu}+)*$");
+        let mut texts = random_texts(TRICKY, 30_000, 30);
+        // long brackets: the 80-character limit
+        for n in [78, 79, 80, 81, 82] {
+            texts.push(format!("a ({}) b (ệ{})", "x".repeat(n), "ệ".repeat(n - 1)));
+        }
+        for text in &texts {
+            let want: Vec<_> = parens_re
+                .captures_iter(text)
+                .map(|c| {
+                    let (w, i) = (c.get(0).expect("whole"), c.get(1).expect("inner"));
+                    ((w.start(), w.end()), (i.start(), i.end()))
+                })
+                .collect();
+            assert_eq!(parens(text).collect::<Vec<_>>(), want, "{text:?}");
+            let sb = before_re
+                .captures(text)
+                .and_then(|c| c.get(1))
+                .map(|m| (m.start(), m.end()));
+            assert_eq!(short_before(text), sb, "{text:?}");
+            assert_eq!(short_shape(text), shape_re.is_match(text), "{text:?}");
+            let trimmed = text.trim();
+            assert_eq!(
+                strip_prefix(trimmed),
+                PREFIX.replace(trimmed, ""),
+                "{text:?}"
+            );
+            assert_eq!(
+                strip_reverse_prefix(trimmed),
+                REVERSE_PREFIX.replace(trimmed, ""),
+                "{text:?}"
+            );
+        }
+    }
 
     fn defs(text: &str) -> Vec<(String, String, DefinitionKind)> {
         let dict =

@@ -4,13 +4,15 @@
 //! twice, an empty long form, a sense list of one, or a `before`/`after` pattern that is not a
 //! valid regex is an error naming the file and the key.
 
+use crate::chars;
 use enrichd_plugin_api::Error;
 use regex::Regex;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// One meaning of a short form.
 #[derive(Debug, Clone)]
@@ -52,6 +54,8 @@ pub struct Dictionary {
     folded: HashMap<String, Vec<String>>,
     codes: HashMap<String, String>,
     ignore: Vec<String>,
+    /// The keys with a space or comma inside, in the order [`Dictionary::phrase_keys`] gives.
+    phrase_keys: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -112,9 +116,28 @@ pub fn key(short: &str) -> String {
     short.trim().nfc().collect()
 }
 
+/// [`key`], borrowing when the trimmed text is already NFC (as article text is).
+fn key_ref(short: &str) -> Cow<'_, str> {
+    let t = short.trim();
+    if is_nfc_quick(t.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.nfc().collect())
+    }
+}
+
 /// The key with Đ written as D (for lookups in text typed without the stroke).
 fn d_folded(short: &str) -> String {
     short.replace('Đ', "D")
+}
+
+/// [`d_folded`], borrowing when there is no Đ.
+fn d_folded_ref(short: &str) -> Cow<'_, str> {
+    if short.contains('Đ') {
+        Cow::Owned(d_folded(short))
+    } else {
+        Cow::Borrowed(short)
+    }
 }
 
 impl Dictionary {
@@ -195,11 +218,17 @@ impl Dictionary {
         for k in entries.keys() {
             folded.entry(d_folded(k)).or_default().push(k.clone());
         }
+        let phrase_keys = entries
+            .keys()
+            .filter(|k| k.contains([' ', ',']))
+            .cloned()
+            .collect();
         Ok(Dictionary {
             entries,
             folded,
             codes,
             ignore: file.ignore.iter().map(|s| key(s)).collect(),
+            phrase_keys,
         })
     }
 
@@ -216,11 +245,15 @@ impl Dictionary {
     /// The entry for a short form as written; failing that, the one entry whose key equals it
     /// once Đ is written D (text typed without the stroke: "HDND").
     pub fn get(&self, short: &str) -> Option<&Entry> {
-        let k = key(short);
-        if let Some(e) = self.entries.get(&k) {
+        let k = key_ref(short);
+        if let Some(e) = self.entries.get(k.as_ref()) {
             return Some(e);
         }
-        match self.folded.get(&d_folded(&k)).map(Vec::as_slice) {
+        match self
+            .folded
+            .get(d_folded_ref(&k).as_ref())
+            .map(Vec::as_slice)
+        {
             Some([only]) => self.entries.get(only),
             _ => None,
         }
@@ -229,8 +262,8 @@ impl Dictionary {
     /// The meaning of a part of a document number ("KL" in 53-KL/TW): the `codes` table first,
     /// then a one-sense dictionary entry.
     pub fn code_part(&self, part: &str) -> Option<&str> {
-        let k = key(part);
-        if let Some(long) = self.codes.get(&k) {
+        let k = key_ref(part);
+        if let Some(long) = self.codes.get(k.as_ref()) {
             return Some(long);
         }
         match self.get(&k) {
@@ -241,25 +274,22 @@ impl Dictionary {
 
     /// True for tokens the dictionary says are not acronyms (GMT, USD).
     pub fn is_ignored(&self, short: &str) -> bool {
-        let k = key(short);
-        self.ignore.contains(&k)
+        let k = key_ref(short);
+        self.ignore.iter().any(|i| *i == k)
     }
 
     /// True when `word` is a key with lower-case letters and two capitals ("ThS"), which the
     /// text is searched for because the dictionary lists it.
     pub fn is_mixed_case_key(&self, word: &str) -> bool {
-        word.chars().any(char::is_lowercase)
-            && word.chars().filter(|c| c.is_uppercase()).count() >= 2
+        word.chars().any(chars::is_lowercase)
+            && word.chars().filter(|&c| chars::is_uppercase(c)).count() >= 2
             && self.entries.contains_key(word)
     }
 
     /// Short forms with a space or comma inside ("QP, AN"), which the text is searched for as
     /// phrases.
     pub fn phrase_keys(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .keys()
-            .filter(|k| k.contains([' ', ',']))
-            .map(String::as_str)
+        self.phrase_keys.iter().map(String::as_str)
     }
 
     /// All keys and their senses' long forms, sorted (for reports and tests).

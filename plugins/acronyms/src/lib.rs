@@ -40,6 +40,7 @@
 //! - See [`resolve`] for the whole order.
 
 pub mod candidates;
+pub mod chars;
 pub mod context;
 pub mod definitions;
 pub mod dictionary;
@@ -50,7 +51,7 @@ pub mod vietnamese;
 use dictionary::Dictionary;
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use expand::Mode;
-use resolve::{analyse, Mention};
+use resolve::{analyse, Analysis, Mention};
 use serde::{Deserialize, Serialize};
 
 /// The built-in dictionary, used when the `dictionary` setting is absent.
@@ -93,16 +94,57 @@ struct UnresolvedOut<'a> {
     candidates: &'a [String],
 }
 
-/// Byte offsets to char offsets for one text.
-struct CharOffsets(Vec<usize>);
+/// Byte offsets to char offsets for one text: the char offset of every mention's ends,
+/// counted in one pass.
+struct CharOffsets<'t> {
+    text: &'t str,
+    /// Byte offsets, sorted, each once.
+    bytes: Vec<usize>,
+    /// The number of chars that start before each of `bytes`.
+    chars: Vec<usize>,
+}
 
-impl CharOffsets {
-    fn new(text: &str) -> CharOffsets {
-        CharOffsets(text.char_indices().map(|(i, _)| i).collect())
+/// The number of chars that start in `text[from..to]` (every byte that is not a UTF-8
+/// continuation).
+fn count_chars(text: &str, from: usize, to: usize) -> usize {
+    match text.get(from..to) {
+        // the standard library counts a string's chars a word at a time
+        Some(s) => s.chars().count(),
+        None => text.as_bytes()[from..to]
+            .iter()
+            .filter(|&&b| (b as i8) >= -0x40)
+            .count(),
+    }
+}
+
+impl<'t> CharOffsets<'t> {
+    fn new(text: &'t str, analysis: &Analysis) -> CharOffsets<'t> {
+        let all = analysis
+            .acronyms
+            .iter()
+            .flat_map(|a| &a.mentions)
+            .chain(analysis.unresolved.iter().flat_map(|u| &u.mentions));
+        let mut bytes: Vec<usize> = all.flat_map(|m| [m.start, m.end]).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let mut chars = Vec::with_capacity(bytes.len());
+        let (mut at, mut count) = (0, 0);
+        for &b in &bytes {
+            let b = b.min(text.len());
+            if b > at {
+                count += count_chars(text, at, b);
+                at = b;
+            }
+            chars.push(count);
+        }
+        CharOffsets { text, bytes, chars }
     }
 
     fn at(&self, byte: usize) -> usize {
-        self.0.partition_point(|&b| b < byte)
+        match self.bytes.binary_search(&byte) {
+            Ok(i) => self.chars[i],
+            Err(_) => count_chars(self.text, 0, byte.min(self.text.len())),
+        }
     }
 
     fn spans(&self, mentions: &[Mention]) -> Vec<Span> {
@@ -132,6 +174,10 @@ fn author_words(doc: &Document<'_>) -> Vec<String> {
 impl Acronyms {
     /// A plugin instance from settings (`null` or an object).
     pub fn from_settings(config: &serde_json::Value, ctx: &Context) -> Result<Acronyms, Error> {
+        // The character tables and patterns, built now rather than on the first article.
+        vietnamese::init();
+        candidates::init();
+        definitions::init();
         let settings: Settings = match config {
             serde_json::Value::Null => Settings::default(),
             other => serde_json::from_value(other.clone())
@@ -156,7 +202,7 @@ impl Acronyms {
     /// The fields for one text (see the crate docs).
     pub fn enrich(&self, text: &str, authors: &[String]) -> Result<Output, Error> {
         let analysis = analyse(text, &self.dict, authors);
-        let offsets = CharOffsets::new(text);
+        let offsets = CharOffsets::new(text, &analysis);
         let acronyms: Vec<AcronymOut> = analysis
             .acronyms
             .iter()
@@ -180,7 +226,11 @@ impl Acronyms {
         out.set("acronyms", acronyms)?;
         out.set("unresolved_acronyms", unresolved)?;
         if let Some(expanded) = expand::expand(text, &analysis.acronyms, self.mode) {
-            out.set("text_expanded", expanded)?;
+            // As `out.set` would store it, without copying the text.
+            out.fields.insert(
+                "text_expanded".to_string(),
+                serde_json::Value::String(expanded),
+            );
         }
         Ok(out)
     }

@@ -13,10 +13,10 @@
 //!    know are dropped (they are issuers' codes, not words).
 
 use crate::candidates::{scan, Candidate, Place};
-use crate::context::choose;
-use crate::definitions::{find, implicit, Definition, Phrases};
+use crate::context::choose_in;
+use crate::definitions::{find, implicit, implicit_may_apply, Definition, Phrases};
 use crate::dictionary::Dictionary;
-use crate::vietnamese::{find_phrase, is_all_caps};
+use crate::vietnamese::{find_phrase, is_all_caps, lower};
 use std::collections::HashMap;
 
 /// Where an expansion comes from.
@@ -110,10 +110,14 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let mut groups: Vec<(String, Vec<Mention>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut add = |groups: &mut Vec<(String, Vec<Mention>)>, short: &str, m: Mention| {
-        let i = *index.entry(short.to_string()).or_insert_with(|| {
-            groups.push((short.to_string(), Vec::new()));
-            groups.len() - 1
-        });
+        let i = match index.get(short) {
+            Some(&i) => i,
+            None => {
+                groups.push((short.to_string(), Vec::new()));
+                index.insert(short.to_string(), groups.len() - 1);
+                groups.len() - 1
+            }
+        };
         groups[i].1.push(m);
     };
     let role_at = |span: (usize, usize), default: Role| {
@@ -182,7 +186,13 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             Place::Free => role_at((c.start, c.end), Role::Text),
             Place::Code | Place::Piece => Role::Inside,
         };
-        *code_only.entry(c.text.clone()).or_insert(true) &= c.place == Place::Code;
+        let code = c.place == Place::Code;
+        match code_only.get_mut(&c.text) {
+            Some(only) => *only &= code,
+            None => {
+                code_only.insert(c.text.clone(), code);
+            }
+        }
         add(
             &mut groups,
             &c.text,
@@ -194,7 +204,10 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
         );
     }
 
-    let phrases = Phrases::new(text);
+    // Built only when needed: the article's words (for implicit long forms), its lower case
+    // (for choosing between senses).
+    let mut phrases: Option<Phrases> = None;
+    let mut doc_lower: Option<String> = None;
     let mut out = Analysis::default();
     for (short, mut mentions) in groups {
         mentions.sort_by_key(|m| m.start);
@@ -208,7 +221,8 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             }
         } else if let Some(entry) = dict.get(&short) {
             if entry.is_ambiguous() {
-                match choose(text, &spans, &entry.senses) {
+                let doc = doc_lower.get_or_insert_with(|| lower(text));
+                match choose_in(text, doc, &spans, &entry.senses) {
                     Some(i) => Some((entry.senses[i].long.clone(), Origin::Dictionary)),
                     None => {
                         let candidates = if entry.senses.len() > 1 {
@@ -227,8 +241,11 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             } else {
                 Some((entry.senses[0].long.clone(), Origin::Dictionary))
             }
+        } else if implicit_may_apply(&short) {
+            let phrases = phrases.get_or_insert_with(|| Phrases::new(text));
+            implicit(phrases, &short).map(|(long, _)| (long, Origin::Document))
         } else {
-            implicit(&phrases, &short).map(|(long, _)| (long, Origin::Document))
+            None
         };
         match resolved {
             Some((long, origin)) => out.acronyms.push(Acronym {

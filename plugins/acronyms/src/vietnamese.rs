@@ -1,5 +1,12 @@
 //! Letters, words and syllables of Vietnamese text: the small pieces every other module uses.
+//!
+//! The per-letter questions (folding, tone-stripping, vowel marks) are answered from a table
+//! built once for Latin letters (the Latin blocks up to U+024F and Latin Extended Additional,
+//! where Vietnamese letters live), computed with the same Unicode operations as the general
+//! path; any other character takes the general path.
 
+use crate::chars::{self, lower_small};
+#[cfg(test)]
 use regex::Regex;
 use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
@@ -7,11 +14,73 @@ use unicode_normalization::UnicodeNormalization;
 /// The five tone marks as combining characters (NFD).
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
 
+/// What the table knows of one letter.
+#[derive(Clone, Copy)]
+struct LetterFacts {
+    /// [`fold`] of the letter.
+    fold: char,
+    /// The letter lower-cased without its tone mark, when that is one character.
+    toneless: Option<char>,
+    /// True when the lower-cased letter carries a tone mark or a vowel shape mark.
+    vowel_marks: bool,
+}
+
+/// The ranges of the letter table: (first code point, number of code points).
+const LETTER_RANGES: [(u32, u32); 2] = [(0, 0x250), (0x1E00, 0x100)];
+
+static LETTERS: LazyLock<Vec<Vec<LetterFacts>>> = LazyLock::new(|| {
+    LETTER_RANGES
+        .iter()
+        .map(|&(first, len)| {
+            (first..first + len)
+                .map(|u| {
+                    let c = char::from_u32(u).unwrap_or('\0');
+                    let one = c.to_string();
+                    let toneless = toneless(&one);
+                    let mut t = toneless.chars();
+                    LetterFacts {
+                        fold: fold_slow(c),
+                        toneless: t.next().filter(|_| t.next().is_none()),
+                        vowel_marks: has_vowel_marks_slow(&one),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+});
+
+/// Build the letter table now (so the first article does not pay for it).
+pub fn init() {
+    chars::init();
+    LazyLock::force(&LETTERS);
+}
+
+#[inline]
+fn facts(c: char) -> Option<LetterFacts> {
+    let u = c as u32;
+    for (k, &(first, len)) in LETTER_RANGES.iter().enumerate() {
+        if u >= first && u < first + len {
+            return Some(LETTERS[k][(u - first) as usize]);
+        }
+    }
+    None
+}
+
 /// A letter reduced for initial matching: lower case, without diacritics, `đ` as `d`.
 ///
 /// So `Đ`, `đ`, `D` and `d` compare equal (the short form "ĐNQP" may be typed "DNQP"), and
 /// `Ư` equals `u` (NSƯT, "Nghệ sĩ ưu tú").
 pub fn fold(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    match facts(c) {
+        Some(f) => f.fold,
+        None => fold_slow(c),
+    }
+}
+
+fn fold_slow(c: char) -> char {
     let lower = c.to_lowercase().next().unwrap_or(c);
     if lower == 'đ' {
         return 'd';
@@ -31,12 +100,19 @@ pub fn lower(s: &str) -> String {
 
 /// True when the word starts with an upper-case letter.
 pub fn is_capitalized(word: &str) -> bool {
-    word.chars().next().is_some_and(char::is_uppercase)
+    word.chars().next().is_some_and(chars::is_uppercase)
 }
 
 /// True when the string has letters and none of them is lower case.
 pub fn is_all_caps(word: &str) -> bool {
-    word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase)
+    let mut alphabetic = false;
+    for c in word.chars() {
+        if chars::is_lowercase(c) {
+            return false;
+        }
+        alphabetic |= chars::is_alphabetic(c);
+    }
+    alphabetic
 }
 
 /// The word without its tone mark (vowel shapes such as â, ơ, ư stay), lower case, NFC.
@@ -48,6 +124,8 @@ fn toneless(word: &str) -> String {
         .collect()
 }
 
+/// The pattern [`is_syllable`] implements by hand, kept to check it against.
+#[cfg(test)]
 static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdđghklmnprstvx])?[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?$",
@@ -55,14 +133,84 @@ static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("syllable pattern is valid")
 });
 
+/// Onsets of a syllable: several letters, or one consonant.
+const ONSETS: [&[char]; 11] = [
+    &['n', 'g', 'h'],
+    &['n', 'g'],
+    &['n', 'h'],
+    &['c', 'h'],
+    &['g', 'h'],
+    &['g', 'i'],
+    &['k', 'h'],
+    &['p', 'h'],
+    &['t', 'h'],
+    &['t', 'r'],
+    &['q', 'u'],
+];
+const ONSET_LETTERS: &[char] = &[
+    'b', 'c', 'd', 'đ', 'g', 'h', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'x',
+];
+const CODAS: [&[char]; 8] = [
+    &['c', 'h'],
+    &['n', 'g'],
+    &['n', 'h'],
+    &['c'],
+    &['m'],
+    &['n'],
+    &['p'],
+    &['t'],
+];
+const VOWELS: &[char] = &['a', 'ă', 'â', 'e', 'ê', 'i', 'o', 'ô', 'ơ', 'u', 'ư', 'y'];
+
+/// The syllable pattern (onset? vowel{1,3} coda?) on toneless lower-case letters.
+fn syllable_shape(cs: &[char]) -> bool {
+    let onset_ok = |len: usize| -> bool {
+        let rest = &cs[len..];
+        let vowels_ok =
+            |mid: &[char]| (1..=3).contains(&mid.len()) && mid.iter().all(|c| VOWELS.contains(c));
+        if vowels_ok(rest) {
+            return true;
+        }
+        CODAS
+            .iter()
+            .any(|coda| rest.ends_with(coda) && vowels_ok(&rest[..rest.len() - coda.len()]))
+    };
+    onset_ok(0)
+        || ONSETS
+            .iter()
+            .any(|o| cs.starts_with(o) && onset_ok(o.len()))
+        || cs.first().is_some_and(|c| ONSET_LETTERS.contains(c)) && onset_ok(1)
+}
+
 /// True when the word (any case) is one well-formed Vietnamese syllable: MAI, NGUYÊN, VŨ, ANH.
 /// Acronyms rarely are (UBND, ĐNQP, CAND break the onset–vowel–coda shape).
 pub fn is_syllable(word: &str) -> bool {
-    SYLLABLE.is_match(&toneless(word))
+    // Longest syllable: three onset letters, three vowels, two coda letters.
+    let mut cs = ['\0'; 8];
+    let mut n = 0;
+    for c in word.chars() {
+        let Some(t) = facts(c).and_then(|f| f.toneless) else {
+            let t: Vec<char> = toneless(word).chars().collect();
+            return syllable_shape(&t);
+        };
+        if n == cs.len() {
+            return false;
+        }
+        cs[n] = t;
+        n += 1;
+    }
+    syllable_shape(&cs[..n])
 }
 
 /// True when the word carries a tone mark or a Vietnamese vowel shape (ă â ê ô ơ ư).
 pub fn has_vowel_marks(word: &str) -> bool {
+    word.chars().any(|c| match facts(c) {
+        Some(f) => f.vowel_marks,
+        None => has_vowel_marks_slow(&c.to_string()),
+    })
+}
+
+fn has_vowel_marks_slow(word: &str) -> bool {
     word.to_lowercase()
         .nfd()
         .any(|c| TONES.contains(&c) || matches!(c, '\u{302}' | '\u{306}' | '\u{31b}'))
@@ -95,6 +243,18 @@ pub fn is_and(word_lower: &str) -> bool {
     matches!(word_lower, "và" | "and")
 }
 
+/// [`is_skippable`] of the word's lower case, without allocating.
+pub fn is_skippable_word(word: &str) -> bool {
+    let mut buf = [0u8; 32];
+    lower_small(word, &mut buf).is_some_and(is_skippable)
+}
+
+/// [`is_and`] of the word's lower case, without allocating.
+pub fn is_and_word(word: &str) -> bool {
+    let mut buf = [0u8; 32];
+    lower_small(word, &mut buf).is_some_and(is_and)
+}
+
 /// A word of running text with its byte span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -113,14 +273,19 @@ impl Word {
 
 /// The words (runs of letters and digits) of `text`, in order.
 pub fn words(text: &str) -> Vec<Word> {
+    let table = chars::table();
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices() {
-        let inside = c.is_alphanumeric() || is_combining(c);
+    let mut i = 0;
+    while i < text.len() {
+        let (f, len) = table.at(text, i);
+        let inside = f & chars::WORD_CHAR != 0;
+        let at = i;
+        i += len;
         match (inside, start) {
-            (true, None) => start = Some(i),
+            (true, None) => start = Some(at),
             (false, Some(s)) => {
-                out.push(Word { start: s, end: i });
+                out.push(Word { start: s, end: at });
                 start = None;
             }
             _ => {}
@@ -135,10 +300,6 @@ pub fn words(text: &str) -> Vec<Word> {
     out
 }
 
-fn is_combining(c: char) -> bool {
-    ('\u{300}'..='\u{36f}').contains(&c)
-}
-
 /// True when `needle` (lower case) occurs in `haystack` (lower case) as whole words.
 pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
     find_phrase(haystack, needle).next().is_some()
@@ -146,18 +307,33 @@ pub fn contains_phrase(haystack: &str, needle: &str) -> bool {
 
 /// Byte offsets of the whole-word occurrences of `needle` in `haystack` (same case expected).
 pub fn find_phrase<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
-    haystack
-        .match_indices(needle)
-        .map(|(i, _)| i)
-        .filter(move |&i| !needle.is_empty() && is_boundary(haystack, i, i + needle.len()))
+    match_starts(haystack, needle).filter(move |&i| is_boundary(haystack, i, i + needle.len()))
+}
+
+/// The starts of the occurrences of `needle` in `haystack` that [`str::match_indices`] gives
+/// (left to right, not overlapping), none for an empty needle: each place where the needle's
+/// first character is (found with a fast character search) and the rest follows.
+fn match_starts<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let first = needle.chars().next();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let first = first?;
+        loop {
+            let i = at + haystack.get(at..)?.find(first)?;
+            if haystack[i..].starts_with(needle) {
+                at = i + needle.len();
+                return Some(i);
+            }
+            at = i + first.len_utf8();
+        }
+    })
 }
 
 /// True when the span `start..end` of `text` is not glued to letters or digits on either side.
 pub fn is_boundary(text: &str, start: usize, end: usize) -> bool {
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(|c| c.is_alphanumeric() || is_combining(c))
-        && !after.is_some_and(|c| c.is_alphanumeric() || is_combining(c))
+    !before.is_some_and(chars::is_word_char) && !after.is_some_and(chars::is_word_char)
 }
 
 #[cfg(test)]
@@ -184,6 +360,87 @@ mod tests {
             "UBND", "ĐNQP", "CAND", "TTXVN", "NSƯT", "ASEAN", "TP", "HĐND",
         ] {
             assert!(!is_syllable(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn letter_table_agrees_with_the_general_path() {
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            assert_eq!(fold(c), fold_slow(c), "{c:?}");
+            let one = c.to_string();
+            assert_eq!(has_vowel_marks(&one), has_vowel_marks_slow(&one), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn syllable_shape_agrees_with_the_pattern() {
+        let alphabet: Vec<char> = "nghcitrqubdđklmpsvxaăâeêoôơưyNGHQUĐĂÂÊÔƠƯYÁẦẾỘỚỨỳÝẠ"
+            .chars()
+            .chain(['\u{301}', 'İ', 'Σ', 'ß', '1', '-'])
+            .collect();
+        let check = |w: &str| {
+            assert_eq!(is_syllable(w), SYLLABLE.is_match(&toneless(w)), "{w:?}");
+        };
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for w in &words {
+                for &c in &alphabet {
+                    let mut x = w.clone();
+                    x.push(c);
+                    check(&x);
+                    next.push(x);
+                }
+            }
+            words = next;
+        }
+        // longer words, built from syllable parts
+        let parts = [
+            "ngh", "NG", "tr", "qu", "gi", "iê", "ƯƠ", "uyê", "oa", "ng", "ch", "nh", "t", "Ữ", "a",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    check(&format!("{a}{b}{c}"));
+                    for d in parts {
+                        check(&format!("{a}{b}{c}{d}"));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lower_case_word_lists_without_allocating() {
+        for w in ["Và", "VÀ", "và", "CỦA", "Những", "AND", "vả", "", "cácc"] {
+            assert_eq!(is_skippable_word(w), is_skippable(&lower(w)), "{w}");
+            assert_eq!(is_and_word(w), is_and(&lower(w)), "{w}");
+        }
+    }
+
+    #[test]
+    fn match_starts_are_those_of_match_indices() {
+        let texts = crate::chars::random_texts(crate::chars::TRICKY, 5_000, 20);
+        for (h, n) in texts.iter().zip(texts.iter().skip(7).cycle()) {
+            for needle in [
+                n.as_str(),
+                n.get(..2).unwrap_or(""),
+                "a a",
+                "ệ",
+                "TP",
+                "A-A",
+            ] {
+                let want: Vec<usize> = if needle.is_empty() {
+                    Vec::new()
+                } else {
+                    h.match_indices(needle).map(|(i, _)| i).collect()
+                };
+                assert_eq!(
+                    match_starts(h, needle).collect::<Vec<_>>(),
+                    want,
+                    "{needle:?} in {h:?}"
+                );
+            }
         }
     }
 
