@@ -20,10 +20,12 @@ use crate::credits::{
 use crate::lines::{segment, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
-    ends_sentence, fold, is_body_like, is_headline_like, is_name_like, is_tag_list, word_count,
+    collapse_whitespace, count_words_upto, ends_sentence, fold, is_body_like, is_headline_like,
+    is_name_like, is_tag_list, more_words_than, word_count,
 };
 use crate::stamps::{find_stamp, stamp_line};
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// A piece of text taken out of the body, and the rule that took it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,7 +176,7 @@ impl<'r> Doc<'r> {
             } else if let Some(c) = split_credit(rules, &t) {
                 if c.caption.is_empty() {
                     self.set(i, Kind::Drop, "photo_credit");
-                } else if word_count(&c.caption) <= 2 * rules.limits.caption_max_words {
+                } else if !more_words_than(&c.caption, 2 * rules.limits.caption_max_words) {
                     self.set(i, Kind::Caption(c.caption), "caption_credit");
                 }
             }
@@ -200,7 +202,7 @@ impl<'r> Doc<'r> {
 
     fn short_caption(&self, i: usize) -> bool {
         let t = self.text(i);
-        word_count(t) <= self.rules.limits.caption_max_words && sentence_spans(t).len() <= 2
+        !more_words_than(t, self.rules.limits.caption_max_words) && sentence_spans(t).len() <= 2
     }
 
     /// Pass 3: title, preamble and lead; returns the lead's index.
@@ -248,12 +250,16 @@ impl<'r> Doc<'r> {
     }
 
     /// Pass 4: repeated blocks. Returns the first duplicated headline (a teaser signal).
+    ///
+    /// Blocks compare by their [`fold`]; as folding keeps the number of words,
+    /// only blocks with as many words as a block they are compared with are folded.
     fn repetition(&mut self, lead: usize) -> Option<usize> {
         let limits = &self.rules.limits;
         let mut teaser = None;
+        let mut folds = Folds::new(&self.blocks);
         // Consecutive duplicates: captions when they are sentences, teaser headlines otherwise.
         for i in lead + 1..self.blocks.len() {
-            if fold(self.text(i)) != fold(self.text(i - 1)) {
+            if !folds.equal(&self.blocks, i, i - 1) {
                 continue;
             }
             let t = self.text(i).to_string();
@@ -262,7 +268,7 @@ impl<'r> Doc<'r> {
             if both_free
                 && ends_sentence(&t)
                 && !prose
-                && word_count(&t) <= limits.caption_shape_max_words
+                && !more_words_than(&t, limits.caption_shape_max_words)
             {
                 self.set(i - 1, Kind::Caption(t.clone()), "caption_duplicate");
                 self.set(i, Kind::Caption(t), "caption_duplicate");
@@ -270,15 +276,34 @@ impl<'r> Doc<'r> {
                 teaser = Some(i - 1);
             }
         }
-        // Later repeats of a block already seen.
-        let mut seen: Vec<String> = Vec::new();
-        for i in 0..self.blocks.len() {
-            let f = fold(self.text(i));
-            if i > lead && self.free(i) && word_count(&f) >= 3 && seen.contains(&f) {
-                self.set(i, Kind::Drop, "duplicate");
-            } else {
-                seen.push(f);
+        // Later repeats of a block already seen: a free block after the lead, of
+        // three words or more, folding like an earlier block.
+        let words = std::mem::take(&mut folds.words);
+        let candidate = |i: usize| i > lead && self.free(i) && words[i] >= 3;
+        // The word counts of such blocks: only blocks with one of them are folded.
+        let mut known: HashSet<usize> = HashSet::new();
+        let mut counts: HashSet<usize> = HashSet::new();
+        for (i, &n) in words.iter().enumerate() {
+            if !known.insert(n) && candidate(i) {
+                counts.insert(n);
             }
+        }
+        for (i, n) in words.iter().enumerate() {
+            if counts.contains(n) {
+                folds.fold(&self.blocks, i);
+            }
+        }
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut repeats = Vec::new();
+        for (i, f) in folds.cache.iter().enumerate() {
+            if let Some(f) = f {
+                if !seen.insert(f) && candidate(i) {
+                    repeats.push(i);
+                }
+            }
+        }
+        for i in repeats {
+            self.set(i, Kind::Drop, "duplicate");
         }
         teaser
     }
@@ -375,11 +400,10 @@ impl<'r> Doc<'r> {
                 continue;
             }
             let t = self.text(i).to_string();
-            let lower = words_lower(&t);
-            if rules.categories.is_exactly(&lower) {
+            if rules.categories.is_exactly_text(&t) {
                 self.set(i, Kind::Drop, "category");
                 after_furniture = true;
-            } else if rules.outlets.is_exactly(&lower) {
+            } else if rules.outlets.is_exactly_text(&t) {
                 self.set(i, Kind::Outlet(t), "outlet");
             } else if let Some((who, src)) = parse_tail_source(rules, &t) {
                 self.set(i, Kind::Source(who, src), "source");
@@ -401,7 +425,7 @@ impl<'r> Doc<'r> {
     /// the marks of running prose.
     fn caption_shaped(&self, t: &str, max_words: usize) -> bool {
         let r = self.rules;
-        let n = word_count(t);
+        let n = count_words_upto(t, max_words.saturating_add(1));
         if n < 2 || n > max_words || t.contains(':') || t.contains(['“', '”', '"']) {
             return false;
         }
@@ -452,7 +476,7 @@ impl<'r> Doc<'r> {
             if i != lead
                 && glued
                 && !ends_sentence(&t)
-                && word_count(&t) <= limits.caption_max_words
+                && !more_words_than(&t, limits.caption_max_words)
                 && self.glued_caption(&t)
             {
                 self.set(i, Kind::Caption(t), "caption_glued");
@@ -483,7 +507,7 @@ impl<'r> Doc<'r> {
         for i in lead + 1..=end.min(self.blocks.len().saturating_sub(1)) {
             if self.is_rule(i, "photo_credit") && self.free(i - 1) && i - 1 != lead {
                 let t = self.text(i - 1).to_string();
-                if word_count(&t) <= limits.caption_max_words {
+                if !more_words_than(&t, limits.caption_max_words) {
                     self.set(i - 1, Kind::Caption(t), "caption_credit");
                 }
             }
@@ -500,8 +524,7 @@ impl<'r> Doc<'r> {
         if s.len() == sentence.trim().len() {
             return false; // a portrait caption is a full stop-closed sentence
         }
-        let words = words_lower(s);
-        let Some(k) = self.rules.ranks.prefix_len(&words) else {
+        let Some(k) = self.rules.ranks.prefix_len_of(s) else {
             return false;
         };
         let rest: Vec<&str> = s.split_whitespace().skip(k).collect();
@@ -586,7 +609,7 @@ impl<'r> Doc<'r> {
                 pos = c.end;
             }
             kept.push_str(&b.text[pos..]);
-            let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+            let kept = collapse_whitespace(kept);
             if kept.is_empty() {
                 continue;
             }
@@ -619,6 +642,37 @@ impl<'r> Doc<'r> {
     }
 }
 
+/// The blocks' [`fold`]s, made on demand, and their word counts (which folding keeps).
+struct Folds {
+    words: Vec<usize>,
+    cache: Vec<Option<String>>,
+}
+
+impl Folds {
+    fn new(blocks: &[Block]) -> Folds {
+        Folds {
+            words: blocks.iter().map(|b| word_count(&b.text)).collect(),
+            cache: vec![None; blocks.len()],
+        }
+    }
+
+    fn fold(&mut self, blocks: &[Block], i: usize) {
+        if self.cache[i].is_none() {
+            self.cache[i] = Some(fold(&blocks[i].text));
+        }
+    }
+
+    /// Whether blocks `i` and `j` fold alike.
+    fn equal(&mut self, blocks: &[Block], i: usize, j: usize) -> bool {
+        if self.words[i] != self.words[j] {
+            return false;
+        }
+        self.fold(blocks, i);
+        self.fold(blocks, j);
+        self.cache[i] == self.cache[j]
+    }
+}
+
 /// Whether the line is a widget word, or several separated by | · • /.
 fn is_widget_line(rules: &Rules, t: &str) -> bool {
     let parts: Vec<&str> = t
@@ -626,10 +680,7 @@ fn is_widget_line(rules: &Rules, t: &str) -> bool {
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .collect();
-    !parts.is_empty()
-        && parts
-            .iter()
-            .all(|p| rules.widgets.is_exactly(&words_lower(p)))
+    !parts.is_empty() && parts.iter().all(|p| rules.widgets.is_exactly_text(p))
 }
 
 /// Run every pass on one document's text.

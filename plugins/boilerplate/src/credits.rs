@@ -2,9 +2,8 @@
 //! datelines at the start of the lead.
 
 use crate::rules::{words_lower, Rules};
-use crate::shape::{is_all_caps_word, is_name_like, word_count};
+use crate::shape::{is_all_caps_word, is_name_like, more_words_than};
 use regex::Regex;
-use std::sync::OnceLock;
 
 /// A caption split from its credit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,12 +16,13 @@ pub struct Credited {
 
 /// Split a photo credit ("… hội nghị. Ảnh: Hồng Pha", "(Ảnh: K.C)") off the end of a block.
 pub fn split_credit(rules: &Rules, text: &str) -> Option<Credited> {
-    let (start, who) = if let Some(c) = rules.photo_credit.captures(text) {
+    let credit = rules.photo_credit.captures(text);
+    let (start, who) = if let Some(c) = credit {
         let who = c
             .name("who")
             .map(|w| w.as_str().trim().trim_end_matches('.').to_string());
         // A credited name is short and has no clause in it.
-        if who.as_deref().is_some_and(|w| word_count(w) > 8) {
+        if who.as_deref().is_some_and(|w| more_words_than(w, 8)) {
             return None;
         }
         (c.get(0)?.start(), who.filter(|w| !w.is_empty()))
@@ -67,7 +67,7 @@ pub fn split_names(rules: &Rules, names: &str) -> Vec<String> {
 
 /// The authors a byline names ("Tin, ảnh: MAI NGUYÊN", "QUỲNH OANH (tổng hợp)").
 pub fn parse_byline(rules: &Rules, text: &str) -> Option<Vec<String>> {
-    if word_count(text) > 15 {
+    if more_words_than(text, 15) {
         return None;
     }
     let names = rules.bylines.iter().find_map(|re| {
@@ -81,7 +81,7 @@ pub fn parse_byline(rules: &Rules, text: &str) -> Option<Vec<String>> {
 
 /// The source a source line credits ("(nguồn: Cổng TTĐT Bộ Quốc phòng/Báo QĐND)").
 pub fn parse_source(rules: &Rules, text: &str) -> Option<String> {
-    if word_count(text) > 20 {
+    if more_words_than(text, 20) {
         return None;
     }
     rules.sources.iter().find_map(|re| {
@@ -94,7 +94,7 @@ pub fn parse_source(rules: &Rules, text: &str) -> Option<String> {
 /// A "Theo NAME OUTLET" credit after the body: the author (if a name comes
 /// before the outlet words) and the source.
 pub fn parse_tail_source(rules: &Rules, text: &str) -> Option<(Option<String>, String)> {
-    if word_count(text) > 12 {
+    if more_words_than(text, 12) {
         return None;
     }
     let src = rules
@@ -143,37 +143,67 @@ pub fn trailing_caps_name(text: &str) -> Option<(usize, String)> {
     Some((start, t[start..].to_string()))
 }
 
-fn dateline_res() -> &'static [Regex; 3] {
-    static RES: OnceLock<[Regex; 3]> = OnceLock::new();
-    RES.get_or_init(|| {
-        // These are fixed structural shapes; an invalid one is a programming error
-        // caught by the unit tests.
-        let mk = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("dateline pattern {s:?}: {e}"));
-        [
-            // (Chinhphu.vn) – / (Ngày Nay) - / (HNM) -
-            mk(r"^\((?P<o>[^():]{2,40})\)\s*[-–—]\s*"),
-            // ANTĐ - / QĐND Online - / TTO -
-            mk(r"^(?P<o>\p{Lu}[\p{Lu}\d]{1,9}(?:\s+Online)?)\s+[-–—]\s+"),
-            // VOV.VN - / Chinhphu.vn –
-            mk(r"^(?P<o>[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.(?i:vn|com|net|org|info))\s*[-–—]\s+"),
-        ]
-    })
+/// The outlet dateline shapes, compiled (once, with the rules).
+pub fn dateline_patterns() -> [Regex; 3] {
+    // These are fixed structural shapes; an invalid one is a programming error
+    // caught by the unit tests.
+    let mk = |s: &str| Regex::new(s).unwrap_or_else(|e| panic!("dateline pattern {s:?}: {e}"));
+    [
+        // (Chinhphu.vn) – / (Ngày Nay) - / (HNM) -
+        mk(r"^\((?P<o>[^():]{2,40})\)\s*[-–—]\s*"),
+        // ANTĐ - / QĐND Online - / TTO -
+        mk(r"^(?P<o>\p{Lu}[\p{Lu}\d]{1,9}(?:\s+Online)?)\s+[-–—]\s+"),
+        // VOV.VN - / Chinhphu.vn –
+        mk(r"^(?P<o>[\p{L}\d-]+(?:\.[\p{L}\d-]+)*\.(?i:vn|com|net|org|info))\s*[-–—]\s+"),
+    ]
+}
+
+/// Whether `text` can start like one of the [`dateline_patterns`]: an opening
+/// bracket, two capitals (or a capital and a digit), or a first word with a dot
+/// in it. Saves running the patterns on ordinary paragraphs.
+fn may_open_dateline(text: &str) -> bool {
+    let mut chars = text.chars();
+    let opens = match chars.next() {
+        Some('(') => true,
+        Some(c) if c.is_uppercase() => chars
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_numeric()),
+        _ => false,
+    };
+    opens
+        || text
+            .split(char::is_whitespace)
+            .next()
+            .is_some_and(|w| w.contains('.'))
 }
 
 /// An outlet dateline opening a paragraph ("(Chinhphu.vn) – ", "Biên phòng - "):
 /// its byte length and the outlet name.
 pub fn dateline(rules: &Rules, text: &str) -> Option<(usize, String)> {
-    let found = dateline_res().iter().find_map(|re| {
-        let c = re.captures(text)?;
-        Some((c.get(0)?.end(), c.name("o")?.as_str().trim().to_string()))
-    });
+    let found = may_open_dateline(text)
+        .then(|| {
+            rules.datelines.iter().find_map(|re| {
+                let c = re.captures(text)?;
+                Some((c.get(0)?.end(), c.name("o")?.as_str().trim().to_string()))
+            })
+        })
+        .flatten();
     let found = found.or_else(|| {
         // A known outlet name followed by a dash.
         let words: Vec<&str> = text.split_whitespace().take(8).collect();
-        let lower = words_lower(&words.join(" "));
-        let n = rules.outlets.prefix_len(&lower)?;
+        let is_dash = |w: &&str| ["-", "–", "—"].contains(w);
+        // The dash follows the name, which has at most `max_len` words.
+        if !words
+            .iter()
+            .skip(1)
+            .take(rules.outlets.max_len())
+            .any(is_dash)
+        {
+            return None;
+        }
+        let n = rules.outlets.prefix_len_of(&words.join(" "))?;
         let dash = words.get(n)?;
-        if !["-", "–", "—"].contains(dash) {
+        if !is_dash(dash) {
             return None;
         }
         let name = words[..n].join(" ");

@@ -47,10 +47,12 @@
 
 pub mod classify;
 pub mod credits;
+pub mod latin;
 pub mod lines;
 pub mod rules;
 pub mod shape;
 pub mod stamps;
+pub mod words;
 
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use rules::Rules;

@@ -6,6 +6,8 @@
 //! caption glued between two paragraphs can be told apart. Kept blocks of one
 //! line are joined back exactly as they were.
 
+use crate::latin::{is_alpha, is_lower, is_upper};
+
 /// Characters that may close a sentence after its final punctuation.
 const CLOSERS: &[char] = &['”', '"', '\'', '’', '»', ')'];
 /// Sentence-final punctuation.
@@ -58,102 +60,127 @@ pub fn split_lines(text: &str) -> Vec<Line> {
     out
 }
 
-/// Whether the letters of the token ending just before `chars[end]` look like an
-/// abbreviation that a full stop follows ("TP.", "H.", "PGS."), where a capital
-/// after the stop does not start a new block.
-fn is_abbreviation_before(chars: &[char], end: usize) -> bool {
-    let mut i = end;
-    while i > 0 && !chars[i - 1].is_whitespace() && chars[i - 1] != '(' {
-        i -= 1;
-    }
-    let letters: Vec<char> = chars[i..end]
-        .iter()
-        .copied()
-        .filter(|c| c.is_alphabetic())
-        .collect();
-    !letters.is_empty() && letters.len() <= 3 && letters.iter().all(|c| c.is_uppercase())
-}
-
-/// Whether a word (run of letters) contains a letter outside ASCII (a Vietnamese
-/// diacritic), which brand names in camel case ("VinFast") lack.
-fn has_vietnamese_letter(chars: &[char]) -> bool {
-    chars.iter().any(|c| c.is_alphabetic() && !c.is_ascii())
-}
-
-/// Whether a new block starts at `chars[k]` (glued to the one before, no space).
-fn glue_at(chars: &[char], k: usize) -> bool {
-    if k == 0 || k >= chars.len() {
-        return false;
-    }
-    let next = chars[k];
-    let after = chars.get(k + 1).copied();
-    // 1. Sentence glue: "…quan trọng.Thượng tướng", "…bắt đầu.”Sau đó".
-    let starts_sentence = next.is_uppercase()
-        || (OPENERS.contains(&next) && next != '(' && after.is_some_and(|c| c.is_uppercase()));
-    if starts_sentence {
-        let mut p = k;
-        while p > 0 && CLOSERS.contains(&chars[p - 1]) {
-            p -= 1;
+/// Whether the letters of the token that ends where `before` (the characters
+/// before a full stop, last first) starts look like an abbreviation ("TP.", "H.",
+/// "PGS."), where a capital after the stop does not start a new block: one to
+/// three letters, all capitals.
+fn is_abbreviation(before: impl Iterator<Item = char>) -> bool {
+    let mut letters = 0;
+    for c in before.take_while(|&c| !c.is_whitespace() && c != '(') {
+        if c.is_alphabetic() {
+            if !c.is_uppercase() || letters == 3 {
+                return false;
+            }
+            letters += 1;
         }
-        if p > 0 && FINALS.contains(&chars[p - 1]) {
-            let stop = p - 1;
-            let single_full_stop = chars[stop] == '.' && (stop == 0 || chars[stop - 1] != '.');
-            if !(single_full_stop && p == k && is_abbreviation_before(chars, stop)) {
+    }
+    letters > 0
+}
+
+/// Whether a letter is outside ASCII (a Vietnamese diacritic), which brand names
+/// in camel case ("VinFast") lack.
+fn is_vietnamese_letter(c: char) -> bool {
+    is_alpha(c) && !c.is_ascii()
+}
+
+/// Whether a block may start with `c`: a capital, or an opening quote (before one).
+fn may_start_block(c: char) -> bool {
+    is_upper(c) || (c != '(' && OPENERS.contains(&c))
+}
+
+/// Whether a new block starts with `next`, at byte `k` of `text` (glued to the
+/// one before, no space); `next` passed [`may_start_block`].
+fn glue_at(text: &str, k: usize, next: char) -> bool {
+    let (before, from_next) = text.split_at(k);
+    let mut back = before.chars().rev();
+    let (Some(prev), prev2) = (back.next(), back.next()) else {
+        return false;
+    };
+    let next_upper = is_upper(next);
+    let after = from_next.chars().nth(1);
+    // 1. Sentence glue: "…quan trọng.Thượng tướng", "…bắt đầu.”Sau đó".
+    let starts_sentence = next_upper || after.is_some_and(is_upper);
+    if starts_sentence {
+        let closed = before.trim_end_matches(CLOSERS);
+        if let Some(stop_char) = closed.chars().next_back().filter(|c| FINALS.contains(c)) {
+            let stop = closed.len() - stop_char.len_utf8();
+            let single_full_stop = stop_char == '.' && !closed[..stop].ends_with('.');
+            let bare = closed.len() == k;
+            if !(single_full_stop && bare && is_abbreviation(closed[..stop].chars().rev())) {
                 return true;
             }
         }
     }
+    // The other kinds: a capitalised word glued after two characters.
+    let Some(prev2) = prev2 else {
+        return false;
+    };
+    if !next_upper || !after.is_some_and(is_lower) {
+        return false;
+    }
     // 2. Initials glue: "Ảnh: K.CThượng tá" (a credit's initials, then a capitalised word).
-    if next.is_uppercase()
-        && after.is_some_and(|c| c.is_lowercase())
-        && k >= 2
-        && chars[k - 1].is_uppercase()
-        && chars[k - 2] == '.'
-    {
+    if is_upper(prev) && prev2 == '.' {
         return true;
     }
     // 3. Glue after a closing bracket or quote: "(Ảnh: Duy Hiển)Trong chuyến …", "(phải)Phát biểu …".
-    if next.is_uppercase()
-        && after.is_some_and(|c| c.is_lowercase())
-        && k >= 2
-        && matches!(chars[k - 1], ')' | '”')
-        && !chars[k - 2].is_whitespace()
-    {
+    if matches!(prev, ')' | '”') && !prev2.is_whitespace() {
         return true;
     }
     // 4. Camel-case glue: "phát biểu chỉ đạoHội đồng", "an ninhĐối thoại".
-    if next.is_uppercase()
-        && after.is_some_and(|c| c.is_lowercase())
-        && k >= 2
-        && chars[k - 1].is_lowercase()
-        && chars[k - 2].is_lowercase()
-    {
-        let mut l = k;
-        while l > 0 && chars[l - 1].is_alphabetic() {
-            l -= 1;
-        }
-        let mut r = k + 1;
-        while r < chars.len() && chars[r].is_lowercase() {
-            r += 1;
-        }
-        return has_vietnamese_letter(&chars[l..k]) || has_vietnamese_letter(&chars[k..r]);
+    if is_lower(prev) && is_lower(prev2) {
+        let mut left = before.chars().rev().take_while(|c| is_alpha(*c));
+        let mut right = from_next.chars();
+        let mut right = right
+            .next()
+            .into_iter()
+            .chain(right.take_while(|&c| is_lower(c)));
+        return left.any(is_vietnamese_letter) || right.any(is_vietnamese_letter);
     }
     false
 }
 
+/// Bytes that never start a block ([`may_start_block`]): ASCII characters other
+/// than capitals and opening quotes, and UTF-8 continuation bytes.
+const NEVER_STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'A'..=b'Z' => false,
+            0..=0x7F => {
+                let mut opener = false;
+                let mut i = 0;
+                while i < OPENERS.len() {
+                    opener |= OPENERS[i] as usize == b;
+                    i += 1;
+                }
+                !opener
+            }
+            0x80..=0xBF => true,
+            _ => false,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Cut one line into blocks at glue points.
 pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
     let mut cuts: Vec<usize> = vec![0];
-    cuts.extend(
-        chars
-            .iter()
-            .enumerate()
-            .skip(1)
-            .filter(|&(k, _)| glue_at(&plain, k))
-            .map(|(_, &(byte, _))| byte),
-    );
+    let bytes = text.as_bytes();
+    for k in 1..bytes.len() {
+        // Only capitals and quotes start blocks, and never after a space: skip
+        // other ASCII characters and the inside of characters, undecoded.
+        if NEVER_STARTS[usize::from(bytes[k])] || bytes[k - 1] == b' ' {
+            continue;
+        }
+        let Some(c) = text[k..].chars().next() else {
+            continue;
+        };
+        if may_start_block(c) && glue_at(text, k, c) {
+            cuts.push(k);
+        }
+    }
     cuts.push(text.len());
     let mut blocks = Vec::new();
     for w in cuts.windows(2) {
@@ -178,47 +205,57 @@ pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
 /// (and closing quotes) followed by a space and a capital, unless the stop ends
 /// an abbreviation.
 pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
     let mut spans = Vec::new();
     let mut start = 0usize;
     let mut k = 0usize;
-    while k < plain.len() {
-        if FINALS.contains(&plain[k]) {
-            let mut e = k + 1;
-            while e < plain.len() && (FINALS.contains(&plain[e]) || CLOSERS.contains(&plain[e])) {
-                e += 1;
+    while let Some(stop) = next_final(text, k) {
+        let stop_char = text[stop..].chars().next().unwrap_or('.');
+        // The stop, more stops and closing quotes: the sentence's end `e`.
+        let mut e = stop + stop_char.len_utf8();
+        for c in text[e..].chars() {
+            if !(FINALS.contains(&c) || CLOSERS.contains(&c)) {
+                break;
             }
-            let mut n = e;
-            while n < plain.len() && plain[n] == ' ' {
-                n += 1;
-            }
-            let spaced = n > e;
-            let capital_next = n < plain.len()
-                && (plain[n].is_uppercase()
-                    || (OPENERS.contains(&plain[n])
-                        && plain.get(n + 1).is_some_and(|c| c.is_uppercase())));
-            let abbrev = plain[k] == '.' && e == k + 1 && is_abbreviation_before(&plain, k);
-            if spaced && capital_next && !abbrev {
-                let end_byte = if e < chars.len() {
-                    chars[e].0
-                } else {
-                    text.len()
-                };
-                spans.push((start, end_byte));
-                start = chars[n].0;
-                k = n;
-                continue;
-            }
-            k = e;
-            continue;
+            e += c.len_utf8();
         }
-        k += 1;
+        let n = e + text[e..].bytes().take_while(|&b| b == b' ').count();
+        let spaced = n > e;
+        let mut next = text[n..].chars();
+        let capital_next = next.next().is_some_and(|c| {
+            c.is_uppercase()
+                || (OPENERS.contains(&c) && next.next().is_some_and(char::is_uppercase))
+        });
+        let abbrev =
+            stop_char == '.' && e == stop + 1 && is_abbreviation(text[..stop].chars().rev());
+        if spaced && capital_next && !abbrev {
+            spans.push((start, e));
+            start = n;
+            k = n;
+        } else {
+            k = e;
+        }
     }
     if start < text.len() {
         spans.push((start, text.len()));
     }
     spans
+}
+
+/// The byte offset of the first sentence-final character ([`FINALS`]) at or after byte `from`.
+fn next_final(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = from;
+    loop {
+        i += b
+            .get(i..)?
+            .iter()
+            .position(|&x| matches!(x, b'.' | b'!' | b'?' | 0xE2))?;
+        // '…' is E2 80 A6; other characters starting with E2 are not stops.
+        if b[i] != 0xE2 || b[i + 1..].starts_with(&[0x80, 0xA6]) {
+            return Some(i);
+        }
+        i += 1;
+    }
 }
 
 #[cfg(test)]
@@ -302,6 +339,200 @@ mod tests {
         assert!(!b[0].glued_left && b[0].glued_right);
         assert!(b[1].glued_left && !b[1].glued_right);
         assert_eq!(b[1].line, 3);
+    }
+
+    /// The first implementation, which the faster one must agree with.
+    mod reference {
+        use super::super::{CLOSERS, FINALS, OPENERS};
+
+        fn is_abbreviation_before(chars: &[char], end: usize) -> bool {
+            let mut i = end;
+            while i > 0 && !chars[i - 1].is_whitespace() && chars[i - 1] != '(' {
+                i -= 1;
+            }
+            let letters: Vec<char> = chars[i..end]
+                .iter()
+                .copied()
+                .filter(|c| c.is_alphabetic())
+                .collect();
+            !letters.is_empty() && letters.len() <= 3 && letters.iter().all(|c| c.is_uppercase())
+        }
+
+        fn has_vietnamese_letter(chars: &[char]) -> bool {
+            chars.iter().any(|c| c.is_alphabetic() && !c.is_ascii())
+        }
+
+        fn glue_at(chars: &[char], k: usize) -> bool {
+            if k == 0 || k >= chars.len() {
+                return false;
+            }
+            let next = chars[k];
+            let after = chars.get(k + 1).copied();
+            // 1. Sentence glue: "…quan trọng.Thượng tướng", "…bắt đầu.”Sau đó".
+            let starts_sentence = next.is_uppercase()
+                || (OPENERS.contains(&next)
+                    && next != '('
+                    && after.is_some_and(|c| c.is_uppercase()));
+            if starts_sentence {
+                let mut p = k;
+                while p > 0 && CLOSERS.contains(&chars[p - 1]) {
+                    p -= 1;
+                }
+                if p > 0 && FINALS.contains(&chars[p - 1]) {
+                    let stop = p - 1;
+                    let single_full_stop =
+                        chars[stop] == '.' && (stop == 0 || chars[stop - 1] != '.');
+                    if !(single_full_stop && p == k && is_abbreviation_before(chars, stop)) {
+                        return true;
+                    }
+                }
+            }
+            // 2. Initials glue: "Ảnh: K.CThượng tá" (a credit's initials, then a capitalised word).
+            if next.is_uppercase()
+                && after.is_some_and(|c| c.is_lowercase())
+                && k >= 2
+                && chars[k - 1].is_uppercase()
+                && chars[k - 2] == '.'
+            {
+                return true;
+            }
+            // 3. Glue after a closing bracket or quote: "(Ảnh: Duy Hiển)Trong chuyến …", "(phải)Phát biểu …".
+            if next.is_uppercase()
+                && after.is_some_and(|c| c.is_lowercase())
+                && k >= 2
+                && matches!(chars[k - 1], ')' | '”')
+                && !chars[k - 2].is_whitespace()
+            {
+                return true;
+            }
+            // 4. Camel-case glue: "phát biểu chỉ đạoHội đồng", "an ninhĐối thoại".
+            if next.is_uppercase()
+                && after.is_some_and(|c| c.is_lowercase())
+                && k >= 2
+                && chars[k - 1].is_lowercase()
+                && chars[k - 2].is_lowercase()
+            {
+                let mut l = k;
+                while l > 0 && chars[l - 1].is_alphabetic() {
+                    l -= 1;
+                }
+                let mut r = k + 1;
+                while r < chars.len() && chars[r].is_lowercase() {
+                    r += 1;
+                }
+                return has_vietnamese_letter(&chars[l..k]) || has_vietnamese_letter(&chars[k..r]);
+            }
+            false
+        }
+
+        pub fn segment(line_index: usize, text: &str) -> Vec<super::Block> {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
+            let mut cuts: Vec<usize> = vec![0];
+            cuts.extend(
+                chars
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .filter(|&(k, _)| glue_at(&plain, k))
+                    .map(|(_, &(byte, _))| byte),
+            );
+            cuts.push(text.len());
+            let mut blocks = Vec::new();
+            for w in cuts.windows(2) {
+                let (s, e) = (w[0], w[1]);
+                let piece = text[s..e].trim();
+                if piece.is_empty() {
+                    continue;
+                }
+                blocks.push(super::Block {
+                    line: line_index,
+                    start: s,
+                    end: e,
+                    text: piece.to_string(),
+                    glued_left: s > 0,
+                    glued_right: e < text.len(),
+                });
+            }
+            blocks
+        }
+
+        pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
+            let mut spans = Vec::new();
+            let mut start = 0usize;
+            let mut k = 0usize;
+            while k < plain.len() {
+                if FINALS.contains(&plain[k]) {
+                    let mut e = k + 1;
+                    while e < plain.len()
+                        && (FINALS.contains(&plain[e]) || CLOSERS.contains(&plain[e]))
+                    {
+                        e += 1;
+                    }
+                    let mut n = e;
+                    while n < plain.len() && plain[n] == ' ' {
+                        n += 1;
+                    }
+                    let spaced = n > e;
+                    let capital_next = n < plain.len()
+                        && (plain[n].is_uppercase()
+                            || (OPENERS.contains(&plain[n])
+                                && plain.get(n + 1).is_some_and(|c| c.is_uppercase())));
+                    let abbrev = plain[k] == '.' && e == k + 1 && is_abbreviation_before(&plain, k);
+                    if spaced && capital_next && !abbrev {
+                        let end_byte = if e < chars.len() {
+                            chars[e].0
+                        } else {
+                            text.len()
+                        };
+                        spans.push((start, end_byte));
+                        start = chars[n].0;
+                        k = n;
+                        continue;
+                    }
+                    k = e;
+                    continue;
+                }
+                k += 1;
+            }
+            if start < text.len() {
+                spans.push((start, text.len()));
+            }
+            spans
+        }
+    }
+
+    #[test]
+    fn cuts_and_sentences_agree_with_the_first_implementation() {
+        let lines = [
+            "Câu một kết thúc.Câu hai bắt đầu. TP. Hồ Chí Minh và H.Định Quán.",
+            "Anh nói: “Xong rồi.”Sau đó về…“Được” - Ảnh: K.CThượng tá B cho biết.",
+            "Đoàn thăm đảo. (Ảnh: Duy Hiển)Trong chuyến đi, (phải)Phát biểu chỉ đạoHội đồng.",
+            "Hãng VinFast và YouTube hợp tác!Ông PGS.TS A? “B” … C.. D... E.”F ‘G’ «H» (I) J",
+            "a.B .C  D.\u{a0}E.\tF? «G ‘H “I ”J ’K )L ]M x.Y.Z AB.CD ABCD.E Ⅰ.Ⅱ ⓐ.Ⓑ",
+            "",
+            ".",
+            "X",
+            "đạoĐ ninhĐối thoạiÂu ưỚc ĐoànĐ.Đ aA.Ă …Ư",
+        ];
+        for line in lines {
+            let new: Vec<_> = segment(0, line)
+                .into_iter()
+                .map(|b| (b.start, b.end))
+                .collect();
+            let old: Vec<_> = reference::segment(0, line)
+                .into_iter()
+                .map(|b| (b.start, b.end))
+                .collect();
+            assert_eq!(new, old, "{line:?}");
+            assert_eq!(
+                sentence_spans(line),
+                reference::sentence_spans(line),
+                "{line:?}"
+            );
+        }
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! widgets, outlets, categories, ranks and caption vocabulary. [`Rules::parse`]
 //! checks and compiles it once, at plugin start-up.
 
+pub use crate::words::words_lower;
+use crate::words::{first_word, words_lower_prefix};
 use regex::Regex;
 use serde::Deserialize;
 use std::fmt;
@@ -62,10 +64,16 @@ pub struct Limits {
     pub teaser_min_body_blocks: usize,
 }
 
-/// A word list, lower-cased and split into words, for whole-word phrase matching.
+/// A word list, lower-cased and split into words, for whole-word phrase matching
+/// (words fold as [`crate::words::fold_word`] says).
 #[derive(Debug, Clone, Default)]
 pub struct Phrases {
     items: Vec<Vec<String>>,
+    /// The number of words of the longest phrase.
+    max_len: usize,
+    /// The first words of the phrases, sorted: a text starting with another
+    /// word matches none, which one folded word tells.
+    firsts: Vec<String>,
 }
 
 impl Phrases {
@@ -78,7 +86,20 @@ impl Phrases {
             .collect();
         // Longest first, so a prefix match reports the longest phrase.
         items.sort_by_key(|w| std::cmp::Reverse(w.len()));
-        Phrases { items }
+        let max_len = items.first().map_or(0, Vec::len);
+        let mut firsts: Vec<String> = items.iter().filter_map(|p| p.first().cloned()).collect();
+        firsts.sort();
+        firsts.dedup();
+        Phrases {
+            items,
+            max_len,
+            firsts,
+        }
+    }
+
+    /// The number of words of the longest phrase (0 for an empty list).
+    pub fn max_len(&self) -> usize {
+        self.max_len
     }
 
     /// The number of words of the longest phrase that `words` starts with, if any.
@@ -87,6 +108,20 @@ impl Phrases {
             .iter()
             .find(|p| words.len() >= p.len() && words[..p.len()] == p[..])
             .map(|p| p.len())
+    }
+
+    /// [`Phrases::prefix_len`] of the words of `text`, folding only as many
+    /// words as the longest phrase has.
+    pub fn prefix_len_of(&self, text: &str) -> Option<usize> {
+        if !self.may_start(text) {
+            return None;
+        }
+        self.prefix_len(&words_lower_prefix(text, self.max_len))
+    }
+
+    /// Whether the first word of `text` starts a phrase (false when it has no words).
+    fn may_start(&self, text: &str) -> bool {
+        first_word(text).is_some_and(|w| self.firsts.binary_search(&w).is_ok())
     }
 
     /// Whether any phrase occurs in `words` as a run of whole words.
@@ -100,29 +135,16 @@ impl Phrases {
     pub fn is_exactly(&self, words: &[String]) -> bool {
         self.items.iter().any(|p| p[..] == words[..])
     }
-}
 
-/// The five Vietnamese tone marks, as combining characters.
-const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
-
-/// Split into lower-cased words, stripping punctuation at word edges. Words are
-/// compared without their tone marks' placement mattering: the tone is moved to
-/// the end of the word ("hoà", "hòa" and "lụât", "luận" compare equal), so lists
-/// match whichever tone style a page (or an upstream normaliser) used.
-pub fn words_lower(s: &str) -> Vec<String> {
-    use unicode_normalization::UnicodeNormalization;
-    s.split_whitespace()
-        .map(|w| {
-            let w = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase();
-            let tones: String = w.nfd().filter(|c| TONES.contains(c)).collect();
-            let mut base: String = w.nfd().filter(|c| !TONES.contains(c)).collect();
-            base.push_str(&tones);
-            base.nfc().collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .collect()
+    /// [`Phrases::is_exactly`] of the words of `text`, folding at most one word
+    /// more than the longest phrase has.
+    pub fn is_exactly_text(&self, text: &str) -> bool {
+        if !self.may_start(text) {
+            return false;
+        }
+        let words = words_lower_prefix(text, self.max_len + 1);
+        words.len() <= self.max_len && self.is_exactly(&words)
+    }
 }
 
 /// The compiled rules.
@@ -178,6 +200,8 @@ pub struct Rules {
     pub prose_openers: Phrases,
     /// Structural thresholds.
     pub limits: Limits,
+    /// The outlet dateline shapes (see [`crate::credits::dateline`]).
+    pub datelines: [Regex; 3],
 }
 
 /// What went wrong with a rules file: the message names the file (and the
@@ -258,6 +282,8 @@ impl Rules {
                 "boilerplate rules file {origin}: `default_utc_offset`: {offset:?} is not like +07:00"
             )));
         }
+        // Build the fast paths' tables now rather than in the first document.
+        crate::words::prepare();
         let mut subjects = raw.caption_subjects.clone();
         subjects.extend(raw.ranks.iter().cloned());
 
@@ -287,6 +313,7 @@ impl Rules {
             prose_markers: Phrases::new(&raw.prose_markers),
             prose_openers: Phrases::new(&raw.prose_openers),
             limits: raw.limits,
+            datelines: crate::credits::dateline_patterns(),
         })
     }
 

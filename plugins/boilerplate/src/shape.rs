@@ -6,9 +6,108 @@ use crate::rules::Limits;
 /// Characters that may close a sentence after its final punctuation.
 const CLOSERS: &[char] = &['”', '"', '\'', '’', '»', ')', ']'];
 
-/// Number of whitespace-separated words.
+/// Number of whitespace-separated words (as `split_whitespace` counts them).
 pub fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
+    count_words_upto(s, usize::MAX)
+}
+
+/// Whether `s` has more than `n` whitespace-separated words (stops counting early).
+pub fn more_words_than(s: &str, n: usize) -> bool {
+    count_words_upto(s, n.saturating_add(1)) > n
+}
+
+/// The number of whitespace-separated words of `s`, counting no further than `cap`.
+pub fn count_words_upto(s: &str, cap: usize) -> usize {
+    if cap == 0 {
+        return 0;
+    }
+    let bytes = s.as_bytes();
+    let mut n = 0;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let space = space_len_at(bytes, i);
+        if space > 0 {
+            in_word = false;
+            i += space;
+            continue;
+        }
+        if !in_word {
+            in_word = true;
+            n += 1;
+            if n >= cap {
+                return n;
+            }
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Whether the character starting at byte `i` of the UTF-8 text `b` is
+/// whitespace as `char::is_whitespace` says, read from its bytes.
+#[inline(always)]
+pub fn is_space_at(b: &[u8], i: usize) -> bool {
+    space_len_at(b, i) > 0
+}
+
+/// The byte length of the character starting at byte `i` of the UTF-8 text
+/// `b` if it is whitespace (as `char::is_whitespace` says), else 0.
+#[inline(always)]
+fn space_len_at(b: &[u8], i: usize) -> usize {
+    match SPACE_CLASS[usize::from(b[i])] {
+        0 => 0,
+        1 => 1,
+        // Vietnamese letters start with E1 too, but never go on with 9A.
+        _ if b[i] == 0xE1 && b.get(i + 1) != Some(&0x9A) => 0,
+        _ => wide_space_len(&b[i..]),
+    }
+}
+
+/// Per first byte of a character: 1 for an ASCII space, 2 for the first byte of
+/// a non-ASCII space, else 0.
+const SPACE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'\t'..=b'\r' | b' ' => 1,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => 2,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The byte length of the non-ASCII space `b` starts with (U+0085, U+00A0,
+/// U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F or U+3000), or 0.
+#[cold]
+#[inline(never)]
+fn wide_space_len(b: &[u8]) -> usize {
+    match b {
+        [0xC2, 0x85 | 0xA0, ..] => 2,
+        [0xE1, 0x9A, 0x80, ..]
+        | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+        | [0xE2, 0x81, 0x9F, ..]
+        | [0xE3, 0x80, 0x80, ..] => 3,
+        _ => 0,
+    }
+}
+
+/// `s` with its words separated by single spaces, as
+/// `s.split_whitespace().collect::<Vec<_>>().join(" ")` makes it; `s` itself
+/// (no copy) when it is already so.
+pub fn collapse_whitespace(s: String) -> String {
+    let b = s.as_bytes();
+    let plain = (0..b.len()).all(|i| {
+        (b[i] == b' ' && i > 0 && i + 1 < b.len() && b[i - 1] != b' ') || !is_space_at(b, i)
+    });
+    if plain {
+        s
+    } else {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 /// Whether the text ends like a sentence (". ! ? …", possibly inside closing quotes
@@ -21,14 +120,17 @@ pub fn ends_sentence(s: &str) -> bool {
 /// Whether a block is running body text: a punctuated sentence of some length, or a
 /// long stretch of words even without final punctuation.
 pub fn is_body_like(s: &str, limits: &Limits) -> bool {
-    let n = word_count(s);
+    let cap = limits
+        .body_min_words
+        .max(limits.body_min_words_unpunctuated);
+    let n = count_words_upto(s, cap);
     (n >= limits.body_min_words && ends_sentence(s)) || n >= limits.body_min_words_unpunctuated
 }
 
 /// Whether a block looks like a headline: a few words, starting with a capital,
 /// a digit or a quote, and not ending like a statement (". … : ; ,").
 pub fn is_headline_like(s: &str, limits: &Limits) -> bool {
-    let n = word_count(s);
+    let n = count_words_upto(s, limits.headline_max_words.saturating_add(1));
     let t = s.trim_end().trim_end_matches(CLOSERS);
     let first_ok = s
         .chars()
@@ -59,6 +161,9 @@ pub fn is_all_caps_word(w: &str) -> bool {
 /// Whether the text is a tag list: at least four comma-separated short items,
 /// mostly without a space after the comma, none a sentence.
 pub fn is_tag_list(s: &str) -> bool {
+    if s.split(',').nth(3).is_none() {
+        return false;
+    }
     let items: Vec<&str> = s.split(',').collect();
     if items.len() < 4 {
         return false;
@@ -70,16 +175,13 @@ pub fn is_tag_list(s: &str) -> bool {
     tight * 4 >= (items.len() - 1) * 3
         && items.iter().all(|i| {
             let i = i.trim();
-            !i.is_empty() && word_count(i) <= 8 && !ends_sentence(i)
+            !i.is_empty() && !more_words_than(i, 8) && !ends_sentence(i)
         })
 }
 
 /// Text folded for comparing repeated blocks: lower case, single spaces.
 pub fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    collapse_whitespace(s.to_string()).to_lowercase()
 }
 
 #[cfg(test)]
@@ -116,6 +218,38 @@ mod tests {
         assert!(!is_name_like("Nguyễn Văn A 2023", 5));
         assert!(is_all_caps_word("QUÂN"));
         assert!(!is_all_caps_word("Quân"));
+    }
+
+    #[test]
+    fn spaces_from_bytes_agree_with_char_is_whitespace() {
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(is_space_at(b, 0), c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn word_counts_agree_with_split_whitespace() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a  b\u{a0}c\n",
+            "Sáng 3-4,\u{2003}đơn vị\u{3000}tổ chức ",
+            "x\u{1680}y\u{200b}z",
+            "a\u{a0}",
+            "\u{3000}a\u{2029}",
+        ] {
+            assert_eq!(word_count(s), s.split_whitespace().count(), "{s:?}");
+            for cap in 0..5 {
+                assert_eq!(count_words_upto(s, cap), word_count(s).min(cap), "{s:?}");
+            }
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(s.to_string()), joined, "{s:?}");
+        }
+        assert!(more_words_than("a b c", 2));
+        assert!(!more_words_than("a b c", 3));
     }
 
     #[test]

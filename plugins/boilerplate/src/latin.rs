@@ -1,0 +1,108 @@
+//! Letter classes with a fast path for the Latin letters Vietnamese text is
+//! written in.
+//!
+//! `char::is_uppercase` and friends look non-ASCII characters up in Unicode
+//! tables, which costs more than anything else when the text is scanned
+//! character by character. For ASCII, Latin-1 Supplement to Latin Extended-B
+//! and Latin Extended Additional (which holds the toned vowels), the answers
+//! are copied once into a small table, indexed by [`slot`]; other characters
+//! ask the standard library. The answers are the same either way.
+
+use std::sync::OnceLock;
+
+/// Code points the tables cover: ASCII, U+00C0–U+024F and U+1E00–U+1EFF.
+pub fn slot(c: char) -> Option<usize> {
+    let u = c as usize;
+    match u {
+        0..=0x7F => Some(u),
+        0xC0..=0x24F => Some(0x80 + u - 0xC0),
+        0x1E00..=0x1EFF => Some(0x80 + 0x190 + u - 0x1E00),
+        _ => None,
+    }
+}
+
+/// Number of slots.
+pub const SLOTS: usize = 0x80 + 0x190 + 0x100;
+
+/// The characters the slots stand for, in slot order.
+pub fn slotted() -> impl Iterator<Item = char> {
+    (0u32..0x80)
+        .chain(0xC0..=0x24F)
+        .chain(0x1E00..=0x1EFF)
+        .filter_map(char::from_u32)
+}
+
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const ALPHA: u8 = 4;
+
+/// Build the table (done on first use otherwise).
+pub fn prepare() {
+    classes();
+}
+
+fn classes() -> &'static [u8; SLOTS] {
+    static CLASSES: OnceLock<[u8; SLOTS]> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let mut t = [0u8; SLOTS];
+        for c in slotted() {
+            if let Some(s) = slot(c) {
+                let flag = |yes: bool, bit: u8| if yes { bit } else { 0 };
+                t[s] = flag(c.is_uppercase(), UPPER)
+                    | flag(c.is_lowercase(), LOWER)
+                    | flag(c.is_alphabetic(), ALPHA);
+            }
+        }
+        t
+    })
+}
+
+/// `c.is_uppercase()`.
+#[inline]
+pub fn is_upper(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    match slot(c) {
+        Some(s) => classes()[s] & UPPER != 0,
+        None => c.is_uppercase(),
+    }
+}
+
+/// `c.is_lowercase()`.
+#[inline]
+pub fn is_lower(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_lowercase();
+    }
+    match slot(c) {
+        Some(s) => classes()[s] & LOWER != 0,
+        None => c.is_lowercase(),
+    }
+}
+
+/// `c.is_alphabetic()`.
+#[inline]
+pub fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    match slot(c) {
+        Some(s) => classes()[s] & ALPHA != 0,
+        None => c.is_alphabetic(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_agree_with_the_standard_library() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
+            assert_eq!(is_lower(c), c.is_lowercase(), "{c:?}");
+            assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+}

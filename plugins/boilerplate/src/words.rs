@@ -1,0 +1,261 @@
+//! Words as the word lists compare them.
+//!
+//! A word is a whitespace-separated piece with the punctuation at its edges
+//! stripped, lower-cased, with its tone mark moved to the end of the word, in
+//! NFC: "Hòa", "hoà" and "HOÀ" all fold to "hoà" (see [`fold_word`]).
+//!
+//! Folding runs on the text of every block, so it has a fast path: a table,
+//! built once, that gives each Vietnamese letter its lower-case, toneless form
+//! and its tone. Words with anything the table does not cover (other scripts,
+//! combining marks, several tones) take the general path, [`fold_word_general`],
+//! which states the folding in full; the unit tests check that both agree.
+
+use crate::latin::{slot, slotted, SLOTS};
+use std::sync::OnceLock;
+use unicode_normalization::char::canonical_combining_class;
+use unicode_normalization::UnicodeNormalization;
+
+/// The five Vietnamese tone marks, as combining characters.
+const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
+
+/// Fold one whitespace-separated word: strip non-alphanumeric characters at its
+/// edges, lower-case it and move its tone marks to its end (so that "hòa" and
+/// "hoà", "lụân" and "luận" fold alike). Empty when nothing alphanumeric is left.
+pub fn fold_word(raw: &str) -> String {
+    let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
+    if w.is_ascii() {
+        return w.to_ascii_lowercase();
+    }
+    fold_vietnamese(w).unwrap_or_else(|| fold_word_general(w))
+}
+
+/// The general folding of a stripped word: lower-case, decompose (NFD), move the
+/// tone marks to the end, recompose (NFC).
+pub fn fold_word_general(w: &str) -> String {
+    let w = w.to_lowercase();
+    let tones: String = w.nfd().filter(|c| TONES.contains(c)).collect();
+    let mut base: String = w.nfd().filter(|c| !TONES.contains(c)).collect();
+    base.push_str(&tones);
+    base.nfc().collect::<String>()
+}
+
+/// Split into folded words (see [`fold_word`]), dropping pieces with nothing
+/// alphanumeric in them.
+pub fn words_lower(s: &str) -> Vec<String> {
+    folded(s).collect()
+}
+
+/// The first `n` folded words of `s` (all of them when there are fewer): what
+/// a prefix comparison with phrases of at most `n` words needs.
+pub fn words_lower_prefix(s: &str, n: usize) -> Vec<String> {
+    folded(s).take(n).collect()
+}
+
+/// The first folded word of `s`, if it has one.
+pub fn first_word(s: &str) -> Option<String> {
+    folded(s).next()
+}
+
+/// The folded words of `s`, lazily.
+fn folded(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split_whitespace()
+        .map(fold_word)
+        .filter(|w| !w.is_empty())
+}
+
+/// The fast path of [`fold_word`]: `None` when a character or the word's shape
+/// is not covered by the table.
+fn fold_vietnamese(w: &str) -> Option<String> {
+    let table = table();
+    let mut out = String::with_capacity(w.len() + 2);
+    let mut tone: Option<u8> = None;
+    let mut last: Option<char> = None;
+    for c in w.chars() {
+        let letter = table.letter(c)?;
+        if letter.tone != NO_TONE {
+            if tone.is_some() {
+                return None;
+            }
+            tone = Some(letter.tone);
+        }
+        if let Some(p) = last {
+            out.push(p);
+        }
+        last = Some(letter.toneless);
+    }
+    let last = last?;
+    match tone {
+        None => out.push(last),
+        Some(t) => out.push_str(table.tail(last, t)?),
+    }
+    Some(out)
+}
+
+/// `Letter::tone` of a letter without a tone mark.
+const NO_TONE: u8 = u8::MAX;
+
+/// A letter the fast path covers.
+#[derive(Debug, Clone, Copy)]
+struct Letter {
+    /// Lower-cased, without its tone mark, recomposed (NFC).
+    toneless: char,
+    /// Index of its tone in [`TONES`], or [`NO_TONE`].
+    tone: u8,
+}
+
+/// The fast path's tables, indexed by [`slot`].
+struct Table {
+    letters: Vec<Option<Letter>>,
+    /// For a toneless letter and a tone: the letter with the tone moved onto it (NFC).
+    tails: Vec<[Option<String>; 5]>,
+}
+
+impl Table {
+    fn letter(&self, c: char) -> Option<Letter> {
+        self.letters[slot(c)?]
+    }
+
+    fn tail(&self, toneless: char, tone: u8) -> Option<&str> {
+        self.tails[slot(toneless)?][usize::from(tone)].as_deref()
+    }
+
+    fn build() -> Table {
+        let chars = slotted();
+        let mut letters = vec![None; SLOTS];
+        let mut tails: Vec<[Option<String>; 5]> = vec![Default::default(); SLOTS];
+        for c in chars {
+            let Some(letter) = Table::letter_of(c) else {
+                continue;
+            };
+            let Some(s) = slot(c) else { continue };
+            letters[s] = Some(letter);
+            let Some(ts) = slot(letter.toneless) else {
+                letters[s] = None;
+                continue;
+            };
+            if tails[ts][0].is_none() {
+                for (k, tone) in TONES.iter().enumerate() {
+                    let tail: String = [letter.toneless, *tone].into_iter().nfc().collect();
+                    tails[ts][k] = Some(tail);
+                }
+            }
+        }
+        Table { letters, tails }
+    }
+
+    /// How the fast path treats `c`, if it can: a character whose lower case is
+    /// one character that decomposes into a starter and combining marks, with at
+    /// most one tone mark, and whose toneless form is one character.
+    fn letter_of(c: char) -> Option<Letter> {
+        if c.is_ascii() {
+            return Some(Letter {
+                toneless: c.to_ascii_lowercase(),
+                tone: NO_TONE,
+            });
+        }
+        let mut lower = c.to_lowercase();
+        let l = lower.next()?;
+        if lower.next().is_some() {
+            return None;
+        }
+        let d: Vec<char> = l.nfd().collect();
+        let (&first, marks) = d.split_first()?;
+        if canonical_combining_class(first) != 0
+            || slot(first).is_none()
+            || marks.iter().any(|&m| canonical_combining_class(m) == 0)
+        {
+            return None;
+        }
+        let tones: Vec<u8> = marks
+            .iter()
+            .filter_map(|m| TONES.iter().position(|t| t == m))
+            .filter_map(|k| u8::try_from(k).ok())
+            .collect();
+        let tone = match tones[..] {
+            [] => NO_TONE,
+            [t] => t,
+            _ => return None,
+        };
+        let mut toneless = d.iter().copied().filter(|c| !TONES.contains(c)).nfc();
+        let t = toneless.next()?;
+        if toneless.next().is_some() {
+            return None;
+        }
+        Some(Letter { toneless: t, tone })
+    }
+}
+
+/// Build the tables of the fast paths (done on first use otherwise).
+pub fn prepare() {
+    table();
+    crate::latin::prepare();
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(Table::build)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The folding as first written: the specification the fast path must meet.
+    fn reference(raw: &str) -> String {
+        fold_word_general(raw.trim_matches(|c: char| !c.is_alphanumeric()))
+    }
+
+    fn covered() -> Vec<char> {
+        slotted().filter(|&c| table().letter(c).is_some()).collect()
+    }
+
+    #[test]
+    fn examples_fold_as_documented() {
+        assert_eq!(fold_word("Hòa"), fold_word("hoà"));
+        assert_eq!(fold_word("HOÀ,"), "hoà");
+        assert_eq!(fold_word("lụân"), fold_word("luận"));
+        assert_eq!(fold_word("(Đà"), "đà");
+        assert_eq!(fold_word("--"), "");
+        assert_eq!(fold_word("TP.HCM"), "tp.hcm");
+    }
+
+    #[test]
+    fn every_covered_letter_folds_as_the_reference_alone_and_in_pairs() {
+        // Alone: every covered character; in pairs: the letters.
+        for c in covered() {
+            let w = c.to_string();
+            assert_eq!(fold_word(&w), reference(&w), "{w:?}");
+        }
+        let letters: Vec<char> = covered()
+            .into_iter()
+            .filter(|c| c.is_alphabetic())
+            .collect();
+        assert!(letters.contains(&'ệ') && letters.contains(&'Đ') && letters.contains(&'Ữ'));
+        let mut w = String::new();
+        for &a in &letters {
+            for &b in &letters {
+                w.clear();
+                w.extend([a, b]);
+                assert_eq!(fold_word(&w), reference(&w), "{w:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn vietnamese_syllables_fold_as_the_reference() {
+        let text = "Sáng 3-4, đơn vị TỔ CHỨC hội nghị tổng kết Công tác năm. Thượng tướng \
+                    Nguyễn Văn Hòa phát biểu; lụât, luận, khuya, quyết, giữ, ƯỚC, ngoằn \
+                    hóá (typo) ǅ ﬁ İstanbul ΣΑΣ café naïve x\u{301}y a\u{323}\u{302}";
+        for w in text.split_whitespace() {
+            assert_eq!(fold_word(w), reference(w), "{w:?}");
+        }
+        for a in ["a", "â", "ư", "đ", "n", "q", "3", "y"] {
+            for b in covered() {
+                for c in ["n", "ng", "c", "t", "i", "", "u", "o"] {
+                    let w = format!("{a}{b}{c}");
+                    assert_eq!(fold_word(&w), reference(&w), "{w:?}");
+                }
+            }
+        }
+    }
+}
