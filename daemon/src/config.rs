@@ -134,7 +134,7 @@ fn default_batch() -> usize {
     64
 }
 fn default_flush_ms() -> u64 {
-    200
+    20
 }
 
 /// Log output format.

@@ -6,10 +6,11 @@
 //!   overflowed (notify's `Rescan` flag);
 //! - in events mode, inotify's close-after-write and rename-in events.
 //!
-//! A path is ready when its size and modification time have stayed the same
-//! for its quiet period: `quiet_period_ms` for a file found by a listing (a
-//! listing cannot see whether a writer still holds it open), a short settle
-//! time after a close-after-write or a rename-in (the writer is done). A file
+//! A file renamed into the folder is ready at once (a rename is atomic). Any
+//! other path is ready when its size and modification time have stayed the
+//! same for its quiet period: `quiet_period_ms` for a file found by a listing
+//! (a listing cannot see whether a writer still holds it open), a short settle
+//! time after a close-after-write (the writer is done). A file
 //! found by a listing whose mtime is already older than the quiet period is
 //! ready at once. The folder is not watched recursively, so `processed/` and
 //! `failed/` inside it are not inputs. Hidden files and the `ignore` globs are
@@ -201,7 +202,7 @@ pub async fn run(
             Some(event) = events.recv() => match event {
                 Ok(event) => {
                     rescan = event.need_rescan();
-                    handle_event(event, &filter, &mut tracker);
+                    handle_event(event, &filter, &mut tracker, &mut ready);
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "file watcher error; rescanning the drop folder");
@@ -227,24 +228,33 @@ pub async fn run(
     }
 }
 
-fn handle_event(event: notify::Event, filter: &NameFilter, tracker: &mut Tracker) {
+fn handle_event(
+    event: notify::Event,
+    filter: &NameFilter,
+    tracker: &mut Tracker,
+    ready: &mut Vec<PathBuf>,
+) {
+    // For a rename within the folder (`Both`), the new name is the last path.
+    let Some(path) = event.paths.last().filter(|p| filter.accepts(p)) else {
+        return;
+    };
     let quiet = match event.kind {
-        // The writer closed the file, or it was renamed in: done, after a short settle.
+        // Renamed in: a rename is atomic, the file is whole. Ready now.
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+            tracker.pending.remove(path);
+            ready.push(path.clone());
+            return;
+        }
+        // The writer closed the file: done, after a short settle (a writer that reopens to
+        // append shows up as a change within it).
         EventKind::Access(AccessKind::Close(AccessMode::Write))
-        | EventKind::Modify(ModifyKind::Name(
-            RenameMode::To | RenameMode::Both | RenameMode::Any,
-        )) => SETTLE,
+        | EventKind::Modify(ModifyKind::Name(RenameMode::Any)) => SETTLE,
         // Created (a hard link, or a writer starting) or written to: wait for quiet.
         EventKind::Create(CreateKind::File | CreateKind::Any)
         | EventKind::Modify(ModifyKind::Data(_)) => tracker.quiet,
         _ => return,
     };
-    // For a rename within the folder (`Both`), the new name is the last path.
-    if let Some(path) = event.paths.last() {
-        if filter.accepts(path) {
-            tracker.observe(path.clone(), quiet);
-        }
-    }
+    tracker.observe(path.clone(), quiet);
 }
 
 #[cfg(test)]
