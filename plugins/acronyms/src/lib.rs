@@ -160,7 +160,8 @@ impl<'t> CharOffsets<'t> {
 
 /// The words in capitals of the record's `authors` (byline names such as "MAI NGUYÊN").
 fn author_words(doc: &Document<'_>) -> Vec<String> {
-    let Ok(Some(serde_json::Value::Array(list))) = doc.field("authors") else {
+    let Ok(Some(serde_json::Value::Array(list))) = doc.field_as::<serde_json::Value>("authors")
+    else {
         return Vec::new();
     };
     list.iter()

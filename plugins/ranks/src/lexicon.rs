@@ -4,9 +4,11 @@
 //! (how a rank, a name and a chain of titles combine) lives in [`crate::scan`] and
 //! [`crate::titles`]. Lists are matched case-insensitively on whole tokens, longest first.
 
+use crate::chars::{Classes, LOWER_SLOW};
 use crate::tokens::Token;
+use crate::vocab::{FxHashMap, FxHashSet, Tags, Vocab, WordId};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// The lexicon shipped with the crate, used when the `lexicon` setting is absent.
 pub const DEFAULT_YAML: &str = include_str!("../../../config/ranks.vi.yaml");
@@ -73,45 +75,118 @@ pub fn key(word: &str) -> String {
     word.to_lowercase()
 }
 
+/// Append [`key`] of `word` to `out`.
+pub fn push_key(out: &mut String, word: &str) {
+    let classes = Classes::get();
+    let at = out.len();
+    for c in word.chars() {
+        if classes.of(c) & LOWER_SLOW != 0 {
+            // `str::to_lowercase` handles what one character at a time cannot
+            out.truncate(at);
+            out.push_str(&word.to_lowercase());
+            return;
+        }
+        out.push(classes.lower(c));
+    }
+}
+
+/// The tags of [`Vocab`] words: which phrase set a phrase of the word starts, and which
+/// word lists hold it.
+pub mod tag {
+    use crate::vocab::Tags;
+
+    /// Starts a rank spelling.
+    pub const RANK: Tags = 1;
+    /// Starts a rank qualifier.
+    pub const RANK_QUALIFIER: Tags = 1 << 1;
+    /// Starts a position.
+    pub const POSITION: Tags = 1 << 2;
+    /// Starts a position prefix.
+    pub const POSITION_PREFIX: Tags = 1 << 3;
+    /// Starts a kept title modifier.
+    pub const MODIFIER_KEPT: Tags = 1 << 4;
+    /// Starts a dropped title modifier.
+    pub const MODIFIER_DROPPED: Tags = 1 << 5;
+    /// Starts a position qualifier.
+    pub const POSITION_QUALIFIER: Tags = 1 << 6;
+    /// Starts an organisation head.
+    pub const ORG_HEAD: Tags = 1 << 7;
+    /// Starts a predicate.
+    pub const PREDICATE: Tags = 1 << 8;
+    /// Starts a role trigger.
+    pub const ROLE_TRIGGER: Tags = 1 << 9;
+    /// Starts a role object.
+    pub const ROLE_OBJECT: Tags = 1 << 10;
+    /// Starts a list head.
+    pub const LIST_HEAD: Tags = 1 << 11;
+    /// Starts an honorific.
+    pub const HONORIFIC: Tags = 1 << 12;
+    /// Starts a pronoun.
+    pub const PRONOUN: Tags = 1 << 13;
+    /// Starts a place word.
+    pub const PLACE_WORD: Tags = 1 << 14;
+    /// Is a family name.
+    pub const SURNAME: Tags = 1 << 15;
+    /// Never starts a name.
+    pub const NOT_NAME: Tags = 1 << 16;
+}
+
+/// One phrase of a set: its words and its id.
+type Phrase = (Box<[WordId]>, usize);
+
 /// A set of phrases (sequences of words), matched on tokens case-insensitively, longest first.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
+    /// The tag the first words of the phrases carry in the vocabulary (0: an empty set).
+    tag: Tags,
     /// First word -> (phrase words, phrase id), longest phrases first.
-    by_first: HashMap<String, Vec<(Vec<String>, usize)>>,
+    by_first: FxHashMap<WordId, Vec<Phrase>>,
 }
 
 impl PhraseSet {
-    /// Build from phrases; the id of a phrase is its index in `phrases`.
-    pub fn new<S: AsRef<str>>(phrases: &[S]) -> PhraseSet {
-        let mut by_first: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::new();
+    /// Build from phrases; the id of a phrase is its index in `phrases`. The words go into
+    /// `vocab`, and their first words get `tag` there.
+    pub fn new<S: AsRef<str>>(phrases: &[S], tag: Tags, vocab: &mut Vocab) -> PhraseSet {
+        let mut by_first: FxHashMap<WordId, Vec<Phrase>> = FxHashMap::default();
         for (id, p) in phrases.iter().enumerate() {
-            let words: Vec<String> = p.as_ref().split_whitespace().map(key).collect();
-            if let Some(first) = words.first() {
-                by_first.entry(first.clone()).or_default().push((words, id));
+            let words: Box<[WordId]> = p
+                .as_ref()
+                .split_whitespace()
+                .map(|w| vocab.intern(&key(w)))
+                .collect();
+            if let Some(&first) = words.first() {
+                by_first.entry(first).or_default().push((words, id));
             }
         }
-        for list in by_first.values_mut() {
+        for (&first, list) in by_first.iter_mut() {
             list.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+            vocab.tag_id(first, tag);
         }
-        PhraseSet { by_first }
+        PhraseSet { tag, by_first }
     }
 
     /// The longest phrase starting at token `i`: (number of tokens, phrase id).
     /// Every token of the match must be a word, and no token after the first may be
     /// glued to the one before it (see [`Token::glued`]).
+    #[inline]
     pub fn match_at(&self, tokens: &[Token], i: usize) -> Option<(usize, usize)> {
         let first = tokens.get(i)?;
-        if !first.is_word() {
+        if !first.has_tag(self.tag) || !first.is_word() {
             return None;
         }
-        let list = self.by_first.get(&first.key)?;
+        self.match_slow(tokens, i, first.id)
+    }
+
+    /// [`PhraseSet::match_at`] once the first word is known to start a phrase.
+    fn match_slow(&self, tokens: &[Token], i: usize, first: WordId) -> Option<(usize, usize)> {
+        let list = self.by_first.get(&first)?;
         'phrases: for (words, id) in list {
             if i + words.len() > tokens.len() {
                 continue;
             }
-            for (k, w) in words.iter().enumerate() {
+            for (k, &w) in words.iter().enumerate() {
                 let t = &tokens[i + k];
-                if !t.is_word() || &t.key != w || (k > 0 && t.glued) {
+                if !t.is_word() || t.id != w || (k > 0 && t.glued) {
                     continue 'phrases;
                 }
             }
@@ -121,14 +196,28 @@ impl PhraseSet {
     }
 
     /// Whether the phrase set holds a match at `i`.
+    #[inline]
     pub fn starts_at(&self, tokens: &[Token], i: usize) -> bool {
         self.match_at(tokens, i).is_some()
     }
 }
 
+/// Words the structure of a title or a clause names (not lexicon lists).
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionWords {
+    /// "và" (and).
+    pub va: WordId,
+    /// "kiêm" (and concurrently).
+    pub kiem: WordId,
+    /// "cùng" (together with).
+    pub cung: WordId,
+}
+
 /// The lexicon, ready for matching.
 #[derive(Debug, Clone)]
 pub struct Lexicon {
+    /// Every word of the lists below, numbered; tokens are looked up here.
+    pub vocab: Vocab,
     /// The ranks, in file order.
     pub ranks: Vec<RankEntry>,
     /// Rank spellings -> index into `ranks`.
@@ -161,16 +250,14 @@ pub struct Lexicon {
     pub honorifics: PhraseSet,
     /// "ông", "bà" standing alone.
     pub pronouns: PhraseSet,
-    /// Family names (lower-case keys).
-    pub surnames: HashSet<String>,
     /// "tỉnh", "thành phố", ...
     pub place_words: PhraseSet,
     /// Place names (lower-case, single-spaced).
-    pub places: HashSet<String>,
+    pub places: FxHashSet<String>,
     /// Abbreviation (lower-case) -> expansion (lower-case words).
-    pub equivalents: HashMap<String, Vec<String>>,
-    /// Words that never start a name.
-    pub not_names: HashSet<String>,
+    pub equivalents: FxHashMap<String, Vec<String>>,
+    /// "và", "kiêm", "cùng".
+    pub words: FunctionWords,
 }
 
 impl Lexicon {
@@ -200,26 +287,45 @@ impl Lexicon {
                 rank_ids.push(i);
             }
         }
-        let set = |v: &[String]| v.iter().map(|s| key(s.trim())).collect::<HashSet<_>>();
-        Ok(Lexicon {
-            rank_set: PhraseSet::new(&spellings),
+        crate::chars::init();
+        let mut vocab = Vocab::default();
+        for s in &raw.surnames {
+            vocab.tag(&key(s.trim()), tag::SURNAME);
+        }
+        for s in &raw.not_names {
+            vocab.tag(&key(s.trim()), tag::NOT_NAME);
+        }
+        let words = FunctionWords {
+            va: vocab.intern("và"),
+            kiem: vocab.intern("kiêm"),
+            cung: vocab.intern("cùng"),
+        };
+        let v = &mut vocab;
+        let lexicon = Lexicon {
+            rank_set: PhraseSet::new(&spellings, tag::RANK, v),
             rank_ids,
-            ranks: raw.ranks,
-            rank_qualifiers: PhraseSet::new(&raw.rank_qualifiers),
-            positions: PhraseSet::new(&raw.positions),
-            position_prefixes: PhraseSet::new(&raw.position_prefixes),
-            modifiers_kept: PhraseSet::new(&raw.title_modifiers_kept),
-            modifiers_dropped: PhraseSet::new(&raw.title_modifiers_dropped),
-            position_qualifiers: PhraseSet::new(&raw.position_qualifiers),
-            org_heads: PhraseSet::new(&raw.org_heads),
-            predicates: PhraseSet::new(&raw.predicates),
-            role_triggers: PhraseSet::new(&raw.role_triggers),
-            role_objects: PhraseSet::new(&raw.role_objects),
-            list_heads: PhraseSet::new(&raw.list_heads),
-            honorifics: PhraseSet::new(&raw.honorifics),
-            pronouns: PhraseSet::new(&raw.pronouns),
-            surnames: set(&raw.surnames),
-            place_words: PhraseSet::new(&raw.place_words),
+            rank_qualifiers: PhraseSet::new(&raw.rank_qualifiers, tag::RANK_QUALIFIER, v),
+            positions: PhraseSet::new(&raw.positions, tag::POSITION, v),
+            position_prefixes: PhraseSet::new(&raw.position_prefixes, tag::POSITION_PREFIX, v),
+            modifiers_kept: PhraseSet::new(&raw.title_modifiers_kept, tag::MODIFIER_KEPT, v),
+            modifiers_dropped: PhraseSet::new(
+                &raw.title_modifiers_dropped,
+                tag::MODIFIER_DROPPED,
+                v,
+            ),
+            position_qualifiers: PhraseSet::new(
+                &raw.position_qualifiers,
+                tag::POSITION_QUALIFIER,
+                v,
+            ),
+            org_heads: PhraseSet::new(&raw.org_heads, tag::ORG_HEAD, v),
+            predicates: PhraseSet::new(&raw.predicates, tag::PREDICATE, v),
+            role_triggers: PhraseSet::new(&raw.role_triggers, tag::ROLE_TRIGGER, v),
+            role_objects: PhraseSet::new(&raw.role_objects, tag::ROLE_OBJECT, v),
+            list_heads: PhraseSet::new(&raw.list_heads, tag::LIST_HEAD, v),
+            honorifics: PhraseSet::new(&raw.honorifics, tag::HONORIFIC, v),
+            pronouns: PhraseSet::new(&raw.pronouns, tag::PRONOUN, v),
+            place_words: PhraseSet::new(&raw.place_words, tag::PLACE_WORD, v),
             places: raw
                 .places
                 .iter()
@@ -230,22 +336,39 @@ impl Lexicon {
                 .iter()
                 .map(|(k, v)| (key(k), v.split_whitespace().map(key).collect()))
                 .collect(),
-            not_names: set(&raw.not_names),
-        })
+            ranks: raw.ranks,
+            words,
+            vocab,
+        };
+        let mut lexicon = lexicon;
+        lexicon.vocab.add_capitalized();
+        Ok(lexicon)
     }
 
     /// The rank matched at token `i`: (number of tokens, index into `ranks`).
+    #[inline]
     pub fn rank_at(&self, tokens: &[Token], i: usize) -> Option<(usize, usize)> {
         self.rank_set
             .match_at(tokens, i)
             .map(|(len, id)| (len, self.rank_ids[id]))
     }
+
+    /// Split one line into tokens looked up in this lexicon (offsets from its start).
+    pub fn tokenize<'a>(&self, text: &'a str) -> Vec<Token<'a>> {
+        crate::tokens::tokenize(text, &self.vocab)
+    }
+}
+
+/// The built-in lexicon, parsed once, for tests.
+#[cfg(test)]
+pub(crate) fn builtin() -> &'static Lexicon {
+    static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+    LEX.get_or_init(|| Lexicon::from_yaml(DEFAULT_YAML, "builtin").expect("built-in lexicon"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tokens::tokenize;
 
     #[test]
     fn default_lexicon_parses_and_covers_every_rank_family() {
@@ -277,11 +400,11 @@ mod tests {
     #[test]
     fn ranks_match_in_any_capitalisation_longest_first() {
         let lex = Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap();
-        let toks = tokenize("CHUẨN Đô Đốc Nguyễn");
+        let toks = lex.tokenize("CHUẨN Đô Đốc Nguyễn");
         let (len, id) = lex.rank_at(&toks, 0).expect("rank");
         assert_eq!(len, 3);
         assert_eq!(lex.ranks[id].vi, "Chuẩn đô đốc");
-        let toks = tokenize("Phó Đô đốc");
+        let toks = lex.tokenize("Phó Đô đốc");
         let (len, id) = lex.rank_at(&toks, 0).unwrap();
         assert_eq!((len, lex.ranks[id].code.as_str()), (3, "OF-7"));
     }

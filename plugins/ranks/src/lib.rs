@@ -25,28 +25,67 @@
 //! appositive chains), [`names`] (name spans) and [`merge`]; the words are in the lexicon
 //! (`config/ranks.vi.yaml`, see [`lexicon`]).
 //!
+//! # Speed
+//! Everything that depends only on the lexicon is done once, in `create`: every lexicon
+//! word gets a number and tags saying which lists have a phrase starting with it
+//! ([`vocab`]), and the character classes the tokenizer asks about are tabulated
+//! ([`chars`]). Per article, [`tokens`] reads each line once, looking each word up once;
+//! the matchers then compare numbers and test tag bits, and skip at once the tokens no
+//! shape can start with.
+//!
 //! # Settings
 //! - `lexicon`: path of a lexicon YAML file (relative paths resolve against the config
 //!   file's folder). Default: the lexicon built into the plugin (`config/ranks.vi.yaml`).
 //!
 //! Unknown settings are errors.
 
+pub mod chars;
 pub mod lexicon;
 pub mod merge;
 pub mod names;
 pub mod scan;
 pub mod titles;
 pub mod tokens;
+pub mod vocab;
 
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use lexicon::{key, Lexicon, DEFAULT_YAML};
-use scan::{scan_line, Mention, Segment};
-use serde_json::{json, Value};
+use scan::{scan_tokens, Mention, Segment};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashSet;
+use tokens::Tokenizer;
 
 /// The plugin.
 pub struct Ranks {
     lex: Lexicon,
+}
+
+/// One entry of the `people` field (see the crate docs).
+#[derive(Debug, Serialize)]
+pub struct PersonEntry<'l> {
+    name: String,
+    rank: Option<&'l str>,
+    rank_en: Option<&'l str>,
+    rank_code: Option<&'l str>,
+    titles: Vec<String>,
+    mentions: Vec<Span>,
+    caption_mentions: Vec<CaptionSpan>,
+}
+
+/// Where a name is written in `text`.
+#[derive(Debug, Serialize)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+/// Where a name is written in a caption.
+#[derive(Debug, Serialize)]
+struct CaptionSpan {
+    caption: usize,
+    start: usize,
+    end: usize,
 }
 
 impl Ranks {
@@ -57,57 +96,79 @@ impl Ranks {
 
     /// The `people` field for a text, its captions and the byline names to leave out.
     pub fn people(&self, text: &str, captions: &[String], authors: &[String]) -> Value {
+        serde_json::to_value(self.entries(text, captions, authors)).unwrap_or_default()
+    }
+
+    /// The entries of the `people` field, in order of first mention.
+    pub fn entries<S: AsRef<str>>(
+        &self,
+        text: &str,
+        captions: &[S],
+        authors: &[S],
+    ) -> Vec<PersonEntry<'_>> {
         let mut mentions: Vec<Mention> = Vec::new();
+        let mut tokenizer = Tokenizer::new(&self.lex.vocab);
+        // about one token per four bytes of text: room for the longest line, once
+        let longest = text.split('\n').map(str::len).max().unwrap_or(0);
+        let mut tokens = Vec::with_capacity(longest / 3 + 16);
         let mut offset = 0usize;
         let mut last = None;
         for line in text.split('\n') {
-            last = scan_line(line, offset, Segment::Text, &self.lex, last, &mut mentions);
-            offset += line.chars().count() + 1;
+            tokens.clear();
+            let chars = tokenizer.tokenize_into(line, offset, &mut tokens);
+            last = scan_tokens(line, &tokens, Segment::Text, &self.lex, last, &mut mentions);
+            offset += chars + 1;
         }
         for (n, caption) in captions.iter().enumerate() {
-            for line in caption.split('\n') {
-                scan_line(line, 0, Segment::Caption(n), &self.lex, None, &mut mentions);
+            for line in caption.as_ref().split('\n') {
+                tokens.clear();
+                tokenizer.tokenize_into(line, 0, &mut tokens);
+                let segment = Segment::Caption(n);
+                scan_tokens(line, &tokens, segment, &self.lex, None, &mut mentions);
             }
         }
         let authors: HashSet<String> = authors
             .iter()
-            .map(|a| a.split_whitespace().map(key).collect::<Vec<_>>().join(" "))
+            .map(|a| {
+                let words: Vec<String> = a.as_ref().split_whitespace().map(key).collect();
+                words.join(" ")
+            })
             .collect();
-        let people = merge::merge(&mentions, &authors, &self.lex);
-        Value::Array(
-            people
-                .into_iter()
-                .map(|p| {
-                    let rank = p.rank.map(|r| &self.lex.ranks[r]);
-                    json!({
-                        "name": p.name,
-                        "rank": rank.map(|r| r.vi.clone()),
-                        "rank_en": rank.map(|r| r.en.clone()),
-                        "rank_code": rank.map(|r| r.code.clone()),
-                        "titles": p.titles,
-                        "mentions": p.mentions.iter()
-                            .map(|(s, e)| json!({"start": s, "end": e}))
-                            .collect::<Vec<_>>(),
-                        "caption_mentions": p.caption_mentions.iter()
-                            .map(|(c, s, e)| json!({"caption": c, "start": s, "end": e}))
-                            .collect::<Vec<_>>(),
-                    })
-                })
-                .collect(),
-        )
+        merge::merge(&mentions, &authors, &self.lex)
+            .into_iter()
+            .map(|p| {
+                let rank = p.rank.map(|r| &self.lex.ranks[r]);
+                PersonEntry {
+                    name: p.name,
+                    rank: rank.map(|r| r.vi.as_str()),
+                    rank_en: rank.map(|r| r.en.as_str()),
+                    rank_code: rank.map(|r| r.code.as_str()),
+                    titles: p.titles,
+                    mentions: p
+                        .mentions
+                        .iter()
+                        .map(|&(start, end)| Span { start, end })
+                        .collect(),
+                    caption_mentions: p
+                        .caption_mentions
+                        .iter()
+                        .map(|&(caption, start, end)| CaptionSpan {
+                            caption,
+                            start,
+                            end,
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
     }
 }
 
 /// The strings of an array field; anything else reads as empty.
-fn strings(value: Option<&Value>) -> Vec<String> {
+fn strings(value: Option<&Value>) -> Vec<&str> {
     value
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default()
 }
 
@@ -150,10 +211,14 @@ impl Plugin for Ranks {
     }
 
     fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
-        let captions = strings(doc.field("captions")?);
-        let authors = strings(doc.field("authors")?);
+        // Only these two fields are parsed, not everything earlier plugins added.
+        let (captions, authors) = (
+            doc.field_as::<Value>("captions")?,
+            doc.field_as::<Value>("authors")?,
+        );
+        let (captions, authors) = (strings(captions.as_ref()), strings(authors.as_ref()));
         let mut out = Output::default();
-        out.set("people", self.people(doc.text(), &captions, &authors))?;
+        out.set("people", self.entries(doc.text(), &captions, &authors))?;
         Ok(out)
     }
 }
@@ -163,6 +228,7 @@ export_plugin!(Ranks);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn plugin() -> Ranks {
         Ranks::with_lexicon(Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap())

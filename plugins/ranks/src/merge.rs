@@ -10,7 +10,8 @@
 //!   TW = Trung ương), or the words of a shorter title starting a longer one (the longer is
 //!   kept).
 
-use crate::lexicon::{key, Lexicon};
+use crate::chars::{Classes, ALNUM};
+use crate::lexicon::{push_key, Lexicon};
 use crate::scan::{Mention, Segment};
 use std::collections::HashSet;
 
@@ -29,54 +30,79 @@ pub struct Person {
     pub caption_mentions: Vec<(usize, usize, usize)>,
 }
 
-/// Lower-case words of a name.
-fn name_words(name: &str) -> Vec<String> {
-    name.split_whitespace().map(key).collect()
+/// Lower-case words of a name, single-spaced.
+fn name_key(name: &str) -> String {
+    let mut k = String::with_capacity(name.len());
+    for w in name.split_whitespace() {
+        if !k.is_empty() {
+            k.push(' ');
+        }
+        push_key(&mut k, w);
+    }
+    k
 }
 
-/// Whether a name should never be reported (byline, acronym, place).
-fn excluded(name: &str, authors: &HashSet<String>, lex: &Lexicon) -> bool {
-    let words = name_words(name);
-    let joined = words.join(" ");
-    words.is_empty()
-        || authors.contains(&joined)
-        || lex.places.contains(&joined)
+/// Whether a name should never be reported (byline, acronym, place); `key` is its
+/// [`name_key`].
+fn excluded(name: &str, key: &str, authors: &HashSet<String>, lex: &Lexicon) -> bool {
+    key.is_empty()
+        || authors.contains(key)
+        || lex.places.contains(key)
         || !name.chars().any(char::is_lowercase)
 }
 
-/// Comparison words of a title: lower-case, punctuation dropped, equivalents expanded,
-/// without a leading "nguyên"/"cựu".
-pub fn title_key(title: &str, lex: &Lexicon) -> Vec<String> {
-    let mut words = Vec::new();
+/// Whether the words of `long` end with the words of `short` and are more of them.
+fn ends_with_words(long: &str, short: &str) -> bool {
+    long.len() > short.len()
+        && long.ends_with(short)
+        && long.as_bytes()[long.len() - short.len() - 1] == b' '
+}
+
+/// Comparison words of a title, single-spaced: lower-case, punctuation dropped, equivalents
+/// expanded, without a leading "nguyên"/"cựu".
+pub fn title_key(title: &str, lex: &Lexicon) -> String {
+    let classes = Classes::get();
+    let mut k = String::with_capacity(title.len());
     for w in title
-        .split(|c: char| !(c.is_alphanumeric() || c == '&'))
+        .split(|c: char| !(classes.of(c) & ALNUM != 0 || c == '&'))
         .filter(|w| !w.is_empty())
     {
-        let k = key(w);
-        match lex.equivalents.get(&k) {
-            Some(exp) => words.extend(exp.iter().cloned()),
-            None => words.push(k),
+        let at = k.len();
+        if at > 0 {
+            k.push(' ');
+        }
+        push_key(&mut k, w);
+        if let Some(exp) = lex.equivalents.get(&k[at + usize::from(at > 0)..]) {
+            k.truncate(at);
+            for e in exp {
+                if !k.is_empty() {
+                    k.push(' ');
+                }
+                k.push_str(e);
+            }
         }
     }
-    if matches!(words.first().map(String::as_str), Some("nguyên" | "cựu")) {
-        words.remove(0);
+    let first = k.split(' ').next().unwrap_or("");
+    if matches!(first, "nguyên" | "cựu") {
+        let cut = (first.len() + 1).min(k.len());
+        k.drain(..cut);
     }
-    words
+    k
 }
 
 /// Keep each title once (see the module docs).
 pub fn dedupe_titles(titles: &[String], lex: &Lexicon) -> Vec<String> {
-    let keys: Vec<Vec<String>> = titles.iter().map(|t| title_key(t, lex)).collect();
+    let keys: Vec<String> = titles.iter().map(|t| title_key(t, lex)).collect();
     let mut out = Vec::new();
     for (i, t) in titles.iter().enumerate() {
         let k = &keys[i];
         if k.is_empty() {
             continue;
         }
-        let covered = keys.iter().enumerate().any(|(j, other)| {
-            j != i
-                && ((other.len() > k.len() && other[..k.len()] == k[..]) || (other == k && j < i))
-        });
+        let covered = keys
+            .iter()
+            .enumerate()
+            .any(|(j, other)| j != i && (starts_with_words(other, k) || (other == k && j < i)));
         if !covered {
             out.push(t.clone());
         }
@@ -84,18 +110,24 @@ pub fn dedupe_titles(titles: &[String], lex: &Lexicon) -> Vec<String> {
     out
 }
 
+/// Whether the words of `long` start with the words of `short` and are more of them.
+fn starts_with_words(long: &str, short: &str) -> bool {
+    long.len() > short.len() && long.starts_with(short) && long.as_bytes()[short.len()] == b' '
+}
+
 /// Merge mentions (in document order) into people, in order of first mention.
 pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> Vec<Person> {
+    let keys: Vec<String> = mentions.iter().map(|m| name_key(&m.name)).collect();
     // group by exact name
-    let mut groups: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
     for (i, m) in mentions.iter().enumerate() {
-        if excluded(&m.name, authors, lex) {
+        let key = keys[i].as_str();
+        if excluded(&m.name, key, authors, lex) {
             continue;
         }
-        let words = name_words(&m.name);
-        match groups.iter_mut().find(|(w, _)| *w == words) {
+        match groups.iter_mut().find(|(w, _)| *w == key) {
             Some((_, list)) => list.push(i),
-            None => groups.push((words, vec![i])),
+            None => groups.push((key, vec![i])),
         }
     }
     let rank_of = |list: &[usize]| list.iter().find_map(|&i| mentions[i].rank);
@@ -108,8 +140,7 @@ pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> 
             .enumerate()
             .filter(|(b, (wb, lb))| {
                 *b != a
-                    && wb.len() > wa.len()
-                    && wb[wb.len() - wa.len()..] == wa[..]
+                    && ends_with_words(wb, wa)
                     && match (ra, rank_of(lb)) {
                         (Some(x), Some(y)) => x == y,
                         _ => true,
@@ -152,9 +183,8 @@ pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> 
         let first = list[0];
         let name = list
             .iter()
-            .map(|&i| &mentions[i].name)
-            .find(|n| name_words(n) == groups[g].0)
-            .cloned()
+            .find(|&&i| keys[i] == groups[g].0)
+            .map(|&i| mentions[i].name.clone())
             .unwrap_or_else(|| mentions[first].name.clone());
         let rank = rank_of(list);
         let titles: Vec<String> = list

@@ -10,7 +10,7 @@
 //! Acronyms ("ĐNQP"), all-capital bylines ("XUÂN DÂN") and glued tokens never belong to a
 //! name.
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{key, tag, Lexicon};
 use crate::tokens::Token;
 
 /// The most syllables a name takes ("Trưng Huỳnh Minh Trí", "Phim Mạ Chăn Vông").
@@ -34,8 +34,7 @@ fn stops_name(tokens: &[Token], k: usize, lex: &Lexicon) -> bool {
 /// The end (exclusive) of a run of name syllables starting at `i`, if `i` starts one.
 pub fn name_run(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
     let first = tokens.get(i)?;
-    if !first.is_name_syllable() || lex.not_names.contains(&first.key) || stops_name(tokens, i, lex)
-    {
+    if !first.is_name_syllable() || first.has_tag(tag::NOT_NAME) || stops_name(tokens, i, lex) {
         return None;
     }
     let mut j = i + 1;
@@ -46,15 +45,21 @@ pub fn name_run(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
 }
 
 /// Whether the token is a family name of the lexicon.
-pub fn is_surname(t: &Token, lex: &Lexicon) -> bool {
-    t.is_name_syllable() && lex.surnames.contains(&t.key)
+pub fn is_surname(t: &Token, _lex: &Lexicon) -> bool {
+    t.is_name_syllable() && t.has_tag(tag::SURNAME)
 }
 
 /// Lower-case words of tokens `from..to`, single-spaced.
 pub fn joined_key(tokens: &[Token], from: usize, to: usize) -> String {
     tokens[from..to]
         .iter()
-        .map(|t| t.key.as_str())
+        .map(|t| {
+            if t.is_word() {
+                key(t.text)
+            } else {
+                t.text.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -101,7 +106,11 @@ pub fn after_place_word(tokens: &[Token], i: usize, lex: &Lexicon) -> bool {
 mod tests {
     use super::*;
     use crate::lexicon::DEFAULT_YAML;
-    use crate::tokens::tokenize;
+
+    /// Tokens of `s`, looked up in the built-in lexicon.
+    fn tokenize(s: &str) -> Vec<Token<'_>> {
+        crate::lexicon::builtin().tokenize(s)
+    }
 
     fn lex() -> Lexicon {
         Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap()

@@ -12,10 +12,22 @@
 //!
 //! The chain of appositive titles after a name is read by [`crate::titles::parse_chain`].
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{tag, Lexicon};
 use crate::names::name_run;
-use crate::titles::{list_item, parse_chain, parse_title, position_at};
+use crate::titles::{list_item, parse_chain, parse_title, position_at, STARTS_TITLE};
 use crate::tokens::Token;
+use crate::vocab::Tags;
+
+/// Tags of the words a shape of [`Scan::run`] may start with: a rank, an organisation head,
+/// a role trigger, an honorific, a pronoun, a title (modifier, prefix or position word), or
+/// the family name of a list item.
+const STARTS_MENTION: Tags = tag::RANK
+    | tag::ORG_HEAD
+    | tag::ROLE_TRIGGER
+    | tag::HONORIFIC
+    | tag::PRONOUN
+    | STARTS_TITLE
+    | tag::SURNAME;
 
 /// Where a mention was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,9 +57,8 @@ pub struct Mention {
 
 /// Scanner state for one segment.
 struct Scan<'a> {
-    tokens: &'a [Token],
-    chars: &'a [char],
-    base: usize,
+    tokens: &'a [Token<'a>],
+    line: &'a str,
     lex: &'a Lexicon,
     segment: Segment,
     out: &'a mut Vec<Mention>,
@@ -66,9 +77,9 @@ struct Scan<'a> {
 
 impl Scan<'_> {
     fn text(&self, from: usize, to: usize) -> String {
-        let s = self.tokens[from].start - self.base;
-        let e = self.tokens[to - 1].end - self.base;
-        self.chars[s..e].iter().collect()
+        let s = self.tokens[from].byte_start;
+        let e = self.tokens[to - 1].byte_end();
+        self.line[s..e].to_string()
     }
 
     fn end_clause(&mut self, sentence: bool) {
@@ -86,7 +97,7 @@ impl Scan<'_> {
             le <= ns
                 && self.tokens[le..ns]
                     .iter()
-                    .all(|t| t.is(',') || t.key == "và" || t.key == "cùng")
+                    .all(|t| t.is(',') || t.id == self.lex.words.va || t.id == self.lex.words.cung)
         });
         if !same_group {
             self.group += 1;
@@ -225,7 +236,7 @@ impl Scan<'_> {
         let mut titles = vec![self.text(first.start, first.end)];
         let mut k = first.end;
         while let Some(t) = self.tokens.get(k) {
-            if t.is(',') || t.key == "và" || t.key == "kiêm" {
+            if t.is(',') || t.id == self.lex.words.va || t.id == self.lex.words.kiem {
                 if let Some(tp) = parse_title(self.tokens, k + 1, self.lex, true, false) {
                     titles.push(self.text(tp.start, tp.end));
                     k = tp.end;
@@ -279,9 +290,17 @@ impl Scan<'_> {
                 i += 1;
                 continue;
             }
-            if let Some(end) = self.rank_person(i, Vec::new()) {
-                i = end.max(i + 1);
+            if !t.has_tag(STARTS_MENTION) {
+                // none of the shapes below can start here
+                i += 1;
                 continue;
+            }
+            // each shape needs its own kind of first word: test the tag before trying it
+            if t.has_tag(tag::RANK) {
+                if let Some(end) = self.rank_person(i, Vec::new()) {
+                    i = end.max(i + 1);
+                    continue;
+                }
             }
             if let Some((olen, _)) = self.lex.org_heads.match_at(self.tokens, i) {
                 let plen = position_at(self.tokens, i, self.lex, false).map_or(0, |p| p.end - i);
@@ -296,9 +315,11 @@ impl Scan<'_> {
                     continue;
                 }
             }
-            if let Some(end) = self.honorific_person(i) {
-                i = end.max(i + 1);
-                continue;
+            if t.has_tag(tag::HONORIFIC) {
+                if let Some(end) = self.honorific_person(i) {
+                    i = end.max(i + 1);
+                    continue;
+                }
             }
             if let Some((len, _)) = self.lex.pronouns.match_at(self.tokens, i) {
                 let named = self
@@ -314,11 +335,13 @@ impl Scan<'_> {
                     continue;
                 }
             }
-            if let Some(end) = self.title_person(i) {
-                i = end.max(i + 1);
-                continue;
+            if t.has_tag(STARTS_TITLE) {
+                if let Some(end) = self.title_person(i) {
+                    i = end.max(i + 1);
+                    continue;
+                }
             }
-            if self.starts_list_item(i) {
+            if t.has_tag(tag::SURNAME) && self.starts_list_item(i) {
                 if let Some(ne) = list_item(self.tokens, i, self.lex) {
                     let idx = self.push(i, ne, None, Vec::new());
                     i = self.chain(idx, ne).max(i + 1);
@@ -341,12 +364,22 @@ pub fn scan_line(
     last_person: Option<usize>,
     out: &mut Vec<Mention>,
 ) -> Option<usize> {
-    let tokens = crate::tokens::tokenize_at(line, base);
-    let chars: Vec<char> = line.chars().collect();
+    let tokens = crate::tokens::tokenize_at(line, base, &lex.vocab);
+    scan_tokens(line, &tokens, segment, lex, last_person, out)
+}
+
+/// [`scan_line`] on the tokens of `line`, already split (see [`crate::tokens::Tokenizer`]).
+pub fn scan_tokens(
+    line: &str,
+    tokens: &[Token],
+    segment: Segment,
+    lex: &Lexicon,
+    last_person: Option<usize>,
+    out: &mut Vec<Mention>,
+) -> Option<usize> {
     let mut scan = Scan {
-        tokens: &tokens,
-        chars: &chars,
-        base,
+        tokens,
+        line,
         lex,
         segment,
         out,

@@ -14,9 +14,15 @@
 //! a comma followed by an organisation (not a position) continues the previous title:
 //! "Phó cục trưởng Cục Đối ngoại, Bộ Quốc phòng" is one title.
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{tag, Lexicon};
 use crate::names::vietnamese_name;
 use crate::tokens::Token;
+use crate::vocab::Tags;
+
+/// Tags of the words a title may start with (see [`position_at`]): a dropped or kept
+/// modifier, a position prefix or a position word.
+pub const STARTS_TITLE: Tags =
+    tag::MODIFIER_DROPPED | tag::MODIFIER_KEPT | tag::POSITION_PREFIX | tag::POSITION;
 
 /// Where a position word sits: tokens `start..end` (after dropped modifiers such as "tân").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,7 +172,7 @@ fn organisation(
             break;
         }
         if t.is_lower() {
-            if t.key == "và" {
+            if t.id == lex.words.va {
                 // "Bộ Nông nghiệp và Phát triển Nông thôn": an organisation goes on.
                 let next_is_org_word = tokens.get(j + 1).is_some_and(|n| {
                     n.is_cap()
@@ -195,7 +201,7 @@ fn organisation(
             continue;
         }
         // capitalised word, acronym or number
-        if lex.not_names.contains(&t.key) && t.is_name_syllable() && lower_run > 0 {
+        if t.has_tag(tag::NOT_NAME) && t.is_name_syllable() && lower_run > 0 {
             stop = Stop::Other;
             break;
         }
@@ -234,7 +240,7 @@ fn organisation(
 /// index of `)`.
 fn parenthesis(tokens: &[Token], open: usize, lex: &Lexicon) -> Option<usize> {
     let first = tokens.get(open + 1)?;
-    if !(first.is_cap() || first.has_digit()) || lex.not_names.contains(&first.key) {
+    if !(first.is_cap() || first.has_digit()) || first.has_tag(tag::NOT_NAME) {
         return None;
     }
     for (k, t) in tokens.iter().enumerate().skip(open + 1).take(16) {
@@ -244,7 +250,7 @@ fn parenthesis(tokens: &[Token], open: usize, lex: &Lexicon) -> Option<usize> {
         if t.is('(') || t.is('.') || t.is(';') || t.is(':') {
             return None;
         }
-        if t.is_lower() && lex.predicates.starts_at(tokens, k) && t.key != "và" {
+        if t.is_lower() && lex.predicates.starts_at(tokens, k) && t.id != lex.words.va {
             return None;
         }
     }
@@ -348,11 +354,11 @@ pub fn parse_chain(tokens: &[Token], p: usize, lex: &Lexicon) -> Chain {
                 None => break,
             }
         }
-        if t.is_word() && (t.key == "kiêm" || t.key == "và") {
-            if t.key == "và" && lex.rank_at(tokens, k + 1).is_some() {
+        if t.is_word() && (t.id == lex.words.kiem || t.id == lex.words.va) {
+            if t.id == lex.words.va && lex.rank_at(tokens, k + 1).is_some() {
                 break;
             }
-            if let Some(tp) = parse_title(tokens, k + 1, lex, t.key == "kiêm", true) {
+            if let Some(tp) = parse_title(tokens, k + 1, lex, t.id == lex.words.kiem, true) {
                 if tp.name.is_none() && tp.end > tp.start && lex.rank_at(tokens, tp.end).is_none() {
                     titles.push((tp.start, tp.end));
                     last_clean = tp.clean;
@@ -380,7 +386,7 @@ fn parse_chain_inner(
         if t.is(')') {
             return Some((spans, k));
         }
-        if t.is(',') || t.is_dash() || t.key == "kiêm" {
+        if t.is(',') || t.is_dash() || t.id == lex.words.kiem {
             if let Some(tp) = parse_title(tokens, k + 1, lex, true, false) {
                 spans.push((tp.start, tp.end));
                 k = tp.end;
@@ -396,7 +402,11 @@ fn parse_chain_inner(
 mod tests {
     use super::*;
     use crate::lexicon::DEFAULT_YAML;
-    use crate::tokens::tokenize;
+
+    /// Tokens of `s`, looked up in the built-in lexicon.
+    fn tokenize(s: &str) -> Vec<Token<'_>> {
+        crate::lexicon::builtin().tokenize(s)
+    }
 
     fn lex() -> Lexicon {
         Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap()

@@ -5,6 +5,15 @@
 //! letter directly followed by a capitalised syllable starts a new token marked
 //! [`Token::glued`]: scraped pages glue headings and captions to the next sentence
 //! ("chỉ đạoHội đồng", "Lê Mạnh TuấnDự Lễ").
+//!
+//! Each word is looked up once in the lexicon's [`Vocab`] (lower-case), and its shape
+//! (capitalised, all capitals, ...) is worked out once, so the matchers only compare
+//! numbers and test bits.
+
+use crate::chars::{
+    Class, Classes, ALPHA, CAPITAL, CHANGES_CASE, DIGIT, LOWER, LOWER_SLOW, SPACE, UPPER, WORD,
+};
+use crate::vocab::{Tags, Vocab, WordId, NO_WORD};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,172 +24,397 @@ pub enum Kind {
     Punct(char),
 }
 
+/// The first character is upper-case.
+const CAP: u8 = 1;
+/// The first character is lower-case.
+const LOWER_FIRST: u8 = 2;
+/// Upper-case first character, the rest lower-case.
+const NAME: u8 = 4;
+/// At least two letters, none lower-case.
+const ALL_CAPS: u8 = 8;
+/// Contains an ASCII digit.
+const SHAPE_DIGIT: u8 = 16;
+
 /// One token of a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     /// The token as written.
-    pub text: String,
-    /// Lower-case form, for lexicon look-ups.
-    pub key: String,
+    pub text: &'a str,
+    /// The lexicon word this token is (lower-cased), or [`NO_WORD`]; always [`NO_WORD`]
+    /// for punctuation.
+    pub id: WordId,
+    /// The tags of that lexicon word (0 when unknown).
+    pub tags: Tags,
     /// Offset of the first character (Unicode scalar values, from the start of the input).
     pub start: usize,
     /// Offset after the last character.
     pub end: usize,
+    /// Byte offset of the token in the tokenized text (without the character base).
+    pub byte_start: usize,
     /// Word or punctuation.
     pub kind: Kind,
     /// Split from the previous word without a space (a glued heading or caption).
     pub glued: bool,
+    /// Shape bits (`CAP`, `NAME`, ...).
+    shape: u8,
 }
 
-impl Token {
+impl Token<'_> {
+    /// Byte offset after the token in the tokenized text.
+    #[inline]
+    pub fn byte_end(&self) -> usize {
+        self.byte_start + self.text.len()
+    }
+
     /// Whether this is a word.
+    #[inline]
     pub fn is_word(&self) -> bool {
         self.kind == Kind::Word
     }
 
     /// Whether this is the punctuation mark `c`.
+    #[inline]
     pub fn is(&self, c: char) -> bool {
         self.kind == Kind::Punct(c)
     }
 
     /// Whether this is one of the dashes used as separators.
+    #[inline]
     pub fn is_dash(&self) -> bool {
         matches!(self.kind, Kind::Punct('-' | '–' | '—'))
     }
 
+    /// Whether this word carries any of `tags` in the lexicon.
+    #[inline]
+    pub fn has_tag(&self, tags: Tags) -> bool {
+        self.tags & tags != 0
+    }
+
     /// A word whose first character is an upper-case letter.
+    #[inline]
     pub fn is_cap(&self) -> bool {
-        self.is_word() && self.text.chars().next().is_some_and(char::is_uppercase)
+        self.is_word() && self.shape & CAP != 0
     }
 
     /// A word of at least two letters, all upper-case ("ĐNQP", "CATP", "XUÂN").
+    #[inline]
     pub fn is_all_caps(&self) -> bool {
-        self.is_word()
-            && self.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
-            && !self.text.chars().any(char::is_lowercase)
+        self.is_word() && self.shape & ALL_CAPS != 0
     }
 
     /// Capitalised like a name syllable: upper-case first letter, the rest lower-case
     /// letters ("Nguyễn", "Sít"); a single capital letter also counts ("Y").
+    #[inline]
     pub fn is_name_syllable(&self) -> bool {
-        let mut chars = self.text.chars();
-        match chars.next() {
-            Some(c) if c.is_uppercase() => chars.all(|c| c.is_lowercase()),
-            _ => false,
-        }
+        self.shape & NAME != 0
     }
 
     /// Contains a digit.
+    #[inline]
     pub fn has_digit(&self) -> bool {
-        self.text.chars().any(|c| c.is_ascii_digit())
+        self.shape & SHAPE_DIGIT != 0
     }
 
     /// A lower-case word.
+    #[inline]
     pub fn is_lower(&self) -> bool {
-        self.is_word() && self.text.chars().next().is_some_and(char::is_lowercase)
+        self.is_word() && self.shape & LOWER_FIRST != 0
     }
 }
 
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\u{300}' || ('\u{301}'..='\u{323}').contains(&c)
+/// Connectors that stay inside a word when a letter or digit follows them.
+fn is_connector(c: char) -> bool {
+    matches!(c, '&' | '-' | '.' | '\'' | '’')
 }
 
-/// Whether a '.' glued to the next word after `part` ends a sentence ("Tuấn.Theo") rather
-/// than an abbreviation ("TP.HCM", "H.Định", "v.v", "1.600"): the part since the last
-/// connector has two letters or more and a lower-case one.
-fn ends_sentence(part: &[char]) -> bool {
-    let last: Vec<char> = part
-        .iter()
-        .rev()
-        .take_while(|c| !matches!(c, '&' | '-' | '.' | '\'' | '’'))
-        .copied()
-        .collect();
-    last.iter().filter(|c| c.is_alphabetic()).count() >= 2 && last.iter().any(|c| c.is_lowercase())
+/// The classes of the characters of a token, gathered one character at a time.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// Classes of the first character.
+    first: Class,
+    /// Classes any later character has.
+    rest_any: Class,
+    /// Classes every later character has.
+    rest_all: Class,
+    /// Number of letters.
+    letters: u32,
+    /// Number of characters.
+    len: usize,
+}
+
+impl Shape {
+    /// The shape of a token that starts with a character of `first` classes.
+    #[inline]
+    fn new(first: Class) -> Shape {
+        Shape {
+            first,
+            rest_any: 0,
+            rest_all: Class::MAX,
+            letters: u32::from(first & ALPHA != 0),
+            len: 1,
+        }
+    }
+
+    /// Add a character after the first.
+    #[inline]
+    fn add(&mut self, class: Class) {
+        self.rest_any |= class;
+        self.rest_all &= class;
+        self.letters += u32::from(class & ALPHA != 0);
+        self.len += 1;
+    }
+
+    /// Classes any character has.
+    fn any(&self) -> Class {
+        self.first | self.rest_any
+    }
+
+    /// The token's shape bits (`CAP`, `NAME`, ...).
+    fn bits(&self) -> u8 {
+        let mut s = 0;
+        if self.first & UPPER != 0 {
+            s |= CAP;
+            if self.rest_all & LOWER != 0 {
+                s |= NAME;
+            }
+        }
+        if self.first & LOWER != 0 {
+            s |= LOWER_FIRST;
+        }
+        if self.letters >= 2 && self.any() & LOWER == 0 {
+            s |= ALL_CAPS;
+        }
+        if self.any() & DIGIT != 0 {
+            s |= SHAPE_DIGIT;
+        }
+        s
+    }
+}
+
+/// Splits lines into tokens, reusing its buffers from one line to the next.
+#[derive(Debug)]
+pub struct Tokenizer<'v> {
+    vocab: &'v Vocab,
+    classes: Classes,
+    /// Lower-case form of the current word.
+    lower: String,
+    /// Characters (byte offset, classes) of a word that may split.
+    chars: Vec<(usize, Class)>,
+}
+
+impl<'v> Tokenizer<'v> {
+    /// A tokenizer looking words up in `vocab`.
+    pub fn new(vocab: &'v Vocab) -> Tokenizer<'v> {
+        Tokenizer {
+            vocab,
+            classes: Classes::get(),
+            lower: String::new(),
+            chars: Vec::new(),
+        }
+    }
+
+    /// Split `text` (one line) into tokens, appended to `out`; offsets count characters
+    /// from the start of `text` plus `base`. Returns the number of characters of `text`.
+    pub fn tokenize_into<'a>(
+        &mut self,
+        text: &'a str,
+        base: usize,
+        out: &mut Vec<Token<'a>>,
+    ) -> usize {
+        let mut b = 0;
+        let mut ci = base;
+        while let Some((c, len, class)) = self.classes.decode(text, b) {
+            if class & SPACE != 0 {
+                b += len;
+                ci += 1;
+            } else if class & WORD != 0 {
+                let (end, shape) = self.read_word(text, b, len, class);
+                if shape.rest_any & UPPER != 0 {
+                    // maybe "TuấnDự": a lower-case letter, then a capitalised syllable
+                    self.push_split_word(text, b..end, ci, out);
+                } else {
+                    out.push(self.word_token(text, b..end, ci, &shape, false));
+                }
+                b = end;
+                ci += shape.len;
+            } else {
+                out.push(Token {
+                    text: &text[b..b + len],
+                    id: NO_WORD,
+                    tags: 0,
+                    start: ci,
+                    end: ci + 1,
+                    byte_start: b,
+                    kind: Kind::Punct(c),
+                    glued: false,
+                    shape: Shape::new(class).bits(),
+                });
+                b += len;
+                ci += 1;
+            }
+        }
+        ci - base
+    }
+
+    /// Read the word at byte `start` (its first character is `first_len` bytes long and has
+    /// `first` classes): letters and digits, and connectors followed by one ("PC&CC",
+    /// "TP.HCM"), except a '.' that ends a sentence ("Tuấn.Theo"). Returns the byte after
+    /// the word and its shape.
+    fn read_word(
+        &self,
+        text: &str,
+        start: usize,
+        first_len: usize,
+        first: Class,
+    ) -> (usize, Shape) {
+        let mut b = start + first_len;
+        let mut shape = Shape::new(first);
+        while let Some((d, len, class)) = self.classes.decode(text, b) {
+            if class & WORD != 0 {
+                shape.add(class);
+                b += len;
+                continue;
+            }
+            if is_connector(d) {
+                if let Some((_, n_len, n)) = self.classes.decode(text, b + len) {
+                    if n & WORD != 0 && !(d == '.' && self.ends_sentence(&text[start..b])) {
+                        shape.add(class);
+                        shape.add(n);
+                        b += len + n_len;
+                        continue;
+                    }
+                }
+            }
+            break;
+        }
+        (b, shape)
+    }
+
+    /// Whether a '.' glued to the next word after `part` ends a sentence ("Tuấn.Theo")
+    /// rather than an abbreviation ("TP.HCM", "H.Định", "v.v", "1.600"): the part since the
+    /// last connector has two letters or more and a lower-case one.
+    fn ends_sentence(&self, part: &str) -> bool {
+        let mut letters = 0;
+        let mut lower = false;
+        for c in part.chars().rev().take_while(|c| !is_connector(*c)) {
+            let class = self.classes.of(c);
+            letters += u32::from(class & ALPHA != 0);
+            lower |= class & LOWER != 0;
+        }
+        letters >= 2 && lower
+    }
+
+    /// Push the word at bytes `range` (character offset `start`), split where a lower-case
+    /// letter is followed by a capitalised syllable ("TuấnDự" → "Tuấn", glued "Dự").
+    fn push_split_word<'a>(
+        &mut self,
+        text: &'a str,
+        range: std::ops::Range<usize>,
+        start: usize,
+        out: &mut Vec<Token<'a>>,
+    ) {
+        let mut chars = std::mem::take(&mut self.chars);
+        chars.clear();
+        chars.extend(
+            text[range.clone()]
+                .char_indices()
+                .map(|(b, c)| (range.start + b, self.classes.of(c))),
+        );
+        let lower = |k: usize| chars[k].1 & LOWER != 0;
+        let byte = |k: usize| chars.get(k).map_or(range.end, |c| c.0);
+        let mut from = 0;
+        for k in 1..=chars.len() {
+            let split = k == chars.len()
+                || (lower(k - 1) && chars[k].1 & UPPER != 0 && k + 1 < chars.len() && lower(k + 1));
+            if split {
+                let mut shape = Shape::new(chars[from].1);
+                chars[from + 1..k].iter().for_each(|c| shape.add(c.1));
+                let token =
+                    self.word_token(text, byte(from)..byte(k), start + from, &shape, from > 0);
+                out.push(token);
+                from = k;
+            }
+        }
+        self.chars = chars;
+    }
+
+    /// One word token at bytes `range` (character offset `start`): its shape, and its id
+    /// and tags in the vocabulary (looked up lower-case).
+    #[inline(always)]
+    fn word_token<'a>(
+        &mut self,
+        text: &'a str,
+        range: std::ops::Range<usize>,
+        start: usize,
+        shape: &Shape,
+        glued: bool,
+    ) -> Token<'a> {
+        let (id, tags) = if shape.any() & CHANGES_CASE == 0 {
+            self.vocab.lookup_at(text, range.start, range.end)
+        } else if shape.first & CAPITAL != 0 && shape.rest_any & CHANGES_CASE == 0 {
+            // "Nguyễn": the capitalised form of a word, if any
+            match self.vocab.lookup_capitalized(text, range.start, range.end) {
+                Some(found) => found,
+                None => self.lookup_lower(&text[range.clone()], shape.any()),
+            }
+        } else {
+            self.lookup_lower(&text[range.clone()], shape.any())
+        };
+        Token {
+            text: &text[range.clone()],
+            id,
+            tags,
+            start,
+            end: start + shape.len,
+            byte_start: range.start,
+            kind: Kind::Word,
+            glued,
+            shape: shape.bits(),
+        }
+    }
+
+    /// The id and tags of a word with upper-case letters (`any`: the classes of its
+    /// characters), looked up lower-case.
+    #[inline(never)]
+    fn lookup_lower(&mut self, word: &str, any: Class) -> (WordId, Tags) {
+        if any & LOWER_SLOW != 0 {
+            // `str::to_lowercase` handles what one character at a time cannot
+            return self.vocab.lookup(&word.to_lowercase());
+        }
+        self.lower.clear();
+        for c in word.chars() {
+            self.lower.push(self.classes.lower(c));
+        }
+        self.vocab.lookup(&self.lower)
+    }
 }
 
 /// Split `text` (one line) into tokens; offsets count characters from the start of `text`
-/// plus `base`.
-pub fn tokenize_at(text: &str, base: usize) -> Vec<Token> {
-    let chars: Vec<char> = text.chars().collect();
+/// plus `base`. Words are looked up in `vocab`.
+pub fn tokenize_at<'a>(text: &'a str, base: usize, vocab: &Vocab) -> Vec<Token<'a>> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-            continue;
-        }
-        if is_word_char(c) {
-            let start = i;
-            let mut j = i + 1;
-            while j < chars.len() {
-                let d = chars[j];
-                if is_word_char(d) {
-                    j += 1;
-                } else if matches!(d, '&' | '-' | '.' | '\'' | '’')
-                    && chars.get(j + 1).is_some_and(|n| is_word_char(*n))
-                    && !(d == '.' && ends_sentence(&chars[start..j]))
-                {
-                    j += 2;
-                } else {
-                    break;
-                }
-            }
-            push_word(&chars[start..j], base + start, &mut out);
-            i = j;
-        } else {
-            out.push(Token {
-                text: c.to_string(),
-                key: c.to_string(),
-                start: base + i,
-                end: base + i + 1,
-                kind: Kind::Punct(c),
-                glued: false,
-            });
-            i += 1;
-        }
-    }
+    Tokenizer::new(vocab).tokenize_into(text, base, &mut out);
     out
 }
 
 /// Split `text` (one line) into tokens with offsets from its start.
-pub fn tokenize(text: &str) -> Vec<Token> {
-    tokenize_at(text, 0)
-}
-
-/// Push one word, split where a lower-case letter is followed by a capitalised syllable.
-fn push_word(chars: &[char], start: usize, out: &mut Vec<Token>) {
-    let mut from = 0;
-    for k in 1..chars.len() {
-        let split = chars[k - 1].is_lowercase()
-            && chars[k].is_uppercase()
-            && chars.get(k + 1).is_some_and(|c| c.is_lowercase());
-        if split {
-            out.push(word(&chars[from..k], start + from, from > 0));
-            from = k;
-        }
-    }
-    out.push(word(&chars[from..], start + from, from > 0));
-}
-
-fn word(chars: &[char], start: usize, glued: bool) -> Token {
-    let text: String = chars.iter().collect();
-    Token {
-        key: text.to_lowercase(),
-        text,
-        start,
-        end: start + chars.len(),
-        kind: Kind::Word,
-        glued,
-    }
+pub fn tokenize<'a>(text: &'a str, vocab: &Vocab) -> Vec<Token<'a>> {
+    tokenize_at(text, 0, vocab)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn tokenize(s: &str) -> Vec<Token<'_>> {
+        super::tokenize(s, &Vocab::default())
+    }
+
     fn texts(s: &str) -> Vec<String> {
-        tokenize(s).into_iter().map(|t| t.text).collect()
+        tokenize(s)
+            .into_iter()
+            .map(|t| t.text.to_string())
+            .collect()
     }
 
     #[test]

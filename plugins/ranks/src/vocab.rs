@@ -1,0 +1,378 @@
+//! The words of the lexicon, numbered, with what each one may start.
+//!
+//! Every word the lexicon mentions (lower-case) gets a [`WordId`] and a set of tags
+//! ([`Tags`]): which phrase sets have a phrase starting with it, whether it is a family
+//! name, and so on. The tokenizer looks each word up once, so matching a phrase set at a
+//! token is a bit test and, rarely, a comparison of numbers.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Number of a lexicon word.
+pub type WordId = u32;
+
+/// The id of a word the lexicon does not know (and of punctuation).
+pub const NO_WORD: WordId = WordId::MAX;
+
+/// Bit set of tags of a word.
+pub type Tags = u32;
+
+/// A small, fast, non-cryptographic hasher (the "Fx" hash of rustc) for look-ups of
+/// lexicon words; the keys are not chosen by an adversary that could gain from collisions.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.add(u64::from_le_bytes(b));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_u128(&mut self, i: u128) {
+        self.add(i as u64);
+        self.add((i >> 64) as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// A `HashSet` with [`FxHasher`].
+pub type FxHashSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
+
+/// The longest word packed into a number (see [`pack`]).
+const SHORT: usize = 15;
+
+/// The bytes of a word of 1 to [`SHORT`] bytes as one number: the bytes, then the length in
+/// the top byte (so no packed word is 0). Most words are this short, and comparing numbers
+/// is cheaper than comparing strings.
+fn pack(word: &[u8]) -> Option<u128> {
+    let n = word.len();
+    if n == 0 || n > SHORT {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    b[..n].copy_from_slice(word);
+    b[15] = n as u8;
+    Some(u128::from_le_bytes(b))
+}
+
+/// [`pack`] of `text[start..end]`, reading 16 bytes at once when `text` has them.
+#[inline]
+fn pack_at(text: &[u8], start: usize, end: usize) -> Option<u128> {
+    let n = end.checked_sub(start)?;
+    if n == 0 || n > SHORT {
+        return None;
+    }
+    match text.get(start..start + 16) {
+        Some(b) => {
+            let mut w = [0u8; 16];
+            w.copy_from_slice(b);
+            let v = u128::from_le_bytes(w) & (u128::MAX >> (8 * (16 - n)));
+            Some(v | ((n as u128) << 120))
+        }
+        None => pack(text.get(start..end)?),
+    }
+}
+
+/// An open-addressing table (linear probing) from packed words to ids. The keys are kept
+/// apart from the ids so that a probe reads as little memory as possible.
+#[derive(Debug, Clone, Default)]
+struct PackedMap {
+    /// Packed words; 0 marks a free slot. The length is 0 or a power of two.
+    keys: Vec<u128>,
+    /// The id of the word in the same slot of `keys`.
+    ids: Vec<WordId>,
+    /// 64 - log2(number of slots): the shift that turns a hash into a slot.
+    shift: u32,
+    len: usize,
+}
+
+impl PackedMap {
+    #[inline]
+    fn slot(&self, key: u128) -> usize {
+        let h = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29)).wrapping_mul(SEED);
+        // the high bits of the product depend on every bit of the key
+        (h >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: u128) -> Option<WordId> {
+        if self.keys.is_empty() {
+            return None;
+        }
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return self.ids.get(i).copied();
+            }
+            if k == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Add a key that is not in the table.
+    fn insert(&mut self, key: u128, id: WordId) {
+        if (self.len + 1) * 2 > self.keys.len() {
+            let size = (self.keys.len() * 2).max(64);
+            let old_keys = std::mem::replace(&mut self.keys, vec![0; size]);
+            let old_ids = std::mem::replace(&mut self.ids, vec![0; size]);
+            self.shift = 64 - size.trailing_zeros();
+            self.len = 0;
+            for (k, v) in old_keys.into_iter().zip(old_ids) {
+                if k != 0 {
+                    self.insert(k, v);
+                }
+            }
+        }
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        while self.keys[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.keys[i] = key;
+        self.ids[i] = id;
+        self.len += 1;
+    }
+}
+
+/// The numbered words of a lexicon.
+#[derive(Debug, Clone, Default)]
+pub struct Vocab {
+    /// Words of 1 to [`SHORT`] bytes, packed.
+    short: PackedMap,
+    /// Other words.
+    long: FxHashMap<Box<str>, WordId>,
+    /// Tags by id.
+    tags: Vec<Tags>,
+    /// Words by id.
+    words: Vec<Box<str>>,
+    /// Capitalised forms of the short words ("Nguyễn" for "nguyễn"), see
+    /// [`Vocab::add_capitalized`].
+    capitalized: PackedMap,
+}
+
+impl Vocab {
+    fn get(&self, word: &str) -> Option<WordId> {
+        match pack(word.as_bytes()) {
+            Some(k) => self.short.get(k),
+            None => self.long.get(word).copied(),
+        }
+    }
+
+    fn with_tags(&self, id: Option<WordId>) -> (WordId, Tags) {
+        match id {
+            Some(id) => (id, self.tags[id as usize]),
+            None => (NO_WORD, 0),
+        }
+    }
+
+    /// The id of a lower-case word, adding it if new.
+    pub fn intern(&mut self, word: &str) -> WordId {
+        if let Some(id) = self.get(word) {
+            return id;
+        }
+        let id = self.tags.len() as WordId;
+        match pack(word.as_bytes()) {
+            Some(k) => self.short.insert(k, id),
+            None => {
+                self.long.insert(word.into(), id);
+            }
+        }
+        self.tags.push(0);
+        self.words.push(word.into());
+        id
+    }
+
+    /// Also know each short word with its first letter in upper case, when that form
+    /// lower-cases back to the word ("nguyễn" → "Nguyễn"), so that a capitalised token is
+    /// looked up without lower-casing it first (see [`Vocab::lookup_capitalized`]). Call it
+    /// once all words are in.
+    pub fn add_capitalized(&mut self) {
+        for (id, word) in self.words.iter().enumerate() {
+            let mut chars = word.chars();
+            let Some(first) = chars.next() else {
+                continue;
+            };
+            let mut upper = first.to_uppercase();
+            let (Some(up), None) = (upper.next(), upper.next()) else {
+                continue;
+            };
+            if up == first {
+                continue;
+            }
+            let form = format!("{up}{}", chars.as_str());
+            if form.to_lowercase() != **word {
+                continue;
+            }
+            if let Some(k) = pack(form.as_bytes()) {
+                if self.capitalized.get(k).is_none() {
+                    self.capitalized.insert(k, id as WordId);
+                }
+            }
+        }
+    }
+
+    /// [`Vocab::lookup`] of the lower-case form of `text[start..end]`, a token whose first
+    /// character is a [`crate::chars::CAPITAL`] and whose other characters do not change
+    /// when lower-cased: such a token is the capitalised form of a word exactly when
+    /// [`Vocab::add_capitalized`] added it. `None` when the token is too long for that
+    /// table (look it up lower-cased then).
+    #[inline]
+    pub fn lookup_capitalized(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+    ) -> Option<(WordId, Tags)> {
+        let k = pack_at(text.as_bytes(), start, end)?;
+        Some(self.with_tags(self.capitalized.get(k)))
+    }
+
+    /// Add `tags` to a word (adding the word if new); returns its id.
+    pub fn tag(&mut self, word: &str, tags: Tags) -> WordId {
+        let id = self.intern(word);
+        self.tag_id(id, tags);
+        id
+    }
+
+    /// Add `tags` to the word numbered `id`.
+    pub fn tag_id(&mut self, id: WordId, tags: Tags) {
+        if let Some(t) = self.tags.get_mut(id as usize) {
+            *t |= tags;
+        }
+    }
+
+    /// The id and tags of a lower-case word; ([`NO_WORD`], 0) when unknown.
+    #[inline]
+    pub fn lookup(&self, word: &str) -> (WordId, Tags) {
+        self.with_tags(self.get(word))
+    }
+
+    /// [`Vocab::lookup`] of `text[start..end]` (a lower-case word).
+    #[inline]
+    pub fn lookup_at(&self, text: &str, start: usize, end: usize) -> (WordId, Tags) {
+        let id = match pack_at(text.as_bytes(), start, end) {
+            Some(k) => self.short.get(k),
+            None => text.get(start..end).and_then(|w| self.long.get(w).copied()),
+        };
+        self.with_tags(id)
+    }
+
+    /// The id of a lower-case word, if the vocabulary has it.
+    pub fn id(&self, word: &str) -> WordId {
+        self.lookup(word).0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_numbered_once_and_tags_accumulate() {
+        let mut v = Vocab::default();
+        let a = v.tag("đại", 1);
+        let b = v.intern("tá");
+        assert_ne!(a, b);
+        assert_eq!(v.tag("đại", 4), a);
+        assert_eq!(v.lookup("đại"), (a, 5));
+        v.add_capitalized();
+        let line = "Đại Tá ĐẠI";
+        assert_eq!(v.lookup_capitalized(line, 0, "Đại".len()), Some((a, 5)));
+        let ta = line.find("Tá").unwrap();
+        assert_eq!(v.lookup_capitalized(line, ta, ta + 3), Some((b, 0)));
+        let caps = line.find("ĐẠI").unwrap();
+        assert_eq!(
+            v.lookup_capitalized(line, caps, line.len()),
+            Some((NO_WORD, 0))
+        );
+        assert_eq!(v.lookup("tá"), (b, 0));
+        assert_eq!(v.lookup("Đại"), (NO_WORD, 0));
+        assert_eq!(v.lookup("đạ"), (NO_WORD, 0));
+        let long = v.intern("chuyên-nghiệp-hóa");
+        assert_eq!(v.lookup("chuyên-nghiệp-hóa"), (long, 0));
+        assert_eq!(v.lookup("chuyên-nghiệp-hó"), (NO_WORD, 0));
+        let line = "x đại tá chuyên-nghiệp-hóa và một câu dài hơn mười sáu byte";
+        let at = |w: &str| line.find(w).unwrap();
+        let dai = at("đại");
+        assert_eq!(v.lookup_at(line, dai, dai + "đại".len()), (a, 5));
+        assert_eq!(v.lookup_at(line, dai, dai + "đạ".len()), (NO_WORD, 0));
+        let c = at("chuyên");
+        assert_eq!(
+            v.lookup_at(line, c, c + "chuyên-nghiệp-hóa".len()),
+            (long, 0)
+        );
+        let end = line.len();
+        let last = v.intern("byte");
+        assert_eq!(v.lookup_at(line, end - 4, end), (last, 0));
+        for i in 0..200 {
+            let w = format!("w{i}");
+            let id = v.intern(&w);
+            assert_eq!(v.lookup(&w), (id, 0));
+        }
+        assert_eq!(v.lookup("đại"), (a, 5));
+        v.add_capitalized();
+        let line = "Đại Tá ĐẠI";
+        assert_eq!(v.lookup_capitalized(line, 0, "Đại".len()), Some((a, 5)));
+        let ta = line.find("Tá").unwrap();
+        assert_eq!(v.lookup_capitalized(line, ta, ta + 3), Some((b, 0)));
+        let caps = line.find("ĐẠI").unwrap();
+        assert_eq!(
+            v.lookup_capitalized(line, caps, line.len()),
+            Some((NO_WORD, 0))
+        );
+    }
+}
