@@ -1,17 +1,24 @@
 //! Deciding, block by block, what is article body and what is page furniture.
 //!
 //! The decision runs in passes over the blocks of the text (see [`crate::lines`]):
-//! 1. local rules: artifacts, site header, widgets, promos, stamps, bylines,
-//!    source lines, credited captions, tag lists (from the rules file);
+//! 1. local rules: artifacts, site header, widgets, promos, inline promos, teaser
+//!    headers, page footers, stamps (also in " | " meta lines), bylines, source
+//!    lines, credited captions, tag lists (from the rules file); a stamp next to a
+//!    site header line is the site clock; related-links blocks (a teaser header,
+//!    link items, then a long sentence) are cut out wherever they stand;
 //! 2. captions after image markers;
-//! 3. the title (a headline-shaped first block) and the lead (the first body-like
-//!    block); what lies between them is preamble; an outlet dateline is cut off the lead;
+//! 3. the lead (the first body-like block) and the title (the headline-shaped
+//!    line before it that shares most word pairs with the body, else a
+//!    headline-shaped first block); the rest before the lead is preamble; an
+//!    outlet dateline is cut off the lead;
 //! 4. repetition: repeated blocks, duplicated captions, duplicated headlines;
 //! 5. teasers of other articles: from the first teaser signal (a teaser header, a
 //!    second outlet dateline, a duplicated headline) to the end;
 //! 6. the body's end: the last body-like block before the first byline, source,
-//!    stamp or teaser; what follows is classified as bylines, outlet, category or trailer;
-//! 7. inside the body: glued captions, caption-shaped short lines, one-name
+//!    stamp, promo, page footer or teaser; what follows is classified as bylines
+//!    (also "Name - Unit"), outlet, category or trailer;
+//! 7. inside the body: glued captions (also a short sentence glued before a
+//!    paragraph at a line's start), caption-shaped short lines, one-name
 //!    portrait captions and credit-only lines.
 
 use crate::credits::{
@@ -161,11 +168,15 @@ impl<'r> Doc<'r> {
                 self.set(i, Kind::Header(clock), "site_header");
             } else if is_widget_line(rules, &t) {
                 self.set(i, Kind::Drop, "widget");
+            } else if full(&rules.inline_promos) {
+                self.set(i, Kind::Drop, "inline_promo");
             } else if full(&rules.promos) {
                 self.set(i, Kind::Drop, "promo");
             } else if full(&rules.teaser_headers) {
                 self.set(i, Kind::Drop, "teaser_header");
-            } else if let Some(v) = stamp_line(rules, &t) {
+            } else if full(&rules.page_footer) {
+                self.set(i, Kind::Drop, "footer");
+            } else if let Some(v) = stamp_line(rules, &t).or_else(|| meta_stamp_line(rules, &t)) {
                 self.set(i, Kind::Stamp(v), "timestamp");
             } else if let Some(names) = parse_byline(rules, &t) {
                 self.set(i, Kind::Byline(names), "byline");
@@ -180,6 +191,61 @@ impl<'r> Doc<'r> {
                     self.set(i, Kind::Caption(c.caption), "caption_credit");
                 }
             }
+        }
+    }
+
+    /// A stamp line next to a site header line (hotline, contact) is the site's
+    /// clock, not the page's publication stamp.
+    fn clocks_beside_headers(&mut self) {
+        for i in 0..self.blocks.len() {
+            let Some(Label {
+                kind: Kind::Stamp(v),
+                ..
+            }) = &self.labels[i]
+            else {
+                continue;
+            };
+            let beside = (i > 0 && self.is_rule(i - 1, "site_header"))
+                || (i + 1 < self.blocks.len() && self.is_rule(i + 1, "site_header"));
+            if beside {
+                let v = v.clone();
+                self.set(i, Kind::Header(Some(v)), "site_header");
+            }
+        }
+    }
+
+    /// Related-links blocks anywhere: a teaser header, then one or more link
+    /// items (bulleted lines, or headline-shaped lines), then a long
+    /// sentence-shaped paragraph. The header and its items go (`related_links`)
+    /// and the body goes on; a header not followed so is left to [`Doc::teasers`].
+    fn related_blocks(&mut self) {
+        let limits = &self.rules.limits;
+        let n = self.blocks.len();
+        let mut i = 0;
+        while i < n {
+            if !self.is_rule(i, "teaser_header") {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < n
+                && j - i <= MAX_LINK_ITEMS
+                && self.free(j)
+                && self.whole_line(j)
+                && is_link_item(self.text(j), limits)
+            {
+                j += 1;
+            }
+            let resumes = j < n
+                && self.free(j)
+                && ends_sentence(self.text(j))
+                && is_body_like(self.text(j), limits);
+            if j > i + 1 && resumes {
+                for k in i..j {
+                    self.set(k, Kind::Drop, "related_links");
+                }
+            }
+            i = j;
         }
     }
 
@@ -209,14 +275,8 @@ impl<'r> Doc<'r> {
     fn title_and_lead(&mut self) -> Option<usize> {
         let limits = &self.rules.limits;
         let first = (0..self.blocks.len()).find(|&i| self.free(i))?;
-        let mut from = first;
-        if self.whole_line(first)
-            && is_headline_like(self.text(first), limits)
-            && dateline(self.rules, self.text(first)).is_none()
-        {
-            self.set(first, Kind::Title, "title");
-            from = first + 1;
-        }
+        let first_is_title = self.title_candidate(first);
+        let from = first + usize::from(first_is_title);
         // The lead is the first punctuated body-like block (a long unpunctuated
         // line near the top is more often a list of links than a paragraph).
         let lead = (from..self.blocks.len())
@@ -227,7 +287,10 @@ impl<'r> Doc<'r> {
                 (from..self.blocks.len())
                     .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
             })?;
-        for i in from..lead {
+        if let Some(t) = self.pick_title(first, lead, first_is_title) {
+            self.set(t, Kind::Title, "title");
+        }
+        for i in first..lead {
             if self.free(i) {
                 let t = self.text(i);
                 let rule = if t.contains(" / ") || t.contains(" | ") {
@@ -247,6 +310,58 @@ impl<'r> Doc<'r> {
             });
         }
         Some(lead)
+    }
+
+    /// Whether a free block may be the headline: a whole, headline-shaped line
+    /// that is not a dateline nor menu, breadcrumb, link-list or clock furniture.
+    fn title_candidate(&self, i: usize) -> bool {
+        let t = self.text(i);
+        self.free(i)
+            && self.whole_line(i)
+            && is_headline_like(t, &self.rules.limits)
+            && !is_bulleted(t)
+            && !MENU_SEPARATORS.iter().any(|s| t.contains(s))
+            && dateline(self.rules, t).is_none()
+            && find_stamp(self.rules, t).is_none()
+    }
+
+    /// The headline among the lines before the lead: the candidate sharing the
+    /// most word pairs with the lead and the paragraphs after it (the latest on
+    /// a tie), so that a site name, menu or widget line above the headline is
+    /// passed over; with no shared pair, the first line when it is a candidate.
+    fn pick_title(&self, first: usize, lead: usize, first_is_title: bool) -> Option<usize> {
+        let candidates: Vec<usize> = (first + usize::from(first_is_title)..lead)
+            .filter(|&i| self.title_candidate(i))
+            .collect();
+        if candidates.is_empty() {
+            return first_is_title.then_some(first);
+        }
+        let mut pairs: HashSet<(String, String)> = HashSet::new();
+        let body = (lead..self.blocks.len())
+            .filter(|&i| self.free(i) && is_body_like(self.text(i), &self.rules.limits))
+            .take(TITLE_BODY_BLOCKS);
+        for i in body {
+            let w = words_lower(self.text(i));
+            pairs.extend(w.windows(2).map(|p| (p[0].clone(), p[1].clone())));
+        }
+        let shared = |i: usize| {
+            let w = words_lower(self.text(i));
+            let mut seen: HashSet<(&str, &str)> = HashSet::new();
+            w.windows(2)
+                .filter(|p| {
+                    seen.insert((&p[0], &p[1])) && pairs.contains(&(p[0].clone(), p[1].clone()))
+                })
+                .count()
+        };
+        let best = first_is_title
+            .then_some(first)
+            .iter()
+            .chain(&candidates)
+            .map(|&i| (shared(i), i))
+            .max()
+            .filter(|&(n, _)| n > 0)
+            .map(|(_, i)| i);
+        best.or_else(|| first_is_title.then_some(first))
     }
 
     /// Pass 4: repeated blocks. Returns the first duplicated headline (a teaser signal).
@@ -373,6 +488,7 @@ impl<'r> Doc<'r> {
             self.labels[i].as_ref().is_some_and(|l| {
                 matches!(l.kind, Kind::Byline(_) | Kind::Source(..) | Kind::Stamp(_))
                     || l.rule == "promo"
+                    || l.rule == "footer"
             })
         });
         let limit = marker.unwrap_or(n).min(teaser.unwrap_or(n));
@@ -407,6 +523,8 @@ impl<'r> Doc<'r> {
                 self.set(i, Kind::Outlet(t), "outlet");
             } else if let Some((who, src)) = parse_tail_source(rules, &t) {
                 self.set(i, Kind::Source(who, src), "source");
+            } else if let Some(name) = name_and_unit(&t, limits.name_max_words) {
+                self.set(i, Kind::Byline(vec![name]), "byline");
             } else if is_name_like(&t, limits.name_max_words) {
                 if after_furniture {
                     self.set(i, Kind::Outlet(t), "outlet");
@@ -464,6 +582,32 @@ impl<'r> Doc<'r> {
                 && r.caption_verbs.occurs_in(&words))
     }
 
+    /// Whether a block opening its line is a caption glued before a paragraph
+    /// ("… dịp cao điểm Tết.Nghị định mới có hiệu lực …"): one short sentence,
+    /// without the marks of prose, glued with no space to a body-like block.
+    fn glued_lead_caption(&self, i: usize) -> bool {
+        let r = self.rules;
+        let b = &self.blocks[i];
+        if b.glued_left || !b.glued_right || i + 1 >= self.blocks.len() {
+            return false;
+        }
+        let t = self.text(i);
+        if !ends_sentence(t)
+            || more_words_than(t, r.limits.caption_shape_max_words)
+            || t.contains([':', '“', '”', '"'])
+            || sentence_spans(t).len() != 1
+        {
+            return false;
+        }
+        let next = i + 1;
+        let words = words_lower(t);
+        self.blocks[next].glued_left
+            && self.free(next)
+            && is_body_like(self.text(next), &r.limits)
+            && r.prose_openers.prefix_len(&words).is_none()
+            && !r.prose_markers.occurs_in(&words)
+    }
+
     /// Pass 7: captions inside the body.
     fn body_captions(&mut self, lead: usize, end: usize) {
         let limits = self.rules.limits.clone();
@@ -479,6 +623,10 @@ impl<'r> Doc<'r> {
                 && !more_words_than(&t, limits.caption_max_words)
                 && self.glued_caption(&t)
             {
+                self.set(i, Kind::Caption(t), "caption_glued");
+                continue;
+            }
+            if i != lead && self.glued_lead_caption(i) {
                 self.set(i, Kind::Caption(t), "caption_glued");
                 continue;
             }
@@ -673,6 +821,73 @@ impl Folds {
     }
 }
 
+/// A byline of a name and the author's unit ("Thanh Hải - Văn phòng UBND tỉnh"):
+/// the name, when it has two words or more and the unit is short and no sentence.
+fn name_and_unit(t: &str, name_max_words: usize) -> Option<String> {
+    let (name, unit) = t.split_once(" - ").or_else(|| t.split_once(" – "))?;
+    let (name, unit) = (name.trim(), unit.trim());
+    let ok = more_words_than(name, 1)
+        && is_name_like(name, name_max_words)
+        && !unit.is_empty()
+        && !more_words_than(unit, UNIT_MAX_WORDS)
+        && !ends_sentence(unit);
+    ok.then(|| name.to_string())
+}
+
+/// The unit after a byline's name has at most this many words.
+const UNIT_MAX_WORDS: usize = 8;
+
+/// Separators of menus, breadcrumbs and lists of links on one line.
+const MENU_SEPARATORS: &[&str] = &[" | ", " / ", "›", "»", " > ", "•"];
+
+/// The headline is compared with this many body paragraphs from the lead on.
+const TITLE_BODY_BLOCKS: usize = 3;
+
+/// At most this many items follow a related-links header.
+const MAX_LINK_ITEMS: usize = 12;
+
+/// Characters that open an item of a list of links.
+const BULLETS: &[char] = &['•', '›', '»', '-', '–', '+', '*', '·', '>', '▪', '►'];
+
+/// Whether a line starts with a list bullet ("• ", "» ", "- ").
+fn is_bulleted(t: &str) -> bool {
+    let mut c = t.chars();
+    c.next().is_some_and(|b| BULLETS.contains(&b)) && c.next().is_some_and(char::is_whitespace)
+}
+
+/// Whether a line is an item of a list of links: a bulleted short line, or a
+/// headline-shaped one (no final full stop).
+fn is_link_item(t: &str, limits: &crate::rules::Limits) -> bool {
+    if is_bulleted(t) {
+        return !more_words_than(t, limits.headline_max_words + 1);
+    }
+    is_headline_like(t, limits)
+}
+
+/// A line of short meta parts separated by " | ", one of them a stamp line
+/// ("Cỡ chữ: A A A | Cập nhật: 20/12/2012 16:45 | Lượt xem: 356"): the stamp's value.
+fn meta_stamp_line(rules: &Rules, t: &str) -> Option<String> {
+    if !t.contains('|') || !t.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut value = None;
+    for part in t.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+        if value.is_none() {
+            if let Some(v) = stamp_line(rules, part) {
+                value = Some(v);
+                continue;
+            }
+        }
+        if more_words_than(part, META_PART_MAX_WORDS) || ends_sentence(part) {
+            return None;
+        }
+    }
+    value
+}
+
+/// A meta part beside a stamp ("Lượt xem: 356") has at most this many words.
+const META_PART_MAX_WORDS: usize = 5;
+
 /// Whether the line is a widget word, or several separated by | · • /.
 fn is_widget_line(rules: &Rules, t: &str) -> bool {
     let parts: Vec<&str> = t
@@ -687,6 +902,8 @@ fn is_widget_line(rules: &Rules, t: &str) -> bool {
 pub fn extract(rules: &Rules, text: &str) -> Extraction {
     let mut doc = Doc::new(rules, text);
     doc.local_rules();
+    doc.clocks_beside_headers();
+    doc.related_blocks();
     doc.captions_after_markers();
     if let Some(lead) = doc.title_and_lead() {
         let dup = doc.repetition(lead);
@@ -898,6 +1115,98 @@ mod tests {
             let reported = x.removed.iter().any(|r| line.contains(&r.text));
             assert!(in_text || reported, "lost: {line}");
         }
+    }
+
+    #[test]
+    fn headline_after_site_name_menu_and_clock_is_the_title() {
+        let x = run(&format!(
+            "Báo Mẫu điện tử\nThứ Năm, 05/09/2019 - 18:32\nTrang chủ › Xã hội\nChia sẻ Facebook\n\
+             Đơn vị tổng kết công tác năm\nTIN LIÊN QUAN\n• Một bài khác về chủ đề khác\n{P1}\n{P2}\n"
+        ));
+        assert_eq!(x.title.as_deref(), Some("Đơn vị tổng kết công tác năm"));
+        assert_eq!(x.published.as_deref(), Some("2019-09-05T18:32:00+07:00"));
+        assert!(x.text.starts_with("Sáng 3-4"));
+        assert!(!x.text.contains("Báo Mẫu") && !x.text.contains("bài khác"));
+    }
+
+    #[test]
+    fn without_shared_words_the_first_headline_line_stays_the_title() {
+        let x = run(&format!("Một tiêu đề riêng\nMột dòng khác\n{P1}\n{P2}\n"));
+        assert_eq!(x.title.as_deref(), Some("Một tiêu đề riêng"));
+    }
+
+    #[test]
+    fn inline_read_more_removes_only_its_line() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\nXem thêm: Một bài báo khác về chủ đề khác\n{P2}\n{P3}\n"
+        ));
+        assert_eq!(removed_by(&x, "inline_promo").len(), 1);
+        assert!(x.text.contains("phương hướng năm tới") && x.text.contains("giải pháp cụ thể"));
+    }
+
+    #[test]
+    fn related_links_block_inside_the_body_is_cut_and_the_body_goes_on() {
+        for header in ["Bài liên quan", "TIN LIÊN QUAN", "XEM THÊM"] {
+            let x = run(&format!(
+                "Tiêu đề bài\n{P1}\n{header}\n» Bài khác thứ nhất\nBài khác thứ hai: một chủ đề\n{P2}\n{P3}\n"
+            ));
+            assert_eq!(removed_by(&x, "related_links").len(), 3, "{header}");
+            assert!(x.text.contains("phương hướng năm tới"), "{header}");
+            assert!(x.text.contains("giải pháp cụ thể"), "{header}");
+            assert!(!x.text.contains("Bài khác"), "{header}");
+        }
+    }
+
+    #[test]
+    fn a_header_at_the_end_still_starts_teasers() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\n{P2}\nCác tin khác:\n- Bài khác thứ nhất (18/12/2012)\n- Bài khác thứ hai (15/12/2012)\n"
+        ));
+        assert_eq!(removed_by(&x, "teaser").len(), 2);
+        assert!(x.text.trim_end().ends_with("năm tới."));
+    }
+
+    #[test]
+    fn portal_footer_and_name_unit_byline_end_the_body() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\n{P2}\nAn Bình - Văn phòng Sở\n\
+             Bản quyền thuộc Cổng thông tin mẫu\nGhi rõ nguồn khi phát hành lại thông tin từ website này.\n"
+        ));
+        assert_eq!(x.authors, vec!["An Bình"]);
+        assert_eq!(removed_by(&x, "footer").len(), 2);
+        assert!(x.text.trim_end().ends_with("năm tới."));
+    }
+
+    #[test]
+    fn clock_beside_the_hotline_is_the_site_clock() {
+        let x = run(&format!(
+            "Thứ Hai, 30/12/2024 | 08:15\nĐường dây nóng: 0912 345 678\nTiêu đề bài\n{P1}\n{P2}\n"
+        ));
+        assert_eq!(x.site_clock.as_deref(), Some("2024-12-30T08:15:00+07:00"));
+        assert_eq!(x.published, None);
+    }
+
+    #[test]
+    fn stamp_in_a_meta_line_is_published() {
+        let x = run(&format!(
+            "Tiêu đề bài\nCập nhật lúc 15:20 ngày 18/08/2017 | Lượt xem: 1245\n{P1}\n{P2}\n"
+        ));
+        assert_eq!(x.published.as_deref(), Some("2017-08-18T15:20:00+07:00"));
+        assert_eq!(x.title.as_deref(), Some("Tiêu đề bài"));
+    }
+
+    #[test]
+    fn short_sentence_glued_before_a_paragraph_is_a_caption() {
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\nCác tổ công tác ra quân dịp Tết.{P2}\n"
+        ));
+        assert_eq!(x.captions, vec!["Các tổ công tác ra quân dịp Tết."]);
+        assert!(x.text.contains("\nCác đại biểu đã thảo luận"));
+        // Prose glued the same way stays.
+        let x = run(&format!(
+            "Tiêu đề bài\n{P1}\nĐơn vị đã ra quân dịp Tết.{P2}\n"
+        ));
+        assert!(x.captions.is_empty());
     }
 
     #[test]

@@ -12,17 +12,17 @@
 //! ## Fields added to the record
 //! | field | meaning |
 //! |---|---|
-//! | `title` | the headline, when the file opens with one; else `null` |
+//! | `title` | the headline: the headline-shaped line before the lead (see "How it decides"); else `null` |
 //! | `captions` | photo captions, clean (without the "Ảnh: X" credit), in order, without repeats |
 //! | `authors` | names from bylines ("Tin, ảnh: MAI NGUYÊN", a lone name after the body, "X (tổng hợp)") |
 //! | `outlet` | the outlet named by the lead's dateline ("(Chinhphu.vn) –") or by an outlet line after the body; else `null` |
 //! | `sources` | outlets credited by source lines ("(nguồn: …)", "Theo …") |
-//! | `published` | the page's own publication stamp (a line that is only a date-time, e.g. "31/05/13 10:48 GMT+7") as RFC 3339; else `null` |
-//! | `site_clock` | the clock of the site's header ("Thứ hai, 29/05/2023 12:50 GMT+7" next to the hotline) as RFC 3339: the day the page was viewed or scraped, **not** a publication date; else `null` |
+//! | `published` | the page's own publication stamp as RFC 3339: a line that is only a date-time ("31/05/13 10:48 GMT+7", "Thứ Năm, 05/09/2019 - 18:32", "Cập nhật lúc 15:20 ngày 18/08/2017"), or such a stamp among short " \| "-separated meta parts ("Cập nhật: 20/12/2012 16:45 \| Lượt xem: 356"), not next to a site header line; else `null` |
+//! | `site_clock` | the clock of the site's header as RFC 3339: a date-time inside a site header line ("Thứ hai, 29/05/2023 12:50 GMT+7" glued to the hotline) or a date-time line right next to one: the day the page was viewed or scraped, **not** a publication date; else `null` |
 //! | `removed` | every piece taken out of `text`, in order: `{"text", "rule"}` |
 //!
 //! Rule names in `removed`: `artifact`, `image_marker`, `site_header`, `widget`,
-//! `promo`, `teaser_header`, `timestamp`, `byline`, `byline_name`,
+//! `promo`, `inline_promo`, `teaser_header`, `footer`, `timestamp`, `byline`, `byline_name`,
 //! `byline_trailing`, `source`, `tag_list`, `photo_credit`, `caption_credit`,
 //! `caption_after_image`, `caption_duplicate`, `caption_glued`, `caption_shape`,
 //! `caption_portrait`, `title`, `preamble`, `related_links`, `outlet_dateline`,
@@ -38,12 +38,23 @@
 //! ## How it decides
 //! Lists and patterns users extend live in the rules file (artifacts, widget
 //! words, caption and byline shapes, outlet names, thresholds). Structure decides
-//! the rest: the title is a headline-shaped first line; the body runs from the
-//! first body-like paragraph to the last one before bylines, stamps or teasers;
-//! teasers start at a second outlet dateline or a duplicated headline; captions
+//! the rest: the title is, among the whole headline-shaped lines before the lead
+//! (not bulleted, no menu or breadcrumb separators, no date-time, no dateline),
+//! the one sharing the most word pairs with the lead and the next paragraphs (the
+//! latest on a tie), and with none shared, the first line if it is headline-shaped;
+//! a teaser header followed by link items (bulleted or headline-shaped lines) and
+//! then a long sentence-shaped paragraph is a related-links block, cut out
+//! wherever it stands while the body goes on; "Xem thêm: HEADLINE" removes its
+//! own line only; the body runs from the
+//! first body-like paragraph to the last one before bylines, stamps, page footers
+//! (copyright, reuse notice) or teasers;
+//! teasers start at a teaser header, a second outlet dateline or a duplicated headline;
+//! after the body, "Name - Unit" is a byline; captions
 //! are the short lines after image markers, lines closed by a photo credit,
 //! duplicated short sentences, short caption-shaped lines, and short pieces
-//! glued between paragraphs by flattening scrapers (see [`lines`]).
+//! glued between paragraphs by flattening scrapers (see [`lines`]), including a
+//! short sentence without marks of prose glued with no space before a paragraph
+//! at the start of a line ("… dịp Tết.Nghị định …").
 
 pub mod classify;
 pub mod credits;

@@ -25,7 +25,11 @@ struct RawRules {
     default_utc_offset: String,
     widgets: Vec<String>,
     promos: Vec<String>,
+    #[serde(default)]
+    inline_promos: Vec<String>,
     teaser_headers: Vec<String>,
+    #[serde(default)]
+    page_footer: Vec<String>,
     photo_credit: String,
     photo_credit_bare: String,
     bylines: Vec<String>,
@@ -166,8 +170,12 @@ pub struct Rules {
     pub widgets: Phrases,
     /// Promotions.
     pub promos: Vec<Regex>,
+    /// Links to another article inside the body ("Xem thêm: HEADLINE"): the line alone goes.
+    pub inline_promos: Vec<Regex>,
     /// Teaser block headers.
     pub teaser_headers: Vec<Regex>,
+    /// Page footer lines (copyright, reuse notice): the body ends before them.
+    pub page_footer: Vec<Regex>,
     /// A photo credit at the end of a caption; group `who`.
     pub photo_credit: Regex,
     /// A credit with no name.
@@ -296,7 +304,9 @@ impl Rules {
             default_utc_offset: offset,
             widgets: Phrases::new(&raw.widgets),
             promos: res("promos", &raw.promos)?,
+            inline_promos: res("inline_promos", &raw.inline_promos)?,
             teaser_headers: res("teaser_headers", &raw.teaser_headers)?,
+            page_footer: res("page_footer", &raw.page_footer)?,
             photo_credit,
             photo_credit_bare: re("photo_credit_bare", &raw.photo_credit_bare)?,
             bylines,

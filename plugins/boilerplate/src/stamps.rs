@@ -137,6 +137,29 @@ mod tests {
     }
 
     #[test]
+    fn page_clock_shapes() {
+        let r = rules();
+        for (line, want) in [
+            ("Thứ Năm, 05/09/2019 - 18:32", "2019-09-05T18:32:00+07:00"),
+            (
+                "Thứ Ba, 16/03/2021 | 07:45 GMT+7",
+                "2021-03-16T07:45:00+07:00",
+            ),
+            ("Thứ Bảy, 15/10/2022, 10:47", "2022-10-15T10:47:00+07:00"),
+            (
+                "Chủ Nhật, 16/11/2023 16:20 (GMT+07:00)",
+                "2023-11-16T16:20:00+07:00",
+            ),
+            (
+                "Cập nhật lúc 15:20 ngày 18/08/2017",
+                "2017-08-18T15:20:00+07:00",
+            ),
+        ] {
+            assert_eq!(stamp_line(&r, line).as_deref(), Some(want), "{line}");
+        }
+    }
+
+    #[test]
     fn impossible_dates_are_rejected() {
         assert_eq!(stamp_line(&rules(), "31/02/2023 10:00"), None);
     }

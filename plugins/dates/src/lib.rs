@@ -10,7 +10,7 @@
 //! | `value` | ISO 8601: `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM±HH:MM`; an interval `START/END` (`2016/2021`, `2013-05-31/2013-06-02`); `--MM-DD` when the year is unknowable; `null` only for a relative date with no reference date |
 //! | `precision` | `minute`, `day`, `week`, `month`, `quarter`, `year` or `decade` (of the end, for an interval) |
 //! | `part_of_day` | from the part-of-day word before the date (`sáng` → `morning`, `trưa` → `noon`, `chiều` → `afternoon`, `tối` → `evening`, `đêm` → `night`; see the lexicon), or `null` |
-//! | `year_source` | where the year comes from: `text` (the expression itself, the same sentence, or the headline), `published` (the page date found by `boilerplate`), `file` (the input file's modification time), `unknown` (nowhere: the value is `--MM-DD`) |
+//! | `year_source` | where the year comes from: `text` (the expression itself, the same sentence (for an interval, a next one), the headline, or the lead's date), `published` (the page date found by `boilerplate`), `file` (the input file's modification time), `unknown` (nowhere: the value is `--MM-DD`) |
 //!
 //! # What counts as a date
 //! - Full dates: `ngày 28-4-2023`, `28/4/2023`, `28.4.2023`, `ngày 28 tháng 4 năm 2023`, page
@@ -29,10 +29,12 @@
 //!   `99,46%`, `78,9 triệu`), phone numbers, scores, anniversaries (`70 năm Chiến thắng…`),
 //!   a year after a name (`ASEAN 2020`, which still tells the year of a day-month nearby).
 //!
-//! A day-month without its year takes it from the same sentence, the headline, `published`,
-//! then the file's modification time; see [`resolve`] for the rule. An interval whose year
-//! comes from the text is one `START/END` record; otherwise its two ends are reported
-//! separately, each with its own `year_source`.
+//! A day-month without its year takes it from the same sentence, the headline, the lead's
+//! date (`Ngày 5/9/2019, …` opening the text), `published`, then the file's modification
+//! time; see [`mod@resolve`] for the rule. An interval also takes it from the sentences next to
+//! its own in its paragraph. An interval whose year comes from the text is one `START/END`
+//! record (`từ ngày 5 đến ngày 8/9` → `2019-09-05/2019-09-08`); otherwise its two ends are
+//! reported separately, each with its own `year_source`.
 //!
 //! Relative words standing alone (`hôm qua`, `hôm nay`, `tuần trước`, `năm ngoái`) are reported
 //! only with the setting `bare_relative: true`, resolved against `published` (else the file's

@@ -2,11 +2,19 @@
 //!
 //! A day-month (or month) written without its year takes it from, in order:
 //! 1. `text`: the nearest year written in the same sentence: a year expression
-//!    ("năm 2024", "tháng 5/2023", a full date) or a year right after a capitalised
-//!    name ("Ất Tỵ 2025", "ASEAN 2020"). Years of intervals ("giai đoạn 2016-2021")
-//!    and deadlines ("đến năm 2025") are not used: they do not say when things
-//!    happen. Failing that, the one year the headline (`title`) writes, if it
-//!    writes exactly one. When `published` is known, a text year only counts if it
+//!    ("năm 2024", "tháng 5/2023", a full date) or, only when there is none, a year
+//!    right after a capitalised name ("Ất Tỵ 2025", "ASEAN 2020": the name of an
+//!    event, often a coming one). Years of intervals ("giai đoạn 2016-2021") and
+//!    deadlines ("đến năm 2025") are not used: they do not say when things happen.
+//!    The end of an interval (`từ ngày 10 đến 14/10`) also looks, failing that, at
+//!    the sentences right before and after its own in the same paragraph ("… từ
+//!    ngày 10 đến 14/10. … vào ngày 18/11/2022."), as its two ends are only one
+//!    record with a year. Failing that, the one year the headline (`title`)
+//!    writes, if it writes exactly one; then the lead's date: a full date that is
+//!    the text's first date expression and opens its first paragraph, after at
+//!    most a short outlet tag ("Ngày 5/9/2019, tại…", "TGVN. Ngày 14/10/2022,"),
+//!    used like `published` below (the year that puts the day-month in the window
+//!    around it). When `published` is known, a text year only counts if it
 //!    agrees with it (see below): one that does not is the period a report reviews;
 //! 2. `published`: the page's publication date;
 //! 3. `file`: the input file's modification time.
@@ -28,7 +36,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum YearSource {
-    /// Written in the expression, in the same sentence, or in the headline.
+    /// Written in the expression, a sentence near it, the headline, or the lead's date.
     Text,
     /// The page's publication date (field `published`).
     Published,
@@ -76,19 +84,20 @@ pub fn date_of(rfc3339: &str) -> Option<Date> {
     rfc3339.get(..10)?.parse::<Date>().ok()
 }
 
-/// Years that may lend themselves to a day-month: (byte offset, year).
-fn evidence(scanner: &Scanner, text: &str, scan: &Scan) -> Vec<(usize, i32)> {
-    let mut out: Vec<(usize, i32)> = scan
+/// Years that may lend themselves to a day-month: (byte offset, year, whether it is
+/// only a year in a name such as "Tết Ất Tỵ 2025").
+fn evidence(scanner: &Scanner, text: &str, scan: &Scan) -> Vec<(usize, i32, bool)> {
+    let mut out: Vec<(usize, i32, bool)> = scan
         .mentions
         .iter()
         .filter(|m| !scanner.is_target(text, m.start))
         .filter_map(|m| match &m.kind {
-            Kind::Point(p) => p.year.map(|y| (m.start, y)),
-            Kind::Quarter { year, .. } => Some((m.start, *year)),
+            Kind::Point(p) => p.year.map(|y| (m.start, y, false)),
+            Kind::Quarter { year, .. } => Some((m.start, *year, false)),
             _ => None,
         })
         .collect();
-    out.extend(scan.named_years.iter().copied());
+    out.extend(scan.named_years.iter().map(|&(p, y)| (p, y, true)));
     out.sort();
     out
 }
@@ -125,8 +134,9 @@ fn year_near(reference: Date, month: u8, day: Option<u8>, ahead: i64) -> i32 {
 struct Resolver<'a> {
     text: &'a str,
     sentences: Vec<(usize, usize)>,
-    evidence: Vec<(usize, i32)>,
+    evidence: Vec<(usize, i32, bool)>,
     title_year: Option<i32>,
+    lead: Option<Date>,
     reference: &'a Reference<'a>,
     chars: CharIndex,
 }
@@ -138,25 +148,48 @@ impl Resolver<'_> {
     /// fall outside the window around `published`) is the period a report reviews
     /// ("đánh giá kết quả năm 2012" in a page of May 2013), not the year of the event:
     /// with `published` known, only a text year that agrees with it counts.
-    fn infer(&self, pos: usize, month: u8, day: Option<u8>) -> (Option<i32>, YearSource) {
+    ///
+    /// `wide` (for an interval) also looks at the sentences right before and after the
+    /// one at `pos` in its paragraph.
+    fn infer(
+        &self,
+        pos: usize,
+        month: u8,
+        day: Option<u8>,
+        wide: bool,
+    ) -> (Option<i32>, YearSource) {
         let from_published = self
             .reference
             .published
             .map(|d| year_near(d, month, day, AHEAD_OF_PUBLISHED));
         let agrees = |y: i32| !matches!(from_published, Some(p) if p != y);
-        if let Some(s) = sentence_of(&self.sentences, pos) {
-            let (a, b) = self.sentences[s];
-            let mut near: Vec<&(usize, i32)> = self
+        let nearest = |spans: &[(usize, usize)]| -> Option<i32> {
+            let mut near: Vec<&(usize, i32, bool)> = self
                 .evidence
                 .iter()
-                .filter(|(p, _)| (a..b).contains(p))
+                .filter(|(p, _, _)| spans.iter().any(|(a, b)| (a..b).contains(&p)))
                 .collect();
-            near.sort_by_key(|(p, _)| p.abs_diff(pos));
-            if let Some(&&(_, y)) = near.iter().find(|(_, y)| agrees(*y)) {
+            near.sort_by_key(|(p, _, named)| (*named, p.abs_diff(pos)));
+            near.iter().map(|(_, y, _)| *y).find(|&y| agrees(y))
+        };
+        if let Some(s) = sentence_of(&self.sentences, pos) {
+            if let Some(y) = nearest(&self.sentences[s..=s]) {
                 return (Some(y), YearSource::Text);
+            }
+            if wide {
+                if let Some(y) = nearest(&self.neighbours(s)) {
+                    return (Some(y), YearSource::Text);
+                }
             }
         }
         if let Some(y) = self.title_year.filter(|&y| agrees(y)) {
+            return (Some(y), YearSource::Text);
+        }
+        if let Some(y) = self
+            .lead
+            .map(|d| year_near(d, month, day, AHEAD_OF_PUBLISHED))
+            .filter(|&y| agrees(y))
+        {
             return (Some(y), YearSource::Text);
         }
         if let Some(y) = from_published {
@@ -171,12 +204,27 @@ impl Resolver<'_> {
         (None, YearSource::Unknown)
     }
 
-    /// Fill in the year of `p` if missing: (point, source).
-    fn complete(&self, pos: usize, p: &Partial) -> (Partial, YearSource) {
+    /// The sentences right before and after sentence `s`, within its paragraph (a
+    /// sentence that ends a line ends its paragraph).
+    fn neighbours(&self, s: usize) -> Vec<(usize, usize)> {
+        let ends_paragraph =
+            |i: usize| self.text[self.sentences[i].0..self.sentences[i].1].ends_with('\n');
+        let mut out = Vec::new();
+        if s > 0 && !ends_paragraph(s - 1) {
+            out.push(self.sentences[s - 1]);
+        }
+        if s + 1 < self.sentences.len() && !ends_paragraph(s) {
+            out.push(self.sentences[s + 1]);
+        }
+        out
+    }
+
+    /// Fill in the year of `p` if missing: (point, source). `wide`: see [`Self::infer`].
+    fn complete(&self, pos: usize, p: &Partial, wide: bool) -> (Partial, YearSource) {
         match (p.year, p.month) {
             (Some(_), _) => (p.clone(), YearSource::Text),
             (None, Some(m)) => {
-                let (year, src) = self.infer(pos, m, p.day);
+                let (year, src) = self.infer(pos, m, p.day, wide);
                 let mut q = p.clone();
                 q.year = year;
                 if let (Some(y), Some(d)) = (year, p.day) {
@@ -216,7 +264,7 @@ impl Resolver<'_> {
     fn records(&self, m: &Mention, out: &mut Vec<DateRecord>) {
         match &m.kind {
             Kind::Point(p) => {
-                let (q, src) = self.complete(m.start, p);
+                let (q, src) = self.complete(m.start, p, false);
                 out.push(self.record(
                     m.start,
                     m.end,
@@ -259,7 +307,7 @@ impl Resolver<'_> {
         let (mut a, mut b) = (a.clone(), b.clone());
         let mut src = YearSource::Text;
         if b.year.is_none() {
-            let (q, s) = self.complete(m.start, &b);
+            let (q, s) = self.complete(m.start, &b, true);
             b = q;
             src = s;
         }
@@ -340,6 +388,26 @@ fn relative_value(reference: Date, unit: Unit, offset: i32) -> Option<String> {
     }
 }
 
+/// Bytes of text that may stand before the lead date in the first paragraph: an
+/// outlet tag ("TGVN. ", "(QĐND) - ").
+const LEAD_PREFIX: usize = 40;
+
+/// The date of the lead: a full date that is the text's first date expression and
+/// opens its first paragraph, after at most a short outlet tag ("Ngày 5/9/2019, tại…",
+/// "TGVN. Ngày 14/10/2022, …"). News leads open with the day of the event they report.
+fn lead_date(scanner: &Scanner, text: &str, scan: &Scan) -> Option<Date> {
+    let first = scan.mentions.first()?;
+    let Kind::Point(p) = &first.kind else {
+        return None;
+    };
+    let prefix = text[..first.start].trim_start();
+    if prefix.len() > LEAD_PREFIX || prefix.contains('\n') || scanner.is_target(text, first.start) {
+        return None;
+    }
+    let (y, m, d) = (i16::try_from(p.year?).ok()?, p.month?, p.day?);
+    Date::new(y, m as i8, d as i8).ok()
+}
+
 /// All records for `text`, in text order.
 pub fn resolve(
     scanner: &Scanner,
@@ -351,7 +419,7 @@ pub fn resolve(
         let title_scan = scanner.scan(title, false);
         let mut years: Vec<i32> = evidence(scanner, title, &title_scan)
             .into_iter()
-            .map(|(_, y)| y)
+            .map(|(_, y, _)| y)
             .collect();
         years.sort();
         years.dedup();
@@ -362,6 +430,7 @@ pub fn resolve(
         sentences: sentences(text),
         evidence: evidence(scanner, text, scan),
         title_year,
+        lead: lead_date(scanner, text, scan),
         reference,
         chars: CharIndex::new(text),
     };

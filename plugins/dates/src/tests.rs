@@ -311,6 +311,58 @@ case!(
     "Năm 2019 khó khăn. Sáng 14-4, đoàn đến.",
     ["2019", "--04-14"]
 );
+case!(
+    written_year_beats_named_year,
+    "Sáng 29/12, ra quân phục vụ Tết Ất Tỵ 2025, thi hành văn bản ngày 26/12/2024.",
+    ["2024-12-29", "2024-12-26"]
+);
+case!(
+    range_takes_year_from_next_sentence,
+    "Phiên họp kéo dài từ ngày 10 đến 14/10. Ngày 18/11/2022, sẽ biểu quyết.",
+    ["2022-10-10/2022-10-14", "2022-11-18"]
+);
+case!(
+    range_takes_year_from_previous_sentence,
+    "Năm 2019, đoàn tuần tra lần thứ 45. Chuyến đi diễn ra từ ngày 5 đến ngày 8/9.",
+    ["2019", "2019-09-05/2019-09-08"]
+);
+case!(
+    range_year_not_from_other_paragraph,
+    "Năm 2019 khó khăn.\nTừ ngày 8 đến 12/10, đoàn thăm đảo.",
+    ["2019", "--10-08", "--10-12"]
+);
+case!(
+    range_year_not_from_two_sentences_away,
+    "Năm 2019 khó khăn. Đoàn đông. Từ ngày 8 đến 12/10, đoàn thăm đảo.",
+    ["2019", "--10-08", "--10-12"]
+);
+
+// The lead's date lends its year.
+case!(
+    lead_date_lends_year,
+    "Ngày 5/9/2019, lễ khai mạc.\nTuần tra từ ngày 5 đến ngày 8/9. Trước đó, chiều 4-9, đoàn đến.",
+    ["2019-09-05", "2019-09-05/2019-09-08", "2019-09-04"]
+);
+case!(
+    lead_date_after_outlet_tag,
+    "TGVN. Ngày 14/10/2022, phiên họp khai mạc.\nSáng 15/10, bế mạc.",
+    ["2022-10-14", "2022-10-15"]
+);
+case!(
+    lead_date_window_crosses_new_year,
+    "Ngày 3/1/2020, tổng kết.\nNgày 28/12, đoàn đến.",
+    ["2020-01-03", "2019-12-28"]
+);
+case!(
+    date_inside_lead_is_not_lead_date,
+    "Kỷ niệm 70 năm chiến thắng lịch sử Điện Biên Phủ ngày 7/5/1954.\nSáng 6/5, đoàn đến.",
+    ["1954-05-07", "--05-06"]
+);
+case!(
+    date_not_first_is_not_lead_date,
+    "Sáng 5/9, họp.\nNgày 2/9/1945, Bác đọc Tuyên ngôn.\nChiều 6/9, bế mạc.",
+    ["--09-05", "1945-09-02", "--09-06"]
+);
 
 // Not dates.
 case!(
@@ -494,6 +546,28 @@ fn range_without_text_year_splits_with_published_year() {
     assert_eq!(values_of(&recs), vec!["2013-05-18", "2013-05-28"]);
     assert_eq!(recs[0].text, "Từ ngày 18");
     assert_eq!(recs[1].text, "28/5");
+}
+
+#[test]
+fn lead_date_contradicting_published_is_not_used() {
+    let recs = with_published(
+        "Ngày 5/9/2019, lễ khai mạc.\nChiều 4-9, đoàn đến.",
+        "2021-09-06T07:00:00+07:00",
+    );
+    assert_eq!(values_of(&recs), vec!["2019-09-05", "2021-09-04"]);
+    assert_eq!(recs[1].year_source, YearSource::Published);
+}
+
+#[test]
+fn lead_date_year_is_text() {
+    let recs = plugin(false).extract(
+        "Ngày 5/9/2019, lễ khai mạc.\nChiều 4-9, đoàn đến.",
+        None,
+        None,
+        Some("2026-01-01T00:00:00Z"),
+    );
+    assert_eq!(values_of(&recs), vec!["2019-09-05", "2019-09-04"]);
+    assert_eq!(recs[1].year_source, YearSource::Text);
 }
 
 #[test]
