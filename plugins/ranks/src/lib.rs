@@ -460,4 +460,85 @@ mod tests {
         let out = plugin().process(&doc).unwrap();
         assert_eq!(out.fields["people"][0]["name"], "Đỗ Văn An");
     }
+
+    #[test]
+    fn a_foreign_name_after_a_country_or_an_acronym_is_read_whole() {
+        assert_eq!(
+            found("Hội nghị do Bộ trưởng Ngoại giao Malaysia Ahmad Zulkifli chủ trì."),
+            vec![person(
+                "Ahmad Zulkifli",
+                None,
+                &["Bộ trưởng Ngoại giao Malaysia"]
+            )]
+        );
+        assert_eq!(
+            found("Có mặt Tổng Thư ký APEC Bao Long Tarrin."),
+            vec![person("Bao Long Tarrin", None, &["Tổng Thư ký APEC"])]
+        );
+        assert_eq!(
+            found("Ông gặp Bộ trưởng Quốc phòng Mỹ Mark Esper."),
+            vec![person("Mark Esper", None, &["Bộ trưởng Quốc phòng Mỹ"])]
+        );
+    }
+
+    #[test]
+    fn a_foreign_name_right_after_a_position_is_read_whole() {
+        assert_eq!(
+            found("Đại sứ Maria Fernanda Lopez phát biểu."),
+            vec![person("Maria Fernanda Lopez", None, &["Đại sứ"])]
+        );
+        // a country opens the organisation, a lone letter is not a foreign name
+        assert_eq!(
+            found("Đại sứ Indonesia Ina Krisnamurthi phát biểu."),
+            vec![person("Ina Krisnamurthi", None, &["Đại sứ Indonesia"])]
+        );
+        assert_eq!(
+            found("Đại tá Lê Văn Nam, Phó Chủ nhiệm Chính trị Vùng B Hải quân dự."),
+            vec![person(
+                "Lê Văn Nam",
+                Some("Đại tá"),
+                &["Phó Chủ nhiệm Chính trị Vùng B Hải quân"]
+            )]
+        );
+    }
+
+    #[test]
+    fn titles_in_a_row_go_to_the_name_after_the_last() {
+        assert_eq!(
+            found("Chủ tịch Ủy ban 3 Khóa 70, Đại sứ Jose Luis Romero cho biết."),
+            vec![person(
+                "Jose Luis Romero",
+                None,
+                &["Chủ tịch Ủy ban 3 Khóa 70", "Đại sứ"]
+            )]
+        );
+    }
+
+    #[test]
+    fn lower_case_posts_verbs_and_fixed_organisations_bound_titles() {
+        assert_eq!(
+            found("Thiếu tá Trần Văn Bình, trợ lý tác chiến Lữ đoàn 6 phát biểu."),
+            vec![person(
+                "Trần Văn Bình",
+                Some("Thiếu tá"),
+                &["trợ lý tác chiến Lữ đoàn 6"]
+            )]
+        );
+        assert_eq!(
+            found("Do Thượng tá Lê Văn Hải, Trưởng Công an huyện Gia Lâm trực tiếp chỉ huy."),
+            vec![person(
+                "Lê Văn Hải",
+                Some("Thượng tá"),
+                &["Trưởng Công an huyện Gia Lâm"]
+            )]
+        );
+        assert_eq!(
+            found("Ông Trần Văn An, chủ tịch Hội đồng Nghĩa vụ quân sự huyện chủ trì."),
+            vec![person(
+                "Trần Văn An",
+                None,
+                &["chủ tịch Hội đồng Nghĩa vụ quân sự huyện"]
+            )]
+        );
+    }
 }

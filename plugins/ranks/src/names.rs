@@ -5,7 +5,10 @@
 //!   one to five capitalised syllables is the name ([`name_run`]);
 //! - elsewhere (after a title, as a list item) the run must look like a Vietnamese name:
 //!   a family name from the lexicon, two to four syllables, ending where the capitals end,
-//!   not a place ([`vietnamese_name`]).
+//!   not a place ([`vietnamese_name`]);
+//! - a name in a foreign spelling (a syllable that is not a Vietnamese one) after a title
+//!   is the whole run of capitalised syllables, when it follows the position word or a
+//!   country or acronym that closes the organisation ([`foreign_name`]).
 //!
 //! Acronyms ("ĐNQP"), all-capital bylines ("XUÂN DÂN") and glued tokens never belong to a
 //! name.
@@ -42,6 +45,64 @@ pub fn name_run(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
         j += 1;
     }
     Some(j)
+}
+
+/// Vowels of the Vietnamese alphabet, with every tone.
+const VOWELS: &str = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ";
+/// Initial consonants of a Vietnamese syllable.
+const ONSETS: [&str; 27] = [
+    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu", "b", "c", "d", "đ", "g",
+    "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+];
+/// Final consonants of a Vietnamese syllable.
+const CODAS: [&str; 8] = ["ng", "nh", "ch", "c", "m", "n", "p", "t"];
+
+/// Whether `word` is spelled like one Vietnamese syllable: an optional initial consonant,
+/// one to three vowels and an optional final consonant ("Nguyễn", "Kim", "Kao"; not
+/// "Prabowo", "Hourn", "Lloyd").
+pub fn is_vietnamese_syllable(word: &str) -> bool {
+    let w = key(word);
+    let onsets = std::iter::once("").chain(ONSETS);
+    onsets.filter(|o| w.starts_with(o)).any(|o| {
+        let rest = &w[o.len()..];
+        std::iter::once("").chain(CODAS).any(|c| {
+            rest.len() > c.len() && rest.ends_with(c) && {
+                let nucleus = &rest[..rest.len() - c.len()];
+                let n = nucleus.chars().count();
+                (1..=3).contains(&n) && nucleus.chars().all(|ch| VOWELS.contains(ch))
+            }
+        })
+    })
+}
+
+/// A name written in a foreign spelling at `j`, inside the organisation part of a title
+/// that started at `org_start`: the whole run of capitalised syllables, when one of them
+/// at least is not a Vietnamese syllable and the run comes either right after the
+/// position word (two syllables or more: "Đại sứ Pedro Comissário Afonso") or right after
+/// a country or an acronym that closes the organisation ("Bộ trưởng Quốc phòng Mỹ Lloyd
+/// Austin", "Tổng Thư ký ASEAN Kao Kim Hourn"). Returns the end (exclusive).
+pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon) -> Option<usize> {
+    let first = tokens.get(j)?;
+    if first.glued || !first.is_name_syllable() {
+        return None;
+    }
+    let end = name_run(tokens, j, lex)?;
+    let foreign = |t: &Token| t.text.chars().count() >= 2 && !is_vietnamese_syllable(t.text);
+    if !tokens[j..end].iter().any(foreign) || lex.org_heads.starts_at(tokens, j) {
+        return None;
+    }
+    // a country at the start of the run belongs to the organisation ("Đại sứ Indonesia")
+    if (j + 1..=end.min(j + 3)).any(|e| lex.places.contains(&joined_key(tokens, j, e))) {
+        return None;
+    }
+    if j == org_start {
+        return (end - j >= 2).then_some(end);
+    }
+    let prev = &tokens[j - 1];
+    let after_acronym = prev.is_all_caps() && !prev.glued;
+    let after_country = (1..=3)
+        .any(|len| j >= org_start + len && lex.places.contains(&joined_key(tokens, j - len, j)));
+    (after_acronym || after_country).then_some(end)
 }
 
 /// Whether the token is a family name of the lexicon.
@@ -145,5 +206,32 @@ mod tests {
         assert_eq!(vietnamese_name(&t, 2, &lex), None);
         let t = tokenize("CATP Hà Nội");
         assert_eq!(vietnamese_name(&t, 1, &lex), None);
+    }
+
+    #[test]
+    fn vietnamese_syllables_and_foreign_spellings() {
+        for w in ["Nguyễn", "Kim", "Kao", "Nghiêm", "Quyết", "Gì", "Y", "Ường"] {
+            assert!(is_vietnamese_syllable(w), "{w}");
+        }
+        for w in [
+            "Prabowo", "Hourn", "Lloyd", "Austin", "Afonso", "Pedro", "Minoru",
+        ] {
+            assert!(!is_vietnamese_syllable(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn foreign_names_need_a_country_an_acronym_or_the_position_before_them() {
+        let lex = lex();
+        let t = tokenize("Bộ trưởng Quốc phòng Mỹ Lloyd Austin và");
+        assert_eq!(foreign_name(&t, 5, 2, &lex), Some(7));
+        // right after "Quốc phòng": the run would be the organisation
+        assert_eq!(foreign_name(&t, 3, 2, &lex), None);
+        let t = tokenize("Tổng Thư ký ASEAN Kao Kim Hourn.");
+        assert_eq!(foreign_name(&t, 4, 3, &lex), Some(7));
+        let t = tokenize("Đại sứ Pedro Afonso nói");
+        assert_eq!(foreign_name(&t, 2, 2, &lex), Some(4));
+        let t = tokenize("Đại sứ Pedro nói");
+        assert_eq!(foreign_name(&t, 2, 2, &lex), None);
     }
 }

@@ -4,6 +4,7 @@
 //! - `RANK [qualifier] [, honorific] NAME [chain]`: "Thượng tướng Hoàng Xuân Chiến, Ủy viên …";
 //! - `TITLE [-|,] RANK NAME [chain]`: "Bộ trưởng Bộ Quốc phòng- Đại tướng Ngô Xuân Lịch";
 //! - `TITLE NAME [chain]`: "Tổng Bí thư Nguyễn Phú Trọng", "Đại sứ Nguyễn Phương Nga, …";
+//!   at the start of a sentence, `TITLE, TITLE NAME` gives both titles to the name;
 //! - `HONORIFIC NAME [chain]`: "TS Nguyễn Thế Kỷ, Phó trưởng ban …", "ông Hận";
 //! - list items `NAME, TITLE` after `:`/`;`/line start: "…: Ngô Lê Văn, Phó trưởng Ban …;";
 //! - role phrases `giữ chức|từng làm|bổ nhiệm … TITLE[, TITLE][ và TITLE]` that give titles to
@@ -203,6 +204,17 @@ impl Scan<'_> {
         if let Some((ns, ne)) = tp.name {
             let idx = self.push(ns, ne, None, vec![title]);
             return Some(self.chain(idx, ne));
+        }
+        // "Chủ tịch Ủy ban 6, Đại sứ Pedro Comissário Afonso": titles in a row at the start of
+        // a sentence all belong to the name that closes the last one
+        if self.starts_list_item(i) && self.tokens.get(tp.end).is_some_and(|t| t.is(',')) {
+            if let Some(next) = parse_title(self.tokens, tp.end + 1, self.lex, false, true) {
+                if let (Some((ns, ne)), true) = (next.name, next.end > next.start) {
+                    let titles = vec![title, self.text(next.start, next.end)];
+                    let idx = self.push(ns, ne, None, titles);
+                    return Some(self.chain(idx, ne));
+                }
+            }
         }
         let mut k = tp.end;
         let sep = self.tokens.get(k);

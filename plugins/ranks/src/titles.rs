@@ -8,14 +8,15 @@
 //! when a capitalised word follows them ("Quân đội nhân dân Việt Nam") or when at most three
 //! of them close the title before punctuation or a predicate ("Chính ủy Lữ đoàn,"). It ends
 //! at punctuation, at a predicate verb ("chủ trì", "phát biểu"), at a rank, and at a role
-//! phrase ("giữ chức").
+//! phrase ("giữ chức"). An organisation head with lower-case words of its own ("Hội đồng
+//! Nghĩa vụ quân sự") is read whole.
 //!
 //! A chain after a name is a list of titles joined by commas, dashes, "kiêm" and "và";
 //! a comma followed by an organisation (not a position) continues the previous title:
 //! "Phó cục trưởng Cục Đối ngoại, Bộ Quốc phòng" is one title.
 
 use crate::lexicon::{tag, Lexicon};
-use crate::names::vietnamese_name;
+use crate::names::{foreign_name, vietnamese_name};
 use crate::tokens::Token;
 use crate::vocab::Tags;
 
@@ -139,6 +140,7 @@ fn organisation(
     lex: &Lexicon,
     detect_name: bool,
 ) -> (usize, Option<(usize, usize)>, Stop) {
+    let org_start = j;
     let mut good = j;
     let mut lower_run = 0usize;
     let mut stop = Stop::Punct;
@@ -201,9 +203,29 @@ fn organisation(
             continue;
         }
         // capitalised word, acronym or number
+        if t.is_cap() {
+            // an organisation name with lower-case words of its own ("Hội đồng Nghĩa vụ quân
+            // sự") is read whole
+            if let Some((len, _)) = lex.org_heads.match_at(tokens, j) {
+                if len >= 2 && tokens[j + 1..j + len].iter().any(Token::is_lower) {
+                    j += len;
+                    good = j;
+                    lower_run = 0;
+                    continue;
+                }
+            }
+        }
         if t.has_tag(tag::NOT_NAME) && t.is_name_syllable() && lower_run > 0 {
             stop = Stop::Other;
             break;
+        }
+        if detect_name && lower_run == 0 {
+            if let Some(e) = foreign_name(tokens, j, org_start, lex) {
+                good = j;
+                name = Some((j, e));
+                stop = Stop::Other;
+                break;
+            }
         }
         if detect_name {
             if let Some(e) = vietnamese_name(tokens, j, lex) {
