@@ -250,6 +250,30 @@ impl Output {
     }
 }
 
+/// Read a plugin's settings (its `settings:` section, as passed to [`Plugin::create`]) into
+/// `T`: no section (`null`) gives `T::default()`. Give `T` `#[serde(deny_unknown_fields)]` so a
+/// misspelt key is an error; the message names the plugin.
+///
+/// ```
+/// #[derive(Default, serde::Deserialize)]
+/// #[serde(deny_unknown_fields, default)]
+/// struct Settings { lexicon: Option<String> }
+///
+/// let s: Settings = enrichd_plugin_api::settings("dates", &serde_json::Value::Null).unwrap();
+/// assert!(s.lexicon.is_none());
+/// let err = enrichd_plugin_api::settings::<Settings>("dates", &serde_json::json!({"lexcon": "x"}));
+/// assert!(err.err().unwrap().message().starts_with("dates settings: unknown field `lexcon`"));
+/// ```
+pub fn settings<T: serde::de::DeserializeOwned + Default>(
+    plugin: &str,
+    config: &Value,
+) -> Result<T, Error> {
+    if config.is_null() {
+        return Ok(T::default());
+    }
+    T::deserialize(config).map_err(|e| Error::new(format!("{plugin} settings: {e}")))
+}
+
 /// The trait a plugin implements. Export it with [`export_plugin!`].
 pub trait Plugin: Send + Sync + Sized + 'static {
     /// The plugin's name as the chain and the record's `pipeline` show it.

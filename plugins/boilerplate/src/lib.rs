@@ -96,12 +96,7 @@ impl Plugin for Boilerplate {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn create(config: &serde_json::Value, ctx: &Context) -> Result<Self, Error> {
-        let settings: Settings = if config.is_null() {
-            Settings::default()
-        } else {
-            serde_json::from_value(config.clone())
-                .map_err(|e| Error::new(format!("boilerplate settings: {e}")))?
-        };
+        let settings: Settings = enrichd_plugin_api::settings(Self::NAME, config)?;
         let rules = match settings.rules {
             Some(path) => Rules::load(&ctx.resolve(path))?,
             None => Rules::builtin()?,

@@ -116,12 +116,7 @@ impl Plugin for Dates {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn create(config: &serde_json::Value, ctx: &Context) -> Result<Self, Error> {
-        let settings: Settings = if config.is_null() {
-            Settings::default()
-        } else {
-            serde_json::from_value(config.clone())
-                .map_err(|e| Error::new(format!("dates settings: {e}")))?
-        };
+        let settings: Settings = enrichd_plugin_api::settings(Self::NAME, config)?;
         let lex = match &settings.lexicon {
             Some(path) => {
                 let path = ctx.resolve(path);

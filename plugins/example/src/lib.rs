@@ -61,12 +61,7 @@ impl Plugin for Example {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn create(config: &serde_json::Value, _ctx: &Context) -> Result<Self, Error> {
-        let settings = if config.is_null() {
-            Settings::default()
-        } else {
-            Settings::deserialize(config)
-                .map_err(|e| Error::new(format!("example: bad settings: {e}")))?
-        };
+        let settings: Settings = enrichd_plugin_api::settings(Self::NAME, config)?;
         if settings.words_per_minute == 0 {
             return Err(Error::new("example: words_per_minute must be at least 1"));
         }
@@ -124,7 +119,11 @@ mod tests {
         let err = Example::create(&serde_json::json!({"wpm": 2}), &ctx())
             .err()
             .unwrap();
-        assert!(err.message().contains("unknown field `wpm`"), "{err}");
+        assert!(
+            err.message()
+                .starts_with("example settings: unknown field `wpm`"),
+            "{err}"
+        );
         let err = Example::create(&serde_json::json!({"words_per_minute": 0}), &ctx())
             .err()
             .unwrap();

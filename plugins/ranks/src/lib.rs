@@ -172,39 +172,27 @@ fn strings(value: Option<&Value>) -> Vec<&str> {
         .unwrap_or_default()
 }
 
+/// The plugin's settings.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    /// Path of a lexicon YAML file (relative to the config's folder).
+    lexicon: Option<String>,
+}
+
 impl Plugin for Ranks {
     const NAME: &'static str = "ranks";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn create(config: &Value, ctx: &Context) -> Result<Self, Error> {
-        let settings = match config {
-            Value::Null => serde_json::Map::new(),
-            Value::Object(m) => m.clone(),
-            other => {
-                return Err(Error::new(format!(
-                    "ranks settings must be a mapping, got {other}"
-                )))
-            }
-        };
-        if let Some(k) = settings.keys().find(|k| k.as_str() != "lexicon") {
-            return Err(Error::new(format!(
-                "ranks: unknown setting `{k}` (known: lexicon)"
-            )));
-        }
-        let lex = match settings.get("lexicon") {
-            None | Some(Value::Null) => {
-                Lexicon::from_yaml(DEFAULT_YAML, "(built-in)").map_err(Error::new)?
-            }
-            Some(Value::String(p)) => {
+        let settings: Settings = enrichd_plugin_api::settings(Self::NAME, config)?;
+        let lex = match settings.lexicon {
+            None => Lexicon::from_yaml(DEFAULT_YAML, "(built-in)").map_err(Error::new)?,
+            Some(p) => {
                 let path = ctx.resolve(p);
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| Error::new(format!("ranks lexicon {}: {e}", path.display())))?;
                 Lexicon::from_yaml(&text, &path.display().to_string()).map_err(Error::new)?
-            }
-            Some(other) => {
-                return Err(Error::new(format!(
-                    "ranks: `lexicon` must be a path, got {other}"
-                )))
             }
         };
         Ok(Ranks { lex })
