@@ -69,6 +69,17 @@ pub struct StageFailure {
     pub record: Option<Box<Record>>,
 }
 
+impl StageFailure {
+    /// A record whose `what` cannot be turned into JSON (it has no partial record to report).
+    fn unserialisable(stage: String, what: &str, e: serde_json::Error) -> StageFailure {
+        StageFailure {
+            stage,
+            message: format!("{what} cannot be serialised: {e}"),
+            record: None,
+        }
+    }
+}
+
 /// The state of one record in flight, shared between the thread running it and a watcher
 /// that enforces per-call timeouts.
 #[derive(Default)]
@@ -191,18 +202,12 @@ impl Pipeline {
 
     /// Run `record` through the chain; `flight` lets a watcher see which stage runs.
     pub fn run(&self, mut record: Record, flight: &Flight) -> Result<Record, StageFailure> {
-        let source_json = serde_json::to_string(&record.source).map_err(|e| StageFailure {
-            stage: "ingest".into(),
-            message: format!("source metadata cannot be serialised: {e}"),
-            record: None,
-        })?;
+        let source_json = serde_json::to_string(&record.source)
+            .map_err(|e| StageFailure::unserialisable("ingest".into(), "source metadata", e))?;
         // The fields as JSON, kept up to date by appending what each plugin returns, so that no
         // stage pays for serialising everything the stages before it added.
-        let mut fields_text = serde_json::to_string(&record.fields).map_err(|e| StageFailure {
-            stage: "ingest".into(),
-            message: format!("record fields cannot be serialised: {e}"),
-            record: None,
-        })?;
+        let mut fields_text = serde_json::to_string(&record.fields)
+            .map_err(|e| StageFailure::unserialisable("ingest".into(), "record fields", e))?;
         for (i, stage) in self.stages.iter().enumerate() {
             let plugin = &stage.plugin;
             let _span = tracing::debug_span!("plugin", name = plugin.name()).entered();
@@ -226,11 +231,8 @@ impl Pipeline {
                     match outcome.fields_json {
                         Some(_) if replaces => {
                             fields_text = serde_json::to_string(&record.fields).map_err(|e| {
-                                StageFailure {
-                                    stage: format!("plugin:{}", plugin.name()),
-                                    message: format!("record fields cannot be serialised: {e}"),
-                                    record: None,
-                                }
+                                let stage = format!("plugin:{}", plugin.name());
+                                StageFailure::unserialisable(stage, "record fields", e)
                             })?;
                         }
                         Some(added) => append_fields(&mut fields_text, &added),
