@@ -366,6 +366,12 @@ pub(crate) fn builtin() -> &'static Lexicon {
     LEX.get_or_init(|| Lexicon::from_yaml(DEFAULT_YAML, "builtin").expect("built-in lexicon"))
 }
 
+/// Tokens of `s`, looked up in the built-in lexicon, for tests.
+#[cfg(test)]
+pub(crate) fn tokenize_builtin(s: &str) -> Vec<crate::tokens::Token<'_>> {
+    builtin().tokenize(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

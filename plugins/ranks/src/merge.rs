@@ -218,10 +218,9 @@ pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::DEFAULT_YAML;
 
-    fn lex() -> Lexicon {
-        Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap()
+    fn lex() -> &'static Lexicon {
+        crate::lexicon::builtin()
     }
 
     fn m(name: &str, rank: Option<usize>, titles: &[&str]) -> Mention {
@@ -245,7 +244,7 @@ mod tests {
             "Thứ trưởng Thường trực Bộ Công an".to_string(),
         ];
         assert_eq!(
-            dedupe_titles(&t, &lex),
+            dedupe_titles(&t, lex),
             vec!["Ủy viên TW Đảng", "Thứ trưởng Thường trực Bộ Công an"]
         );
     }
@@ -257,7 +256,7 @@ mod tests {
             m("Nguyễn Hữu Ước", Some(2), &["Phó Tổng cục trưởng"]),
             m("Hữu Ước", Some(2), &["Tổng Biên tập Báo CAND"]),
         ];
-        let people = merge(&ms, &HashSet::new(), &lex);
+        let people = merge(&ms, &HashSet::new(), lex);
         assert_eq!(people.len(), 1);
         assert_eq!(people[0].name, "Nguyễn Hữu Ước");
         assert_eq!(people[0].titles.len(), 2);
@@ -275,7 +274,7 @@ mod tests {
             m("XUÂN DÂN", Some(7), &[]),
         ];
         let authors: HashSet<String> = ["minh hà".to_string()].into();
-        let people = merge(&ms, &authors, &lex);
+        let people = merge(&ms, &authors, lex);
         let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, vec!["Nguyễn Văn Sơn", "Chu Minh Sơn"]);
     }
@@ -283,7 +282,7 @@ mod tests {
     #[test]
     fn people_without_rank_or_title_are_not_reported() {
         let lex = lex();
-        let people = merge(&[m("Bảy Ẩn", None, &[])], &HashSet::new(), &lex);
+        let people = merge(&[m("Bảy Ẩn", None, &[])], &HashSet::new(), lex);
         assert!(people.is_empty());
     }
 }

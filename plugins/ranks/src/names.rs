@@ -166,46 +166,42 @@ pub fn after_place_word(tokens: &[Token], i: usize, lex: &Lexicon) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::DEFAULT_YAML;
 
-    /// Tokens of `s`, looked up in the built-in lexicon.
-    fn tokenize(s: &str) -> Vec<Token<'_>> {
-        crate::lexicon::builtin().tokenize(s)
-    }
+    use crate::lexicon::tokenize_builtin as tokenize;
 
-    fn lex() -> Lexicon {
-        Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap()
+    fn lex() -> &'static Lexicon {
+        crate::lexicon::builtin()
     }
 
     #[test]
     fn a_run_stops_at_lower_case_punctuation_and_glue() {
         let lex = lex();
         let t = tokenize("Lê Văn Phúc phát biểu");
-        assert_eq!(name_run(&t, 0, &lex), Some(3));
+        assert_eq!(name_run(&t, 0, lex), Some(3));
         let t = tokenize("Lê Mạnh TuấnDự Lễ");
-        assert_eq!(name_run(&t, 0, &lex), Some(3));
+        assert_eq!(name_run(&t, 0, lex), Some(3));
         let t = tokenize("Đỗ Căn, Phó Chủ nhiệm");
-        assert_eq!(name_run(&t, 0, &lex), Some(2));
+        assert_eq!(name_run(&t, 0, lex), Some(2));
     }
 
     #[test]
     fn acronyms_and_bylines_are_not_names() {
         let lex = lex();
-        assert_eq!(name_run(&tokenize("ĐNQP và HNQT"), 0, &lex), None);
-        assert_eq!(name_run(&tokenize("XUÂN DÂN"), 0, &lex), None);
+        assert_eq!(name_run(&tokenize("ĐNQP và HNQT"), 0, lex), None);
+        assert_eq!(name_run(&tokenize("XUÂN DÂN"), 0, lex), None);
     }
 
     #[test]
     fn vietnamese_names_need_a_family_name_and_are_not_places() {
         let lex = lex();
         let t = tokenize("Tổng Bí thư Nguyễn Phú Trọng nhiều lần");
-        assert_eq!(vietnamese_name(&t, 3, &lex), Some(6));
+        assert_eq!(vietnamese_name(&t, 3, lex), Some(6));
         let t = tokenize("Giám đốc Công an tỉnh Hà Nam.");
-        assert_eq!(vietnamese_name(&t, 5, &lex), None);
+        assert_eq!(vietnamese_name(&t, 5, lex), None);
         let t = tokenize("Bộ trưởng Quốc phòng");
-        assert_eq!(vietnamese_name(&t, 2, &lex), None);
+        assert_eq!(vietnamese_name(&t, 2, lex), None);
         let t = tokenize("CATP Hà Nội");
-        assert_eq!(vietnamese_name(&t, 1, &lex), None);
+        assert_eq!(vietnamese_name(&t, 1, lex), None);
     }
 
     #[test]
@@ -224,14 +220,14 @@ mod tests {
     fn foreign_names_need_a_country_an_acronym_or_the_position_before_them() {
         let lex = lex();
         let t = tokenize("Bộ trưởng Quốc phòng Mỹ Lloyd Austin và");
-        assert_eq!(foreign_name(&t, 5, 2, &lex), Some(7));
+        assert_eq!(foreign_name(&t, 5, 2, lex), Some(7));
         // right after "Quốc phòng": the run would be the organisation
-        assert_eq!(foreign_name(&t, 3, 2, &lex), None);
+        assert_eq!(foreign_name(&t, 3, 2, lex), None);
         let t = tokenize("Tổng Thư ký ASEAN Kao Kim Hourn.");
-        assert_eq!(foreign_name(&t, 4, 3, &lex), Some(7));
+        assert_eq!(foreign_name(&t, 4, 3, lex), Some(7));
         let t = tokenize("Đại sứ Pedro Afonso nói");
-        assert_eq!(foreign_name(&t, 2, 2, &lex), Some(4));
+        assert_eq!(foreign_name(&t, 2, 2, lex), Some(4));
         let t = tokenize("Đại sứ Pedro nói");
-        assert_eq!(foreign_name(&t, 2, 2, &lex), None);
+        assert_eq!(foreign_name(&t, 2, 2, lex), None);
     }
 }

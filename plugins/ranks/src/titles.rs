@@ -423,15 +423,11 @@ fn parse_chain_inner(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::DEFAULT_YAML;
 
-    /// Tokens of `s`, looked up in the built-in lexicon.
-    fn tokenize(s: &str) -> Vec<Token<'_>> {
-        crate::lexicon::builtin().tokenize(s)
-    }
+    use crate::lexicon::tokenize_builtin as tokenize;
 
-    fn lex() -> Lexicon {
-        Lexicon::from_yaml(DEFAULT_YAML, "builtin").unwrap()
+    fn lex() -> &'static Lexicon {
+        crate::lexicon::builtin()
     }
 
     fn text_of(s: &str, span: (usize, usize)) -> String {
@@ -443,7 +439,7 @@ mod tests {
     fn chain_titles(s: &str, p: usize) -> Vec<String> {
         let lex = lex();
         let t = tokenize(s);
-        parse_chain(&t, p, &lex)
+        parse_chain(&t, p, lex)
             .titles
             .into_iter()
             .map(|sp| text_of(s, sp))
@@ -512,7 +508,7 @@ mod tests {
         let lex = lex();
         let s = "Bộ trưởng Quốc phòng Phan Văn Giang đánh giá";
         let t = tokenize(s);
-        let tp = parse_title(&t, 0, &lex, false, true).unwrap();
+        let tp = parse_title(&t, 0, lex, false, true).unwrap();
         assert_eq!(text_of(s, (tp.start, tp.end)), "Bộ trưởng Quốc phòng");
         assert_eq!(tp.name, Some((4, 7)));
     }
@@ -522,7 +518,7 @@ mod tests {
         let lex = lex();
         let s = "Tổng Bí thư Nguyễn Phú Trọng nhiều lần khen ngợi";
         let t = tokenize(s);
-        let tp = parse_title(&t, 0, &lex, false, true).unwrap();
+        let tp = parse_title(&t, 0, lex, false, true).unwrap();
         assert_eq!(text_of(s, (tp.start, tp.end)), "Tổng Bí thư");
         assert_eq!(tp.name, Some((3, 6)));
     }
@@ -531,8 +527,8 @@ mod tests {
     fn organisations_that_look_like_positions_are_not_titles() {
         let lex = lex();
         let t = tokenize("Tổng Lãnh sự quán Nhật Bản");
-        assert!(position_at(&t, 0, &lex, false).is_none());
+        assert!(position_at(&t, 0, lex, false).is_none());
         let t = tokenize("thủ trưởng các đơn vị");
-        assert!(position_at(&t, 0, &lex, false).is_none());
+        assert!(position_at(&t, 0, lex, false).is_none());
     }
 }
