@@ -114,20 +114,86 @@ fn default_timeout_ms() -> u64 {
     30_000
 }
 
-/// The `sink` section.
+/// One entry of the `sinks` list (or the single `sink`). A record is delivered when every
+/// configured sink has committed it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
 pub enum SinkConfig {
     /// JSON Lines, appended; `path: "-"` for stdout.
     Jsonl {
         path: PathBuf,
-        /// fsync after at most this many records …
+        /// Commit after at most this many records …
         #[serde(default = "default_batch")]
         batch: usize,
         /// … or after this long.
         #[serde(default = "default_flush_ms")]
         flush_ms: u64,
     },
+    /// An SQLite database (WAL mode), searchable with `enrichd search`.
+    Sqlite {
+        path: PathBuf,
+        #[serde(default = "default_batch")]
+        batch: usize,
+        #[serde(default = "default_flush_ms")]
+        flush_ms: u64,
+    },
+    /// A PostgreSQL server: `url` is a libpq connection string or `postgres://` URL.
+    Postgres {
+        url: String,
+        #[serde(default = "default_batch")]
+        batch: usize,
+        #[serde(default = "default_flush_ms")]
+        flush_ms: u64,
+    },
+    /// A NATS JetStream stream: each record is published to `subject` with its id as `Nats-Msg-Id`.
+    Nats {
+        url: String,
+        stream: String,
+        subject: String,
+        #[serde(default = "default_batch")]
+        batch: usize,
+        #[serde(default = "default_flush_ms")]
+        flush_ms: u64,
+    },
+}
+
+impl SinkConfig {
+    /// The sink's type as written in the config.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SinkConfig::Jsonl { .. } => "jsonl",
+            SinkConfig::Sqlite { .. } => "sqlite",
+            SinkConfig::Postgres { .. } => "postgres",
+            SinkConfig::Nats { .. } => "nats",
+        }
+    }
+
+    /// Commit after at most this many records …
+    pub fn batch(&self) -> usize {
+        match self {
+            SinkConfig::Jsonl { batch, .. }
+            | SinkConfig::Sqlite { batch, .. }
+            | SinkConfig::Postgres { batch, .. }
+            | SinkConfig::Nats { batch, .. } => *batch,
+        }
+    }
+
+    /// … or after this long.
+    pub fn flush(&self) -> std::time::Duration {
+        let ms = match self {
+            SinkConfig::Jsonl { flush_ms, .. }
+            | SinkConfig::Sqlite { flush_ms, .. }
+            | SinkConfig::Postgres { flush_ms, .. }
+            | SinkConfig::Nats { flush_ms, .. } => *flush_ms,
+        };
+        std::time::Duration::from_millis(ms)
+    }
+
+    /// Whether writing a record whose id the sink already holds leaves one copy (databases,
+    /// JetStream with `Nats-Msg-Id`); a JSON Lines file appends a second line instead.
+    pub fn deduplicates(&self) -> bool {
+        !matches!(self, SinkConfig::Jsonl { .. })
+    }
 }
 
 fn default_batch() -> usize {
@@ -183,7 +249,8 @@ struct Raw {
     max_file_bytes: u64,
     plugin_dir: Option<PathBuf>,
     plugins: Vec<PluginEntry>,
-    sink: SinkConfig,
+    sink: Option<SinkConfig>,
+    sinks: Option<Vec<SinkConfig>>,
     #[serde(default)]
     log: Log,
     #[serde(default = "default_grace_ms")]
@@ -238,7 +305,8 @@ pub struct Config {
     pub queue: usize,
     pub max_file_bytes: u64,
     pub plugins: Vec<PluginSpec>,
-    pub sink: SinkConfig,
+    /// Where records go; deduplicating sinks first, the (at most one) JSON Lines sink last.
+    pub sinks: Vec<SinkConfig>,
     pub log: Log,
     /// On SIGTERM, how long files in flight may take before they are abandoned (and redone at
     /// the next start).
@@ -335,27 +403,38 @@ impl Config {
         if raw.queue == 0 {
             return Err(invalid("`queue` must be at least 1".into()));
         }
-        let sink = match raw.sink {
-            SinkConfig::Jsonl {
-                path,
-                batch,
-                flush_ms,
-            } => {
-                if batch == 0 {
-                    return Err(invalid("sink.batch must be at least 1".into()));
-                }
-                let path = if path.as_os_str() == "-" {
-                    path
-                } else {
-                    resolve(&path)
-                };
-                SinkConfig::Jsonl {
-                    path,
-                    batch,
-                    flush_ms,
-                }
+        let sinks = match (raw.sink, raw.sinks) {
+            (Some(one), None) => vec![one],
+            (None, Some(list)) if !list.is_empty() => list,
+            (None, Some(_)) => {
+                return Err(invalid("`sinks` is empty: name at least one sink".into()))
+            }
+            (None, None) => {
+                return Err(invalid(
+                    "no sink: add a `sinks` list (or one `sink`)".into(),
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "give either `sink` (one) or `sinks` (a list), not both".into(),
+                ))
             }
         };
+        let sinks = sinks
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| validate_sink(i, s, &resolve).map_err(&invalid))
+            .collect::<Result<Vec<_>, _>>()?;
+        if sinks.iter().filter(|s| !s.deduplicates()).count() > 1 {
+            return Err(invalid(
+                "at most one `jsonl` sink: after a crash the ledger reads one file back to know what was delivered"
+                    .into(),
+            ));
+        }
+        // A JSON Lines file cannot drop a duplicate, so it commits last: a record found in it
+        // after a crash is in every other sink too.
+        let mut sinks = sinks;
+        sinks.sort_by_key(|s| !s.deduplicates());
         for pattern in raw.watch.include.iter().chain(&raw.watch.ignore) {
             globset::Glob::new(pattern)
                 .map_err(|e| invalid(format!("watch: bad file pattern {pattern:?}: {e}")))?;
@@ -385,7 +464,7 @@ impl Config {
             queue: raw.queue,
             max_file_bytes: raw.max_file_bytes,
             plugins,
-            sink,
+            sinks,
             log: raw.log,
             shutdown_grace: std::time::Duration::from_millis(raw.shutdown_grace_ms),
             metrics: raw.metrics,
@@ -402,6 +481,64 @@ impl Config {
         };
         without_chain(self) != without_chain(running)
     }
+}
+
+/// Check one sink entry and make its paths absolute; the message names the entry.
+fn validate_sink(
+    i: usize,
+    sink: SinkConfig,
+    resolve: &dyn Fn(&Path) -> PathBuf,
+) -> Result<SinkConfig, String> {
+    let at = format!("sinks[{i}] ({})", sink.kind());
+    if sink.batch() == 0 {
+        return Err(format!("{at}: `batch` must be at least 1"));
+    }
+    let nonempty = |key: &str, value: &str| {
+        if value.trim().is_empty() {
+            Err(format!("{at}: `{key}` is empty"))
+        } else {
+            Ok(())
+        }
+    };
+    Ok(match sink {
+        SinkConfig::Jsonl {
+            path,
+            batch,
+            flush_ms,
+        } => SinkConfig::Jsonl {
+            path: if path.as_os_str() == "-" {
+                path
+            } else {
+                resolve(&path)
+            },
+            batch,
+            flush_ms,
+        },
+        SinkConfig::Sqlite {
+            path,
+            batch,
+            flush_ms,
+        } => SinkConfig::Sqlite {
+            path: resolve(&path),
+            batch,
+            flush_ms,
+        },
+        SinkConfig::Postgres { ref url, .. } => {
+            nonempty("url", url)?;
+            sink
+        }
+        SinkConfig::Nats {
+            ref url,
+            ref stream,
+            ref subject,
+            ..
+        } => {
+            nonempty("url", url)?;
+            nonempty("stream", stream)?;
+            nonempty("subject", subject)?;
+            sink
+        }
+    })
 }
 
 /// The file name of a built-in plugin library on this platform.
@@ -445,8 +582,14 @@ mod tests {
         assert_eq!(c.drop, Path::new("/etc/enrichd/in"));
         assert_eq!(c.processed, Path::new("/etc/enrichd/in/processed"));
         assert_eq!(c.failed, Path::new("/etc/enrichd/in/failed"));
-        let SinkConfig::Jsonl { path, .. } = &c.sink;
-        assert_eq!(path, Path::new("/etc/enrichd/out/r.jsonl"));
+        assert_eq!(
+            c.sinks[0],
+            SinkConfig::Jsonl {
+                path: "/etc/enrichd/out/r.jsonl".into(),
+                batch: 64,
+                flush_ms: 20
+            }
+        );
     }
 
     #[test]
@@ -474,7 +617,40 @@ mod tests {
     fn stdout_sink_stays_a_dash() {
         let text = MINIMAL.replace("out/r.jsonl", "\"-\"");
         let c = Config::parse(&text, Path::new("/c/e.yaml")).unwrap();
-        let SinkConfig::Jsonl { path, .. } = &c.sink;
-        assert_eq!(path, Path::new("-"));
+        assert!(matches!(&c.sinks[0], SinkConfig::Jsonl { path, .. } if path == Path::new("-")));
+    }
+
+    #[test]
+    fn sinks_list_puts_the_json_lines_file_last_and_allows_only_one() {
+        let text = "drop: in\nplugins:\n  - name: normalize\nsinks:\n  - type: jsonl\n    path: r.jsonl\n  - type: sqlite\n    path: r.db\n";
+        let c = Config::parse(text, Path::new("/c/e.yaml")).unwrap();
+        let kinds: Vec<_> = c.sinks.iter().map(SinkConfig::kind).collect();
+        assert_eq!(kinds, ["sqlite", "jsonl"]);
+        assert!(
+            matches!(&c.sinks[0], SinkConfig::Sqlite { path, .. } if path == Path::new("/c/r.db"))
+        );
+        let two = format!("{text}  - type: jsonl\n    path: s.jsonl\n");
+        let err = Config::parse(&two, Path::new("/c/e.yaml")).unwrap_err();
+        assert!(
+            err.to_string().contains("at most one `jsonl` sink"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sink_and_sinks_together_or_neither_are_refused() {
+        let both = format!("{MINIMAL}sinks:\n  - type: sqlite\n    path: r.db\n");
+        let err = Config::parse(&both, Path::new("/c/e.yaml")).unwrap_err();
+        assert!(err.to_string().contains("not both"), "{err}");
+        let neither = "drop: in\nplugins:\n  - name: normalize\n";
+        let err = Config::parse(neither, Path::new("/c/e.yaml")).unwrap_err();
+        assert!(err.to_string().contains("no sink"), "{err}");
+        let bad = "drop: in\nplugins:\n  - name: normalize\nsinks:\n  - type: nats\n    url: nats://x\n    stream: ''\n    subject: a\n";
+        let err = Config::parse(bad, Path::new("/c/e.yaml")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("sinks[0] (nats): `stream` is empty"),
+            "{err}"
+        );
     }
 }

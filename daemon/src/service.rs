@@ -25,7 +25,7 @@ use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::pipeline::{Flight, Pipeline, StageFailure};
 use crate::record::Record;
-use crate::sink::{self, Sink};
+use crate::sink::Sinks;
 use crate::watch;
 use anyhow::Context as _;
 use std::collections::HashSet;
@@ -72,9 +72,20 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     for dir in [&cfg.drop, &cfg.processed, &cfg.failed] {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let mut sink = sink::open(&cfg.sink)?;
-    let mut ledger = Ledger::open(&cfg.state_dir)?;
-    let recovered = ledger.recover(sink.as_mut())?;
+    // Sinks may block on their own runtimes: open them off the async threads.
+    let (sinks, ledger, recovered) = std::thread::scope(|s| {
+        s.spawn(|| -> anyhow::Result<_> {
+            let mut sinks = Sinks::open(&cfg.sinks)?;
+            let mut ledger = Ledger::open(&cfg.state_dir)?;
+            let recovered = match sinks.readable() {
+                Some(sink) => ledger.recover(sink)?,
+                None => 0,
+            };
+            Ok((sinks, ledger, recovered))
+        })
+        .join()
+        .map_err(|_| anyhow::anyhow!("opening the sinks panicked"))?
+    })?;
     if recovered > 0 {
         tracing::warn!(records = recovered, "found records in the sink that the ledger missed (a crash); their inputs will not be written again");
     }
@@ -111,7 +122,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         let (shared, stopping) = (shared.clone(), stopping.clone());
         std::thread::Builder::new()
             .name("enrichd-sink".into())
-            .spawn(move || deliver_loop(sink, deliver_rx, &shared, &stopping))
+            .spawn(move || deliver_loop(sinks, deliver_rx, &shared, &stopping))
             .context("cannot start the sink thread")?
     };
 
@@ -425,18 +436,22 @@ async fn reload(shared: &Arc<Shared>) {
     notify_systemd(&[sd_notify::NotifyState::Ready]);
 }
 
-/// The sink thread: batch, write, commit (fsync), then the ledger, then the inputs leave.
+/// The sink thread: batch, write, commit every sink, then the ledger, then the inputs leave.
+/// A batch closes at the smallest `batch` or `flush_ms` of the configured sinks.
 fn deliver_loop(
-    mut sink: Box<dyn Sink>,
+    mut sinks: Sinks,
     rx: std::sync::mpsc::Receiver<Delivery>,
     shared: &Shared,
     stopping: &AtomicBool,
 ) -> anyhow::Result<()> {
     let cfg = &shared.cfg;
-    let crate::config::SinkConfig::Jsonl {
-        batch, flush_ms, ..
-    } = cfg.sink;
-    let linger = Duration::from_millis(flush_ms);
+    let batch = cfg.sinks.iter().map(|s| s.batch()).min().unwrap_or(1);
+    let linger = cfg
+        .sinks
+        .iter()
+        .map(|s| s.flush())
+        .min()
+        .unwrap_or_default();
     let mut pending: Vec<Delivery> = Vec::with_capacity(batch);
     loop {
         let first = match rx.recv_timeout(Duration::from_millis(100)) {
@@ -460,15 +475,16 @@ fn deliver_loop(
                 Err(_) => break,
             }
         }
-        let written = pending.iter().try_for_each(|d| sink.write(&d.record));
+        let written = pending.iter().try_for_each(|d| sinks.write(&d.record));
         if let Err(e) = written {
             // Cannot even serialise: keep the inputs for a later try.
+            sinks.rollback();
             tracing::error!(error = %format!("{e:#}"), "cannot encode records for the sink");
             pending.drain(..).for_each(|d| shared.done(&d.input));
             continue;
         }
         let commit_started = Instant::now();
-        if !commit_with_retry(sink.as_mut(), stopping) {
+        if !commit_with_retry(&mut sinks, stopping) {
             // Shutting down with the sink still failing: the inputs stay for the next start.
             pending.drain(..).for_each(|d| shared.done(&d.input));
             break;
@@ -482,7 +498,7 @@ fn deliver_loop(
             .ledger
             .lock()
             .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
-            .and_then(|mut l| l.commit(ids, sink.position()));
+            .and_then(|mut l| l.commit(ids, sinks.position()));
         for d in pending.drain(..) {
             match &committed {
                 // Without the ledger entry the input must stay: it is the only proof left.
@@ -503,11 +519,11 @@ fn deliver_loop(
 
 /// Commit, retrying with backoff (0.1 s doubling to 30 s) until it works or the daemon stops;
 /// the failure is logged once per backoff step, not per try. Returns whether it committed.
-fn commit_with_retry(sink: &mut dyn Sink, stopping: &AtomicBool) -> bool {
+fn commit_with_retry(sinks: &mut Sinks, stopping: &AtomicBool) -> bool {
     let mut backoff = Duration::from_millis(100);
     let mut failures = 0u32;
     loop {
-        match sink.commit() {
+        match sinks.commit() {
             Ok(()) => {
                 if failures > 0 {
                     tracing::info!(failures, "sink recovered");

@@ -1,33 +1,113 @@
 //! Sinks: where records go. One file per sink behind one small trait, so a
-//! database sink is added without touching the pipeline.
+//! database sink is added without touching the pipeline; [`Sinks`] fans a
+//! batch out to every configured sink.
 //!
-//! The contract: `write` may buffer; a record counts as delivered only after
-//! the `commit` that follows it returned `Ok` (for files: after fsync). A
-//! failed `commit` leaves no part of the batch behind and keeps it, so calling
-//! `commit` again retries the same batch.
+//! The contract: `write` only buffers; a record counts as delivered only after
+//! the `commit` that follows it returned `Ok` (for files: after fsync; for
+//! servers: after the server acknowledged it). A failed `commit` leaves no
+//! part of the batch behind and keeps it, so calling `commit` again retries
+//! the same batch; a `commit` with nothing buffered does nothing. `rollback`
+//! drops what was written since the last commit.
+//!
+//! Sinks are opened and called from a plain thread, never from inside the
+//! daemon's async runtime, so a sink may run its own runtime and block on it.
 
 pub mod jsonl;
 
 use crate::config::SinkConfig;
 use crate::record::Record;
+use anyhow::Context as _;
 
 /// A destination for records.
 pub trait Sink: Send {
-    /// Add one record (may be buffered).
-    fn write(&mut self, record: &Record) -> anyhow::Result<()>;
+    /// Add one record (buffered until `commit`); `json` is the record as one JSON object.
+    fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()>;
     /// Make everything written so far durable.
     fn commit(&mut self) -> anyhow::Result<()>;
+    /// Drop everything written since the last commit.
+    fn rollback(&mut self);
     /// Where the sink stands after the last commit (JSON Lines: the file's length), for the
-    /// ledger's checkpoint; `None` for a sink that cannot be read back (stdout).
-    fn position(&self) -> Option<u64>;
+    /// ledger's checkpoint; `None` for a sink that is not read back (stdout, databases).
+    fn position(&self) -> Option<u64> {
+        None
+    }
     /// The ids of the complete records written after `position`: records that reached the sink
     /// before a crash cut the ledger's commit short.
-    fn ids_since(&mut self, position: u64) -> anyhow::Result<Vec<String>>;
+    fn ids_since(&mut self, _position: u64) -> anyhow::Result<Vec<String>> {
+        Ok(Vec::new())
+    }
 }
 
-/// Open the sink the config names.
-pub fn open(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
+/// Every configured sink, in the config's delivery order: the deduplicating ones (databases,
+/// JetStream) first, the JSON Lines file last. A file whose record is in the JSON Lines file is
+/// therefore in every sink; one that is not is redone, and the deduplicating sinks keep one copy.
+pub struct Sinks {
+    sinks: Vec<(String, Box<dyn Sink>)>,
+}
+
+impl Sinks {
+    /// Open every sink the config lists, in order.
+    pub fn open(configs: &[SinkConfig]) -> anyhow::Result<Sinks> {
+        let sinks = configs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let label = format!("sink {} ({})", i + 1, c.kind());
+                let sink = open_one(c).with_context(|| format!("cannot open {label}"))?;
+                Ok((label, sink))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Sinks { sinks })
+    }
+
+    /// Serialise the record once and hand it to every sink; on failure nothing of it stays
+    /// buffered anywhere (the rest of the batch is dropped too: call `rollback`).
+    pub fn write(&mut self, record: &Record) -> anyhow::Result<()> {
+        let json = record
+            .to_json_line()
+            .context("the record cannot be serialised")?;
+        for (label, sink) in &mut self.sinks {
+            sink.write(record, &json)
+                .with_context(|| format!("{label}: cannot take record {}", record.id))?;
+        }
+        Ok(())
+    }
+
+    /// Commit every sink in order. After a failure, the sinks before the failing one hold the
+    /// batch and commit nothing more on the retry.
+    pub fn commit(&mut self) -> anyhow::Result<()> {
+        for (label, sink) in &mut self.sinks {
+            sink.commit().with_context(|| label.clone())?;
+        }
+        Ok(())
+    }
+
+    /// Drop what was written since the last commit, in every sink.
+    pub fn rollback(&mut self) {
+        for (_, sink) in &mut self.sinks {
+            sink.rollback();
+        }
+    }
+
+    /// The sink the ledger reads back after a crash: the last one, when it has a position.
+    pub fn readable(&mut self) -> Option<&mut dyn Sink> {
+        let (_, last) = self.sinks.last_mut()?;
+        last.position().is_some().then_some(last.as_mut())
+    }
+
+    /// The readable sink's position after the last commit.
+    pub fn position(&self) -> Option<u64> {
+        self.sinks.last().and_then(|(_, s)| s.position())
+    }
+}
+
+/// Open one sink.
+fn open_one(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
     match config {
         SinkConfig::Jsonl { path, .. } => Ok(Box::new(jsonl::JsonlSink::open(path)?)),
+        other => anyhow::bail!(
+            "sink type `{}` is not available in this build",
+            other.kind()
+        ),
     }
 }
