@@ -78,6 +78,43 @@ impl Default for Watch {
     }
 }
 
+/// The `claim` section: several daemons (on several machines) share one drop folder, usually
+/// on NFS or SMB, and each takes different files. See `claim.rs`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Claim {
+    /// This daemon's name among those sharing the folder; unique. Default: the host name.
+    pub instance: String,
+    /// A daemon whose heartbeat has not changed for this long is dead: its claimed files are
+    /// taken over by the others.
+    pub lease_s: u64,
+    /// At most this many files claimed and not yet finished at a time.
+    pub max_files: usize,
+}
+
+impl Default for Claim {
+    fn default() -> Self {
+        Claim {
+            instance: host_name(),
+            lease_s: 60,
+            max_files: 16,
+        }
+    }
+}
+
+/// The machine's host name, or `localhost` when it cannot be read.
+pub fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or
+    // truncates, and the read below stops at the first NUL or the buffer's end.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    match std::str::from_utf8(&buf[..end]) {
+        Ok(name) if ok && !name.is_empty() => name.to_string(),
+        _ => "localhost".into(),
+    }
+}
+
 /// One entry of the plugin chain.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +294,7 @@ struct Raw {
     shutdown_grace_ms: u64,
     #[serde(default)]
     metrics: Metrics,
+    claim: Option<Claim>,
 }
 
 /// The `metrics` section: a Prometheus endpoint, off unless `listen` is set.
@@ -312,6 +350,8 @@ pub struct Config {
     /// the next start).
     pub shutdown_grace: std::time::Duration,
     pub metrics: Metrics,
+    /// Set when the drop folder is shared with other daemons.
+    pub claim: Option<Claim>,
 }
 
 impl Config {
@@ -435,6 +475,29 @@ impl Config {
         // after a crash is in every other sink too.
         let mut sinks = sinks;
         sinks.sort_by_key(|s| !s.deduplicates());
+        if let Some(claim) = &raw.claim {
+            let name = &claim.instance;
+            if name.is_empty()
+                || name.starts_with('.')
+                || name.ends_with(".alive")
+                || name.contains(['/', '\\'])
+            {
+                return Err(invalid(format!(
+                    "claim.instance {name:?} must be a plain name (no `/`, no leading `.`, not ending in `.alive`)"
+                )));
+            }
+            if claim.lease_s == 0 || claim.max_files == 0 {
+                return Err(invalid(
+                    "claim.lease_s and claim.max_files must be at least 1".into(),
+                ));
+            }
+            if raw.on_success == OnSuccess::Keep {
+                return Err(invalid(
+                    "on_success: keep cannot be used with `claim`: a kept file would stay claimed"
+                        .into(),
+                ));
+            }
+        }
         for pattern in raw.watch.include.iter().chain(&raw.watch.ignore) {
             globset::Glob::new(pattern)
                 .map_err(|e| invalid(format!("watch: bad file pattern {pattern:?}: {e}")))?;
@@ -451,11 +514,15 @@ impl Config {
                 .as_deref()
                 .map(&resolve)
                 .unwrap_or_else(|| drop.join("failed")),
+            // Daemons sharing a drop folder each keep their own state.
             state_dir: raw
                 .state_dir
                 .as_deref()
                 .map(&resolve)
-                .unwrap_or_else(|| drop.join(".enrichd")),
+                .unwrap_or_else(|| match &raw.claim {
+                    Some(c) => drop.join(".enrichd").join(&c.instance),
+                    None => drop.join(".enrichd"),
+                }),
             dir,
             drop,
             on_success: raw.on_success,
@@ -468,6 +535,7 @@ impl Config {
             log: raw.log,
             shutdown_grace: std::time::Duration::from_millis(raw.shutdown_grace_ms),
             metrics: raw.metrics,
+            claim: raw.claim,
         })
     }
 }

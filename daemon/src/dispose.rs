@@ -27,6 +27,9 @@ pub struct ErrorReport<'a> {
 }
 
 /// Move `path` into `dir`, keeping its name; a name already taken there gets a numeric suffix.
+/// Nothing in `dir` is ever overwritten, even by another daemon moving into the same shared
+/// folder at the same moment: the file is hard-linked under the new name (which fails if the
+/// name exists), then unlinked. Where hard links are not supported, it is renamed after a check.
 /// Returns the new path.
 pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -35,13 +38,33 @@ pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("{} has no file name", path.display()))?;
     let mut target = dir.join(name);
     let mut n = 1;
-    while target.exists() {
+    loop {
+        match std::fs::hard_link(path, &target) {
+            Ok(()) => {
+                std::fs::remove_file(path).with_context(|| {
+                    format!(
+                        "cannot remove {} after linking it to {}",
+                        path.display(),
+                        target.display()
+                    )
+                })?;
+                return Ok(target);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| format!("cannot move {}", path.display()))
+            }
+            Err(_) if !target.exists() => {
+                std::fs::rename(path, &target).with_context(|| {
+                    format!("cannot move {} to {}", path.display(), target.display())
+                })?;
+                return Ok(target);
+            }
+            Err(_) => {}
+        }
         target = dir.join(format!("{}.{n}", name.to_string_lossy()));
         n += 1;
     }
-    std::fs::rename(path, &target)
-        .with_context(|| format!("cannot move {} to {}", path.display(), target.display()))?;
-    Ok(target)
 }
 
 /// After the record is durably delivered.

@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 
 /// The set of delivered record ids, backed by an append-only file.
 pub struct Ledger {
+    /// Held open for its lock: one daemon per state folder.
+    _lock: File,
     done: HashSet<String>,
     checkpoint: u64,
     file: File,
@@ -31,6 +33,7 @@ impl Ledger {
     pub fn open(dir: &Path) -> anyhow::Result<Ledger> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create state folder {}", dir.display()))?;
+        let lock = lock(dir)?;
         let path = dir.join("ledger.ids");
         let file = OpenOptions::new()
             .create(true)
@@ -51,6 +54,7 @@ impl Ledger {
             }
         }
         Ok(Ledger {
+            _lock: lock,
             done,
             checkpoint,
             file,
@@ -111,6 +115,44 @@ impl Ledger {
     }
 }
 
+/// Lock `dir/lock` for this process, or say who holds it. Two daemons sharing a state
+/// folder would both append to the ledger and the in-flight journal.
+fn lock(dir: &Path) -> anyhow::Result<File> {
+    use std::os::fd::AsRawFd;
+    let path = dir.join("lock");
+    let mut file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open lock file {}", path.display()))?;
+    // SAFETY: flock on a valid, open file descriptor.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let err = std::io::Error::last_os_error();
+        let holder = std::fs::read_to_string(&path).unwrap_or_default();
+        if err.kind() == std::io::ErrorKind::WouldBlock {
+            anyhow::bail!(
+                "another enrichd ({}) uses the state folder {}; give each daemon its own `state_dir` (or its own claim.instance)",
+                holder.trim(),
+                dir.display()
+            );
+        }
+        return Err(err).with_context(|| format!("cannot lock {}", path.display()));
+    }
+    file.set_len(0)
+        .and_then(|()| {
+            writeln!(
+                file,
+                "pid {} on {}",
+                std::process::id(),
+                crate::config::host_name()
+            )
+        })
+        .with_context(|| format!("cannot write lock file {}", path.display()))?;
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +174,13 @@ mod tests {
         f.write_all(b"\ncccc").unwrap();
         let l = Ledger::open(dir.path()).unwrap();
         assert!(l.contains(&a) && l.contains(&b));
+        let second = Ledger::open(dir.path())
+            .err()
+            .expect("the folder is locked");
+        assert!(
+            second.to_string().contains("another enrichd (pid "),
+            "{second}"
+        );
         assert!(!l.contains("cccc"));
         assert_eq!(l.checkpoint, 10);
     }

@@ -126,9 +126,19 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
             .context("cannot start the sink thread")?
     };
 
+    let claims = match &cfg.claim {
+        Some(c) => {
+            let claims = crate::claim::Claims::open(&cfg.drop, c)?;
+            claims.start_heartbeat(stopping.clone())?;
+            tracing::info!(instance = %c.instance, folder = %claims.own_dir().display(), lease_s = c.lease_s, "claiming files from a shared drop folder");
+            Some(claims)
+        }
+        None => None,
+    };
     let watcher = tokio::spawn(watch::run(
         cfg.drop.clone(),
         cfg.watch.clone(),
+        claims,
         ready_tx,
         shutdown_rx.clone(),
     ));

@@ -15,7 +15,14 @@
 //! ready at once. The folder is not watched recursively, so `processed/` and
 //! `failed/` inside it are not inputs. Hidden files and the `ignore` globs are
 //! never taken.
+//!
+//! With claims (a drop folder shared by several daemons, see `claim.rs`), a
+//! ready file is claimed before it is sent on, and only as many as there is
+//! room for; the files in this daemon's claim folder are sent at every
+//! listing (they are whole: they were claimed ready), and a silent daemon's
+//! claimed files are taken over every quarter lease.
 
+use crate::claim::Claims;
 use crate::config::{Watch, WatchMode};
 use anyhow::Context as _;
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -152,10 +159,11 @@ impl Tracker {
 }
 
 /// Watch `dir` and send each ready path to `ready_tx` until `shutdown` turns true
-/// or the receiver is dropped.
+/// or the receiver is dropped; with `claims`, send claimed paths.
 pub async fn run(
     dir: PathBuf,
     cfg: Watch,
+    mut claims: Option<Claims>,
     ready_tx: mpsc::UnboundedSender<PathBuf>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
@@ -192,13 +200,28 @@ pub async fn run(
     let mut listing = tokio::time::interval(listing_every);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut takeover = tokio::time::interval(claims.as_ref().map_or(Duration::MAX / 4, |c| {
+        (c.lease() / 4).max(Duration::from_millis(100))
+    }));
     let mut ready = Vec::new();
+    // Claims: files were left for lack of room; list again as soon as there is some.
+    let mut starved = false;
     loop {
         let mut rescan = false;
         tokio::select! {
             _ = shutdown.changed() => return Ok(()),
             _ = listing.tick() => rescan = true,
-            _ = tick.tick() => tracker.tick(&mut ready),
+            _ = tick.tick() => {
+                tracker.tick(&mut ready);
+                rescan = starved && claims.as_ref().is_some_and(Claims::has_room);
+            }
+            _ = takeover.tick(), if claims.is_some() => {
+                if let Some(c) = claims.as_mut() {
+                    if c.take_over_dead() > 0 {
+                        ready.extend(c.held());
+                    }
+                }
+            }
             Some(event) = events.recv() => match event {
                 Ok(event) => {
                     rescan = event.need_rescan();
@@ -219,6 +242,15 @@ pub async fn run(
                     tracing::error!(folder = %dir.display(), error = %e, "cannot list the drop folder")
                 }
             }
+        }
+        if let Some(c) = &claims {
+            let (mut claimed, left) = c.take(ready.drain(..));
+            starved = left;
+            if rescan {
+                // Claimed earlier and not finished (a restart, a sink failure, a takeover).
+                claimed = c.held();
+            }
+            ready = claimed;
         }
         for path in ready.drain(..) {
             if ready_tx.send(path).is_err() {

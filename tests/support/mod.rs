@@ -116,18 +116,8 @@ impl Sandbox {
         self.spawn(cmd)
     }
 
-    fn spawn(&self, mut cmd: Command) -> Daemon {
-        let log = std::fs::File::create(self.path("daemon.log")).unwrap();
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("enrichd starts");
-        Daemon {
-            child,
-            log: self.path("daemon.log"),
-        }
+    fn spawn(&self, cmd: Command) -> Daemon {
+        spawn_daemon(cmd, &self.path("daemon.log"))
     }
 
     /// Run `enrichd ARGS --config <this config>` to completion.
@@ -138,6 +128,27 @@ impl Sandbox {
             .arg(self.config())
             .output()
             .expect("enrichd runs")
+    }
+}
+
+/// Start `enrichd run --config CONFIG`, its log (stderr) going to `log`.
+pub fn start_daemon(config: &Path, log: &Path) -> Daemon {
+    let mut cmd = Command::new(bin());
+    cmd.args(["run", "--config"]).arg(config);
+    spawn_daemon(cmd, log)
+}
+
+fn spawn_daemon(mut cmd: Command, log: &Path) -> Daemon {
+    let file = std::fs::File::create(log).unwrap();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(file)
+        .spawn()
+        .expect("enrichd starts");
+    Daemon {
+        child,
+        log: log.to_path_buf(),
     }
 }
 

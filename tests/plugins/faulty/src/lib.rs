@@ -3,19 +3,28 @@
 //!
 //! Markers in the text: `ERROR-ME` (returns an error), `PANIC-ME` (panics),
 //! `HANG-ME` (never returns), `ABORT-ME` (aborts the process), `SEGV-ME`
-//! (segmentation fault). Otherwise it adds `{"faulty_seen": true}`.
+//! (segmentation fault). Otherwise it adds `{"faulty_seen": true}`, after
+//! sleeping `delay_ms` (a setting, default 0): a slow plugin.
 
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 
 /// The plugin.
-pub struct Faulty;
+pub struct Faulty {
+    delay: std::time::Duration,
+}
 
 impl Plugin for Faulty {
     const NAME: &'static str = "faulty";
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
-    fn create(_config: &serde_json::Value, _ctx: &Context) -> Result<Self, Error> {
-        Ok(Faulty)
+    fn create(config: &serde_json::Value, _ctx: &Context) -> Result<Self, Error> {
+        let ms = config
+            .get("delay_ms")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        Ok(Faulty {
+            delay: std::time::Duration::from_millis(ms),
+        })
     }
 
     fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
@@ -38,6 +47,7 @@ impl Plugin for Faulty {
             // SAFETY: not safe at all: this plugin exists to crash the process on purpose.
             unsafe { std::ptr::null_mut::<u8>().write_volatile(1) };
         }
+        std::thread::sleep(self.delay);
         let mut out = Output::default();
         out.set("faulty_seen", true)?;
         Ok(out)
