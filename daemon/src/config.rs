@@ -181,6 +181,9 @@ pub enum SinkConfig {
         batch: usize,
         #[serde(default = "default_flush_ms")]
         flush_ms: u64,
+        /// How long one connection attempt may take (unless `url` sets `connect_timeout`).
+        #[serde(default = "default_connect_timeout_ms")]
+        connect_timeout_ms: u64,
     },
     /// A NATS JetStream stream: each record is published to `subject` with its id as `Nats-Msg-Id`.
     Nats {
@@ -238,6 +241,9 @@ fn default_batch() -> usize {
 }
 fn default_flush_ms() -> u64 {
     20
+}
+fn default_connect_timeout_ms() -> u64 {
+    5000
 }
 
 /// Log output format.
@@ -591,8 +597,17 @@ fn validate_sink(
             batch,
             flush_ms,
         },
-        SinkConfig::Postgres { ref url, .. } => {
+        SinkConfig::Postgres {
+            ref url,
+            connect_timeout_ms,
+            ..
+        } => {
             nonempty("url", url)?;
+            if connect_timeout_ms == 0 {
+                return Err(format!("{at}: `connect_timeout_ms` must be at least 1"));
+            }
+            url.parse::<tokio_postgres::Config>()
+                .map_err(|e| format!("{at}: `url` is not a PostgreSQL connection string: {e}"))?;
             sink
         }
         SinkConfig::Nats {
@@ -718,6 +733,35 @@ mod tests {
         assert!(
             err.to_string()
                 .contains("sinks[0] (nats): `stream` is empty"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_postgres_sink_takes_a_connection_string_and_a_connect_timeout() {
+        let base = "drop: in\nplugins:\n  - name: normalize\nsink:\n  type: postgres\n";
+        let text = format!("{base}  url: postgres://enrichd@db.example/news\n");
+        let c = Config::parse(&text, Path::new("/c/e.yaml")).unwrap();
+        assert!(matches!(
+            &c.sinks[0],
+            SinkConfig::Postgres { connect_timeout_ms: 5000, url, .. } if url == "postgres://enrichd@db.example/news"
+        ));
+        let text = format!(
+            "{base}  url: \"host=/run/postgresql dbname=news\"\n  connect_timeout_ms: 800\n"
+        );
+        let c = Config::parse(&text, Path::new("/c/e.yaml")).unwrap();
+        assert!(matches!(
+            &c.sinks[0],
+            SinkConfig::Postgres {
+                connect_timeout_ms: 800,
+                ..
+            }
+        ));
+        let bad = format!("{base}  url: \"host=x port=notaport\"\n");
+        let err = Config::parse(&bad, Path::new("/c/e.yaml")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("sinks[0] (postgres): `url` is not a PostgreSQL connection string"),
             "{err}"
         );
     }

@@ -13,6 +13,7 @@
 //! daemon's async runtime, so a sink may run its own runtime and block on it.
 
 pub mod jsonl;
+pub mod postgres;
 
 use crate::config::SinkConfig;
 use crate::record::Record;
@@ -105,6 +106,14 @@ impl Sinks {
 fn open_one(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
     match config {
         SinkConfig::Jsonl { path, .. } => Ok(Box::new(jsonl::JsonlSink::open(path)?)),
+        SinkConfig::Postgres {
+            url,
+            connect_timeout_ms,
+            ..
+        } => Ok(Box::new(postgres::PostgresSink::open(
+            url,
+            std::time::Duration::from_millis(*connect_timeout_ms),
+        )?)),
         other => anyhow::bail!(
             "sink type `{}` is not available in this build",
             other.kind()
