@@ -70,9 +70,19 @@ pub struct Sandbox {
 impl Sandbox {
     /// A sandbox whose config has `chain` (YAML `plugins:` list) and `extra` top-level YAML.
     pub fn new(chain: &str, extra: &str) -> Sandbox {
+        Sandbox::with_sinks(
+            chain,
+            "sink:\n  type: jsonl\n  path: out/records.jsonl\n  flush_ms: 50\n",
+            extra,
+        )
+    }
+
+    /// A sandbox whose config has `sinks` (top-level YAML: a `sinks:` list or one `sink:`)
+    /// instead of the JSON Lines file `out/records.jsonl` alone.
+    pub fn with_sinks(chain: &str, sinks: &str, extra: &str) -> Sandbox {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = format!(
-            "drop: drop\nplugin_dir: {}\nwatch:\n  include: [\"*.txt\"]\n  quiet_period_ms: 300\nsink:\n  type: jsonl\n  path: out/records.jsonl\n  flush_ms: 50\nlog:\n  level: debug\n{chain}{extra}",
+            "drop: drop\nplugin_dir: {}\nwatch:\n  include: [\"*.txt\"]\n  quiet_period_ms: 300\n{sinks}log:\n  level: debug\n{chain}{extra}",
             plugin_dir().display()
         );
         std::fs::create_dir_all(dir.path().join("drop")).unwrap();

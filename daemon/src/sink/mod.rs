@@ -13,6 +13,7 @@
 //! daemon's async runtime, so a sink may run its own runtime and block on it.
 
 pub mod jsonl;
+pub mod sqlite;
 
 use crate::config::SinkConfig;
 use crate::record::Record;
@@ -105,6 +106,7 @@ impl Sinks {
 fn open_one(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
     match config {
         SinkConfig::Jsonl { path, .. } => Ok(Box::new(jsonl::JsonlSink::open(path)?)),
+        SinkConfig::Sqlite { path, .. } => Ok(Box::new(sqlite::SqliteSink::open(path)?)),
         other => anyhow::bail!(
             "sink type `{}` is not available in this build",
             other.kind()
