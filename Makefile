@@ -41,7 +41,7 @@ install: $(if $(NO_BUILD),,build)
 	    -e 's|^failed: .*|failed: /srv/enrichd/failed|' \
 	    -e 's|^state_dir: .*|state_dir: /var/lib/enrichd|' \
 	    -e 's|^plugin_dir: .*|plugin_dir: $(PLUGINDIR)|' \
-	    -e 's|^  path: ../out/records.jsonl|  path: /srv/enrichd/out/records.jsonl|' \
+	    -e 's|^\( *\)path: \.\./out/|\1path: /srv/enrichd/out/|' \
 	    config/enrichd.yaml > $(DESTDIR)$(CONFDIR)/enrichd.yaml.dist
 	if [ ! -e $(DESTDIR)$(CONFDIR)/enrichd.yaml ]; then \
 	  mv $(DESTDIR)$(CONFDIR)/enrichd.yaml.dist $(DESTDIR)$(CONFDIR)/enrichd.yaml; \

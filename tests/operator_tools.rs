@@ -166,6 +166,15 @@ fn make_install_gives_a_unit_systemd_accepts_and_a_working_config_and_uninstall_
     eprintln!("systemd-analyze security exposure: {exposure}");
     assert!(exposure < 2.0, "exposure {exposure}:\n{report}");
 
+    // The installed config writes its sinks under /srv/enrichd, where the unit may write.
+    let config = std::fs::read_to_string(etc.join("enrichd/enrichd.yaml")).unwrap();
+    assert!(
+        config.contains("path: /srv/enrichd/out/records.jsonl")
+            && config.contains("path: /srv/enrichd/out/enrichd.db")
+            && !config.contains("../out"),
+        "{config}"
+    );
+
     // The installed config loads the installed plugins.
     let installed = prefix.join("bin/enrichd");
     let out = Command::new(&installed)

@@ -15,6 +15,7 @@ pub mod oneshot;
 pub mod pipeline;
 pub mod plugin_host;
 pub mod record;
+pub mod search;
 pub mod service;
 pub mod sink;
 pub mod watch;

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use enrichd::{config, logging, oneshot, pipeline, service};
+use enrichd::{config, logging, oneshot, pipeline, search, service};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -45,6 +45,40 @@ enum Command {
     /// List the plugin chain: name, version, ABI version and library path of each plugin.
     Plugins {
         /// The config file.
+        #[arg(long, short, default_value = "config/enrichd.yaml")]
+        config: PathBuf,
+    },
+    /// Search the SQLite sink's database: the matching articles (date, title, people) as a
+    /// table, or JSON Lines with --json. Exit status: 0 when something matched, 1 when
+    /// nothing did (nothing is printed), 2 on an error.
+    Search {
+        /// Words to find in titles and bodies, with or without diacritics; all must match.
+        /// "Words in quotes" must stand together. Optional when a filter is given.
+        words: Vec<String>,
+        /// Only articles naming this person (whole words of the name, diacritics optional).
+        #[arg(long)]
+        person: Option<String>,
+        /// Only articles naming a person of this rank: Vietnamese ("Thượng tướng"), English
+        /// ("Colonel General") or NATO code ("OF-8").
+        #[arg(long)]
+        rank: Option<String>,
+        /// Only articles published on or after this day (YYYY-MM-DD, YYYY-MM or YYYY);
+        /// articles without a publication date are left out.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only articles published on or before this day (YYYY-MM-DD, YYYY-MM or YYYY).
+        #[arg(long)]
+        until: Option<String>,
+        /// At most this many articles.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON object per article (id, title, published, people, source, snippet).
+        #[arg(long)]
+        json: bool,
+        /// The database file (instead of the config's sqlite sink).
+        #[arg(long, conflicts_with = "config")]
+        db: Option<PathBuf>,
+        /// The config file whose sqlite sink is searched.
         #[arg(long, short, default_value = "config/enrichd.yaml")]
         config: PathBuf,
     },
@@ -93,6 +127,43 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Search {
+            words,
+            person,
+            rank,
+            since,
+            until,
+            limit,
+            json,
+            db,
+            config,
+        } => {
+            let query = search::Query {
+                words: words.join(" "),
+                person,
+                rank,
+                since,
+                until,
+                limit,
+            };
+            if query.is_empty() {
+                anyhow::bail!(
+                    "give words to search for, or a filter (--person, --rank, --since, --until)"
+                );
+            }
+            let db = match db {
+                Some(db) => db,
+                None => sqlite_path(&config)?,
+            };
+            let conn = search::open(&db)?;
+            let hits = search::search(&conn, &query)?;
+            print_hits(&hits, json)?;
+            Ok(if hits.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Run { config } => {
             let cfg = config::Config::load(&config)?;
             logging::init(&cfg.log)?;
@@ -108,6 +179,61 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             result?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The database of the config's (first) sqlite sink.
+fn sqlite_path(config: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let cfg = config::Config::load(config)?;
+    cfg.sinks
+        .iter()
+        .find_map(|s| match s {
+            config::SinkConfig::Sqlite { path, .. } => Some(path.clone()),
+            _ => None,
+        })
+        .with_context(|| {
+            format!(
+                "{}: no sqlite sink in `sinks`: add one, or name the database with --db PATH",
+                cfg.file.display()
+            )
+        })
+}
+
+/// Print search hits: JSON Lines, or a table (cut to the terminal's width on a terminal).
+/// A reader that stops early (`| head`) is not an error.
+fn print_hits(hits: &[search::Hit], json: bool) -> anyhow::Result<()> {
+    use std::io::{IsTerminal as _, Write as _};
+    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
+    if json {
+        for hit in hits {
+            text.push_str(&serde_json::to_string(hit).context("cannot serialise a hit")?);
+            text.push('\n');
+        }
+    } else if !hits.is_empty() {
+        let width = out.is_terminal().then(terminal_width);
+        text = search::table(hits, width);
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to stdout")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The width of the terminal on stdout: `COLUMNS`, else what the terminal says, else 100.
+fn terminal_width() -> usize {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return columns;
+    }
+    // SAFETY: TIOCGWINSZ writes one `winsize` into the struct it is given, which lives here.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    if ok && size.ws_col > 0 {
+        usize::from(size.ws_col)
+    } else {
+        100
     }
 }
 

@@ -77,8 +77,8 @@ impl Sandbox {
         )
     }
 
-    /// A sandbox whose config has `sinks`, its sink section as YAML (`sink:` or a `sinks:` list;
-    /// [`Sandbox::records`] reads `out/records.jsonl`).
+    /// A sandbox whose config has `sinks` (top-level YAML: a `sinks:` list or one `sink:`)
+    /// instead of the JSON Lines file `out/records.jsonl` alone.
     pub fn with_sinks(chain: &str, sinks: &str, extra: &str) -> Sandbox {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = format!(

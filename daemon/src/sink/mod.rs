@@ -14,6 +14,7 @@
 
 pub mod jsonl;
 pub mod postgres;
+pub mod sqlite;
 
 use crate::config::SinkConfig;
 use crate::record::Record;
@@ -114,6 +115,7 @@ fn open_one(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
             url,
             std::time::Duration::from_millis(*connect_timeout_ms),
         )?)),
+        SinkConfig::Sqlite { path, .. } => Ok(Box::new(sqlite::SqliteSink::open(path)?)),
         other => anyhow::bail!(
             "sink type `{}` is not available in this build",
             other.kind()

@@ -1,0 +1,638 @@
+//! The SQLite sink: one database file, searchable with `enrichd search` (see [`crate::search`]).
+//!
+//! # Contract
+//! - `write` only buffers the fields the tables need (it never fails on a record's shape: a
+//!   missing or oddly shaped field is stored as NULL or no rows; the full record JSON is always
+//!   kept in `documents.record`).
+//! - `commit` writes the whole batch in one `BEGIN IMMEDIATE` transaction; the batch is
+//!   delivered once `COMMIT` returned. The database runs in WAL mode with `synchronous=FULL`,
+//!   so a committed transaction is fsync'd to the WAL and survives a power loss.
+//! - A failed `commit` rolls the transaction back (nothing of the batch stays), keeps the
+//!   batch and drops the connection; the next `commit` reopens the file and retries the batch.
+//! - Idempotent by record id: `INSERT … ON CONFLICT(id) DO NOTHING`, and the child rows
+//!   (people, dates, acronyms, full-text entry) are only inserted when the document row was
+//!   new. Writing a record twice, in one batch or in two, leaves one document.
+//! - Several daemons may share one file on one machine: writers wait for each other up to
+//!   `busy_timeout` (30 s) before the commit fails (and is retried by the daemon).
+//!
+//! # Schema (version 1, in `PRAGMA user_version`)
+//! ```sql
+//! documents(docno INTEGER PRIMARY KEY,    -- stable row number: the full-text entry's rowid
+//!           id TEXT NOT NULL UNIQUE,      -- the record id (sha256 of the input)
+//!           source_path, source_name, title, text NOT NULL,
+//!           published,                    -- RFC 3339 as the record has it, or NULL
+//!           ingested_at, record NOT NULL) -- the whole record as JSON
+//! people(doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded,
+//!        rank_en_folded, titles)          -- titles: a JSON array of strings
+//! dates(doc_id, ord, text, value, precision, start, end)
+//! acronyms(doc_id, ord, short, long, origin)
+//! documents_fts(title, body)              -- FTS5, contentless, over the *folded* title and text
+//! ```
+//! `doc_id` is `documents.id`; `ord` is the entry's position in the record's list. Indexes:
+//! documents by `published`; people by `name_folded`, `rank_folded`, `rank_en_folded` and
+//! `doc_id`; dates by `value` and `doc_id`; acronyms by `short` and `doc_id`.
+//!
+//! `documents` has an explicit `INTEGER PRIMARY KEY` (`docno`) beside the unique `id` because
+//! the full-text index refers to documents by rowid, and only an aliased rowid survives
+//! `VACUUM` unchanged.
+//!
+//! "Folded" text ([`fold`]) is NFD with every combining mark dropped, đ/Đ as d, lower case:
+//! "Đại tướng Hoàng Xuân Chiến" → "dai tuong hoang xuan chien". The search side folds the
+//! user's words the same way, so a search matches with or without diacritics.
+//!
+//! A database whose `user_version` is newer than this build knows is refused with a clear
+//! error rather than written with an old layout.
+
+use super::Sink;
+use crate::record::Record;
+use anyhow::Context as _;
+use rusqlite::{params, Connection, TransactionBehavior};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The schema version this build writes and reads (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS documents (
+    docno INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source_path TEXT,
+    source_name TEXT,
+    title TEXT,
+    text TEXT NOT NULL,
+    published TEXT,
+    ingested_at TEXT,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
+CREATE TABLE IF NOT EXISTS people (
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    ord INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    rank TEXT,
+    rank_en TEXT,
+    rank_code TEXT,
+    rank_folded TEXT,
+    rank_en_folded TEXT,
+    titles TEXT NOT NULL,
+    PRIMARY KEY (doc_id, ord)
+);
+CREATE INDEX IF NOT EXISTS people_name ON people(name_folded);
+CREATE INDEX IF NOT EXISTS people_rank ON people(rank_folded);
+CREATE INDEX IF NOT EXISTS people_rank_en ON people(rank_en_folded);
+CREATE TABLE IF NOT EXISTS dates (
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    ord INTEGER NOT NULL,
+    text TEXT,
+    value TEXT,
+    precision TEXT,
+    start INTEGER,
+    \"end\" INTEGER,
+    PRIMARY KEY (doc_id, ord)
+);
+CREATE INDEX IF NOT EXISTS dates_value ON dates(value);
+CREATE TABLE IF NOT EXISTS acronyms (
+    doc_id TEXT NOT NULL REFERENCES documents(id),
+    ord INTEGER NOT NULL,
+    short TEXT NOT NULL,
+    long TEXT,
+    origin TEXT,
+    PRIMARY KEY (doc_id, ord)
+);
+CREATE INDEX IF NOT EXISTS acronyms_short ON acronyms(short);
+CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
+    title, body, content='', tokenize='unicode61 remove_diacritics 2'
+);
+";
+
+/// Fold text for accent-insensitive matching: NFD, every combining mark dropped, đ/Đ → d,
+/// lower case. Old and new tone placement ("hoà", "hòa") fold alike, since the marks go.
+/// Each input char folds on its own (see [`fold_char`]), so `fold(a + b) == fold(a) + fold(b)`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Append the folded form of one char (zero or more chars) to `out`.
+pub fn fold_char(c: char, out: &mut String) {
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    decompose_canonical(c, |d| {
+        if is_combining_mark(d) {
+            return;
+        }
+        match d {
+            'đ' | 'Đ' => out.push('d'),
+            _ => out.extend(d.to_lowercase()),
+        }
+    });
+}
+
+/// What the tables take from one record, extracted at `write`.
+struct Row {
+    id: String,
+    source_path: Option<String>,
+    source_name: Option<String>,
+    title: Option<String>,
+    text: String,
+    published: Option<String>,
+    ingested_at: String,
+    json: String,
+    people: Vec<PersonRow>,
+    dates: Vec<DateRow>,
+    acronyms: Vec<AcronymRow>,
+}
+
+struct PersonRow {
+    name: String,
+    rank: Option<String>,
+    rank_en: Option<String>,
+    rank_code: Option<String>,
+    titles: String,
+}
+
+struct DateRow {
+    text: Option<String>,
+    value: Option<String>,
+    precision: Option<String>,
+    start: Option<i64>,
+    end: Option<i64>,
+}
+
+struct AcronymRow {
+    short: String,
+    long: Option<String>,
+    origin: Option<String>,
+}
+
+/// A string field of a JSON object, if it is one.
+fn string(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The entries of an array field (none when absent or not an array).
+fn entries<'a>(record: &'a Record, key: &str) -> &'a [Value] {
+    record
+        .fields
+        .get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+impl Row {
+    fn from_record(record: &Record, json: &str) -> Row {
+        let field = |key: &str| {
+            record
+                .fields
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let people = entries(record, "people")
+            .iter()
+            .filter_map(|p| {
+                let titles: Vec<&str> = p
+                    .get("titles")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                Some(PersonRow {
+                    name: string(p, "name")?,
+                    rank: string(p, "rank"),
+                    rank_en: string(p, "rank_en"),
+                    rank_code: string(p, "rank_code"),
+                    titles: serde_json::to_string(&titles).unwrap_or_else(|_| "[]".into()),
+                })
+            })
+            .collect();
+        let dates = entries(record, "dates")
+            .iter()
+            .filter(|d| d.is_object())
+            .map(|d| DateRow {
+                text: string(d, "text"),
+                value: string(d, "value"),
+                precision: string(d, "precision"),
+                start: d.get("start").and_then(Value::as_i64),
+                end: d.get("end").and_then(Value::as_i64),
+            })
+            .collect();
+        let acronyms = entries(record, "acronyms")
+            .iter()
+            .filter_map(|a| {
+                Some(AcronymRow {
+                    short: string(a, "short")?,
+                    long: string(a, "long"),
+                    origin: string(a, "origin"),
+                })
+            })
+            .collect();
+        Row {
+            id: record.id.clone(),
+            source_path: Some(record.source.path.clone()).filter(|p| !p.is_empty()),
+            source_name: Some(record.source.name.clone()).filter(|n| !n.is_empty()),
+            title: field("title"),
+            text: record.text.clone(),
+            published: field("published"),
+            ingested_at: record.ingested_at.clone(),
+            json: json.to_string(),
+            people,
+            dates,
+            acronyms,
+        }
+    }
+}
+
+/// An SQLite database file.
+pub struct SqliteSink {
+    path: PathBuf,
+    busy_timeout: Duration,
+    /// `None` after a failed commit, until the next commit reopens it.
+    conn: Option<Connection>,
+    batch: Vec<Row>,
+}
+
+impl SqliteSink {
+    /// Open (creating it, its folder and its tables when new) the database at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<SqliteSink> {
+        SqliteSink::open_with(path, BUSY_TIMEOUT)
+    }
+
+    /// [`SqliteSink::open`] with another wait for a busy database.
+    pub fn open_with(path: &Path, busy_timeout: Duration) -> anyhow::Result<SqliteSink> {
+        let conn = open_writable(path, busy_timeout)?;
+        Ok(SqliteSink {
+            path: path.to_path_buf(),
+            busy_timeout,
+            conn: Some(conn),
+            batch: Vec::new(),
+        })
+    }
+
+    fn commit_batch(&mut self) -> anyhow::Result<()> {
+        if self.conn.is_none() {
+            self.conn = Some(open_writable(&self.path, self.busy_timeout)?);
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            unreachable!("opened above")
+        };
+        // IMMEDIATE: take the write lock now, so waiting for another writer is covered by the
+        // busy timeout (a read lock upgraded later could fail at once).
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for row in &self.batch {
+            insert(&tx, row).with_context(|| format!("cannot insert record {}", row.id))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Open read-write, set the pragmas, create or check the schema.
+fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connection> {
+    let at = || format!("SQLite database {}", path.display());
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the folder of {}", at()))?;
+    }
+    let mut conn = Connection::open(path).with_context(|| format!("cannot open {}", at()))?;
+    conn.busy_timeout(busy_timeout)
+        .with_context(|| format!("cannot set the busy timeout of {}", at()))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .with_context(|| format!("cannot switch {} to WAL mode", at()))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        anyhow::bail!("{} stays in journal mode {mode:?}, not WAL", at());
+    }
+    conn.execute_batch("PRAGMA synchronous=FULL;")
+        .with_context(|| format!("cannot set synchronous=FULL on {}", at()))?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .with_context(|| format!("cannot lock {} to check its schema", at()))?;
+    let version = schema_version(&tx).with_context(at)?;
+    if version == 0 {
+        tx.execute_batch(SCHEMA)
+            .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
+            .and_then(|()| tx.commit())
+            .with_context(|| format!("cannot create the tables of {}", at()))?;
+    } else {
+        drop(tx);
+        check_version(version).with_context(at)?;
+    }
+    Ok(conn)
+}
+
+/// The database's `user_version`.
+pub fn schema_version(conn: &Connection) -> anyhow::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .context("cannot read the schema version (is it an SQLite database?)")
+}
+
+/// Refuse a schema this build does not know.
+pub fn check_version(version: i64) -> anyhow::Result<()> {
+    match version {
+        SCHEMA_VERSION => Ok(()),
+        v if v > SCHEMA_VERSION => anyhow::bail!(
+            "schema version {v} is newer than this enrichd knows ({SCHEMA_VERSION}): upgrade enrichd"
+        ),
+        v => anyhow::bail!(
+            "schema version {v} is not an enrichd schema (this enrichd writes version {SCHEMA_VERSION})"
+        ),
+    }
+}
+
+/// Insert one record; child rows only when its document row is new.
+fn insert(tx: &rusqlite::Transaction, row: &Row) -> rusqlite::Result<()> {
+    let new = tx
+        .prepare_cached(
+            "INSERT INTO documents (id, source_path, source_name, title, text, published, ingested_at, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
+        )?
+        .execute(params![
+            row.id,
+            row.source_path,
+            row.source_name,
+            row.title,
+            row.text,
+            row.published,
+            row.ingested_at,
+            row.json
+        ])?;
+    if new == 0 {
+        return Ok(());
+    }
+    let docno = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            docno,
+            fold(row.title.as_deref().unwrap_or("")),
+            fold(&row.text)
+        ])?;
+    let mut people = tx.prepare_cached(
+        "INSERT INTO people (doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded, rank_en_folded, titles)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (ord, p) in row.people.iter().enumerate() {
+        people.execute(params![
+            row.id,
+            ord as i64,
+            p.name,
+            fold(&p.name),
+            p.rank,
+            p.rank_en,
+            p.rank_code,
+            p.rank.as_deref().map(fold),
+            p.rank_en.as_deref().map(fold),
+            p.titles
+        ])?;
+    }
+    let mut dates = tx.prepare_cached(
+        "INSERT INTO dates (doc_id, ord, text, value, precision, start, \"end\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (ord, d) in row.dates.iter().enumerate() {
+        dates.execute(params![
+            row.id,
+            ord as i64,
+            d.text,
+            d.value,
+            d.precision,
+            d.start,
+            d.end
+        ])?;
+    }
+    let mut acronyms = tx.prepare_cached(
+        "INSERT INTO acronyms (doc_id, ord, short, long, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (ord, a) in row.acronyms.iter().enumerate() {
+        acronyms.execute(params![row.id, ord as i64, a.short, a.long, a.origin])?;
+    }
+    Ok(())
+}
+
+impl Sink for SqliteSink {
+    fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
+        self.batch.push(Row::from_record(record, json));
+        Ok(())
+    }
+
+    fn commit(&mut self) -> anyhow::Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        match self.commit_batch() {
+            Ok(()) => {
+                self.batch.clear();
+                Ok(())
+            }
+            Err(e) => {
+                // The transaction rolled back (dropped uncommitted, or with the connection);
+                // reopen on the next try in case the file or the connection went bad.
+                self.conn = None;
+                Err(e).with_context(|| {
+                    format!("cannot commit to SQLite database {}", self.path.display())
+                })
+            }
+        }
+    }
+
+    fn rollback(&mut self) {
+        self.batch.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(id: &str, fields: Value) -> Record {
+        let Value::Object(fields) = fields else {
+            panic!("fields are an object")
+        };
+        Record {
+            id: id.into(),
+            source: Default::default(),
+            ingested_at: "2024-01-01T00:00:00Z".into(),
+            text: format!("Văn bản {id}"),
+            fields,
+            pipeline: vec![],
+        }
+    }
+
+    fn write(sink: &mut SqliteSink, r: &Record) {
+        sink.write(r, &r.to_json_line().unwrap()).unwrap();
+    }
+
+    fn count(path: &Path, table: &str) -> i64 {
+        let conn = Connection::open(path).unwrap();
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn folding_drops_marks_and_the_bar_of_d_and_ignores_tone_placement() {
+        assert_eq!(
+            fold("Đại tướng Hoàng Xuân Chiến"),
+            "dai tuong hoang xuan chien"
+        );
+        assert_eq!(fold("Đông"), "dong");
+        // Old (hoà) and new (hòa) tone placement, precomposed or decomposed: one form.
+        let old_nfc = "ho\u{e0}";
+        let new_nfc = "h\u{f2}a";
+        let decomposed = "ho\u{300}a";
+        assert_eq!(fold(old_nfc), "hoa");
+        assert_eq!(fold(new_nfc), "hoa");
+        assert_eq!(fold(decomposed), "hoa");
+        assert_eq!(fold("C-130 AND("), "c-130 and(");
+    }
+
+    #[test]
+    fn a_record_written_twice_leaves_one_row_in_every_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db/r.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        let r = record(
+            "a",
+            json!({
+                "title": "Tiêu đề",
+                "people": [{"name": "Hoàng Xuân Chiến", "rank": "Thượng tướng", "rank_en": "Colonel General", "titles": ["Thứ trưởng"]}],
+                "dates": [{"text": "ngày 5/9/2019", "value": "2019-09-05", "precision": "day"}],
+                "acronyms": [{"short": "QĐND", "long": "Quân đội nhân dân"}],
+            }),
+        );
+        write(&mut sink, &r);
+        write(&mut sink, &r);
+        sink.commit().unwrap();
+        write(&mut sink, &r);
+        sink.commit().unwrap();
+        drop(sink);
+        // Reopened, as after a restart.
+        let mut sink = SqliteSink::open(&path).unwrap();
+        write(&mut sink, &r);
+        sink.commit().unwrap();
+        for table in ["documents", "people", "dates", "acronyms", "documents_fts"] {
+            assert_eq!(count(&path, table), 1, "{table}");
+        }
+    }
+
+    #[test]
+    fn odd_or_missing_fields_are_stored_as_null_or_no_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        write(&mut sink, &record("bare", json!({})));
+        write(
+            &mut sink,
+            &record(
+                "odd",
+                json!({"title": 7, "people": {"name": "x"}, "dates": [1, {"value": 2}], "acronyms": [{"long": "no short"}]}),
+            ),
+        );
+        sink.commit().unwrap();
+        assert_eq!(count(&path, "documents"), 2);
+        assert_eq!(count(&path, "people"), 0);
+        assert_eq!(count(&path, "dates"), 1, "an object, even with odd values");
+        assert_eq!(count(&path, "acronyms"), 0);
+        let conn = Connection::open(&path).unwrap();
+        let title: Option<String> = conn
+            .query_row("SELECT title FROM documents WHERE id = 'odd'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(title, None);
+    }
+
+    #[test]
+    fn a_commit_failing_midway_leaves_nothing_and_the_retry_writes_the_batch_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch(
+                "CREATE TRIGGER boom BEFORE INSERT ON acronyms WHEN NEW.short = 'BOOM'
+                 BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+            )
+            .unwrap();
+        write(&mut sink, &record("a", json!({})));
+        write(
+            &mut sink,
+            &record("b", json!({"acronyms": [{"short": "BOOM"}]})),
+        );
+        let err = sink.commit().unwrap_err();
+        assert!(format!("{err:#}").contains("boom"), "{err:#}");
+        assert_eq!(count(&path, "documents"), 0, "record a was rolled back too");
+        other.execute_batch("DROP TRIGGER boom").unwrap();
+        sink.commit().unwrap();
+        assert_eq!(count(&path, "documents"), 2);
+        assert_eq!(count(&path, "acronyms"), 1);
+        sink.commit().unwrap();
+        assert_eq!(
+            count(&path, "documents"),
+            2,
+            "an empty commit writes nothing"
+        );
+    }
+
+    #[test]
+    fn a_commit_waiting_on_another_writer_fails_and_succeeds_once_the_lock_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut sink = SqliteSink::open_with(&path, Duration::from_millis(50)).unwrap();
+        let mut other = Connection::open(&path).unwrap();
+        let lock = other
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        write(&mut sink, &record("a", json!({})));
+        let err = sink.commit().unwrap_err();
+        assert!(format!("{err:#}").contains("locked"), "{err:#}");
+        drop(lock);
+        sink.commit().unwrap();
+        assert_eq!(count(&path, "documents"), 1);
+    }
+
+    #[test]
+    fn rollback_drops_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        write(&mut sink, &record("a", json!({})));
+        sink.rollback();
+        sink.commit().unwrap();
+        assert_eq!(count(&path, "documents"), 0);
+    }
+
+    #[test]
+    fn a_database_with_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        drop(SqliteSink::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        let err = SqliteSink::open(&path).err().expect("refused");
+        assert!(
+            format!("{err:#}").contains("newer than this enrichd"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn the_database_is_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let _sink = SqliteSink::open(&path).unwrap();
+        let mode: String = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+}
