@@ -33,7 +33,10 @@ fn main() -> anyhow::Result<()> {
     let mut batch = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = || args.next().with_context(|| format!("{a} needs a value\n{USAGE}"));
+        let mut value = || {
+            args.next()
+                .with_context(|| format!("{a} needs a value\n{USAGE}"))
+        };
         match a.as_str() {
             "--records" => records = Some(value()?),
             "--sink" => sink = Some(value()?),
@@ -59,7 +62,10 @@ fn main() -> anyhow::Result<()> {
     while written < n {
         for _ in 0..batch.min(n - written) {
             let mut r = templates[written % templates.len()].clone();
-            r.id = format!("{:064x}", (std::process::id() as u128) << 64 | written as u128);
+            r.id = format!(
+                "{:064x}",
+                (std::process::id() as u128) << 64 | written as u128
+            );
             sinks.write(&r)?;
             written += 1;
         }

@@ -14,6 +14,7 @@
 
 pub mod jsonl;
 pub mod postgres;
+mod rows;
 pub mod sqlite;
 
 use crate::config::SinkConfig;

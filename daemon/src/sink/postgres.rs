@@ -39,6 +39,7 @@
 //! PostgreSQL text cannot hold the NUL character: NULs are dropped from the columns and from
 //! the stored record (the JSON Lines sink keeps them), rather than failing the batch forever.
 
+use super::rows::Row;
 use super::Sink;
 use crate::record::Record;
 use anyhow::Context as _;
@@ -98,57 +99,9 @@ CREATE TABLE IF NOT EXISTS acronyms (
 CREATE INDEX IF NOT EXISTS acronyms_short ON acronyms(short);
 "#;
 
-/// What the tables take from one record, extracted at `write`.
-#[derive(Debug, Clone, PartialEq)]
-struct Row {
-    id: String,
-    source_path: Option<String>,
-    source_name: Option<String>,
-    title: Option<String>,
-    text: String,
-    /// RFC 3339, normalised to UTC; `None` when absent or unparsable.
-    published: Option<String>,
-    ingested_at: Option<String>,
-    json: String,
-    people: Vec<PersonRow>,
-    dates: Vec<DateRow>,
-    acronyms: Vec<AcronymRow>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct PersonRow {
-    name: String,
-    rank: Option<String>,
-    rank_en: Option<String>,
-    rank_code: Option<String>,
-    /// A JSON array of strings.
-    titles: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct DateRow {
-    text: Option<String>,
-    value: Option<String>,
-    precision: Option<String>,
-    start: Option<i64>,
-    end: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct AcronymRow {
-    short: String,
-    long: Option<String>,
-    origin: Option<String>,
-}
-
 /// `s` without NUL characters, which PostgreSQL text cannot hold.
 fn no_nul(s: &str) -> String {
     s.replace('\0', "")
-}
-
-/// A string field of a JSON object, if it is one.
-fn string(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(no_nul)
 }
 
 /// An RFC 3339 time as UTC RFC 3339, or `None`.
@@ -185,69 +138,18 @@ fn jsonb_text(json: &str) -> String {
     }
 }
 
-impl Row {
-    fn from_record(record: &Record, json: &str) -> Row {
-        let entries = |key: &str| -> &[Value] {
-            record
-                .fields
-                .get(key)
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice)
-        };
-        let field = |key: &str| record.fields.get(key).and_then(Value::as_str);
-        let people = entries("people")
-            .iter()
-            .filter_map(|p| {
-                let titles: Vec<String> = p
-                    .get("titles")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(no_nul).collect())
-                    .unwrap_or_default();
-                Some(PersonRow {
-                    name: string(p, "name")?,
-                    rank: string(p, "rank"),
-                    rank_en: string(p, "rank_en"),
-                    rank_code: string(p, "rank_code"),
-                    titles: serde_json::to_string(&titles).unwrap_or_else(|_| "[]".into()),
-                })
-            })
-            .collect();
-        let dates = entries("dates")
-            .iter()
-            .filter(|d| d.is_object())
-            .map(|d| DateRow {
-                text: string(d, "text"),
-                value: string(d, "value"),
-                precision: string(d, "precision"),
-                start: d.get("start").and_then(Value::as_i64),
-                end: d.get("end").and_then(Value::as_i64),
-            })
-            .collect();
-        let acronyms = entries("acronyms")
-            .iter()
-            .filter_map(|a| {
-                Some(AcronymRow {
-                    short: string(a, "short")?,
-                    long: string(a, "long"),
-                    origin: string(a, "origin"),
-                })
-            })
-            .collect();
-        let nonempty = |s: &str| Some(no_nul(s)).filter(|s| !s.is_empty());
-        Row {
-            id: no_nul(&record.id),
-            source_path: nonempty(&record.source.path),
-            source_name: nonempty(&record.source.name),
-            title: field("title").map(no_nul),
-            text: no_nul(&record.text),
-            published: field("published").and_then(timestamp),
-            ingested_at: timestamp(&record.ingested_at),
-            json: jsonb_text(json),
-            people,
-            dates,
-            acronyms,
-        }
+/// The rows of `record` as PostgreSQL takes them: no NUL characters (text and jsonb refuse
+/// them), times as UTC RFC 3339 (`None` when not RFC 3339).
+fn pg_row(record: &Record, json: &str) -> Row {
+    let mut row = Row::from_record(record, json);
+    row.map_text(no_nul);
+    row.published = row.published.as_deref().and_then(timestamp);
+    row.ingested_at = row.ingested_at.as_deref().and_then(timestamp);
+    row.json = jsonb_text(json);
+    for p in &mut row.people {
+        p.titles = jsonb_text(&p.titles);
     }
+    row
 }
 
 /// A PostgreSQL database.
@@ -504,7 +406,7 @@ impl PostgresSink {
 
 impl Sink for PostgresSink {
     fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
-        self.batch.push(Row::from_record(record, json));
+        self.batch.push(pg_row(record, json));
         Ok(())
     }
 
@@ -541,6 +443,7 @@ impl Sink for PostgresSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sink::rows::{DateRow, PersonRow};
     use serde_json::json;
 
     fn record(id: &str, fields: Value) -> Record {
@@ -558,7 +461,7 @@ mod tests {
     }
 
     fn row(r: &Record) -> Row {
-        Row::from_record(r, &r.to_json_line().unwrap())
+        pg_row(r, &r.to_json_line().unwrap())
     }
 
     #[test]

@@ -43,11 +43,11 @@
 //! A database whose `user_version` is newer than this build knows is refused with a clear
 //! error rather than written with an old layout.
 
+use super::rows::Row;
 use super::Sink;
 use crate::record::Record;
 use anyhow::Context as _;
 use rusqlite::{params, Connection, TransactionBehavior};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -134,120 +134,6 @@ pub fn fold_char(c: char, out: &mut String) {
             _ => out.extend(d.to_lowercase()),
         }
     });
-}
-
-/// What the tables take from one record, extracted at `write`.
-struct Row {
-    id: String,
-    source_path: Option<String>,
-    source_name: Option<String>,
-    title: Option<String>,
-    text: String,
-    published: Option<String>,
-    ingested_at: String,
-    json: String,
-    people: Vec<PersonRow>,
-    dates: Vec<DateRow>,
-    acronyms: Vec<AcronymRow>,
-}
-
-struct PersonRow {
-    name: String,
-    rank: Option<String>,
-    rank_en: Option<String>,
-    rank_code: Option<String>,
-    titles: String,
-}
-
-struct DateRow {
-    text: Option<String>,
-    value: Option<String>,
-    precision: Option<String>,
-    start: Option<i64>,
-    end: Option<i64>,
-}
-
-struct AcronymRow {
-    short: String,
-    long: Option<String>,
-    origin: Option<String>,
-}
-
-/// A string field of a JSON object, if it is one.
-fn string(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-/// The entries of an array field (none when absent or not an array).
-fn entries<'a>(record: &'a Record, key: &str) -> &'a [Value] {
-    record
-        .fields
-        .get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-impl Row {
-    fn from_record(record: &Record, json: &str) -> Row {
-        let field = |key: &str| {
-            record
-                .fields
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        };
-        let people = entries(record, "people")
-            .iter()
-            .filter_map(|p| {
-                let titles: Vec<&str> = p
-                    .get("titles")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                Some(PersonRow {
-                    name: string(p, "name")?,
-                    rank: string(p, "rank"),
-                    rank_en: string(p, "rank_en"),
-                    rank_code: string(p, "rank_code"),
-                    titles: serde_json::to_string(&titles).unwrap_or_else(|_| "[]".into()),
-                })
-            })
-            .collect();
-        let dates = entries(record, "dates")
-            .iter()
-            .filter(|d| d.is_object())
-            .map(|d| DateRow {
-                text: string(d, "text"),
-                value: string(d, "value"),
-                precision: string(d, "precision"),
-                start: d.get("start").and_then(Value::as_i64),
-                end: d.get("end").and_then(Value::as_i64),
-            })
-            .collect();
-        let acronyms = entries(record, "acronyms")
-            .iter()
-            .filter_map(|a| {
-                Some(AcronymRow {
-                    short: string(a, "short")?,
-                    long: string(a, "long"),
-                    origin: string(a, "origin"),
-                })
-            })
-            .collect();
-        Row {
-            id: record.id.clone(),
-            source_path: Some(record.source.path.clone()).filter(|p| !p.is_empty()),
-            source_name: Some(record.source.name.clone()).filter(|n| !n.is_empty()),
-            title: field("title"),
-            text: record.text.clone(),
-            published: field("published"),
-            ingested_at: record.ingested_at.clone(),
-            json: json.to_string(),
-            people,
-            dates,
-            acronyms,
-        }
-    }
 }
 
 /// An SQLite database file.
@@ -449,7 +335,7 @@ impl Sink for SqliteSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn record(id: &str, fields: Value) -> Record {
         let Value::Object(fields) = fields else {
