@@ -1,6 +1,8 @@
 //! Several daemons on one shared drop folder (as on NFS or SMB, in poll mode):
 //! each file is claimed by one of them, and the claims of a daemon that dies
-//! are taken over by the others once its lease runs out.
+//! are taken over by the others once its lease runs out. They share one SQLite
+//! database (as daemons on several machines would share PostgreSQL or a
+//! JetStream stream) and each writes its own JSON Lines file.
 
 mod support;
 
@@ -17,7 +19,7 @@ fn config(root: &Path, instance: &str, chain_extra: &str) -> std::path::PathBuf 
          plugin_dir: {plugins}\n\
          watch:\n  mode: poll\n  poll_interval_ms: 200\n  quiet_period_ms: 200\n  include: [\"*.txt\"]\n\
          claim:\n  instance: {instance}\n  lease_s: 4\n  max_files: 32\n\
-         sinks:\n  - type: jsonl\n    path: out/{instance}.jsonl\n\
+         sinks:\n  - type: sqlite\n    path: out/shared.db\n  - type: jsonl\n    path: out/{instance}.jsonl\n\
          plugins:\n  - name: normalize\n{chain_extra}",
         plugins = plugin_dir().display(),
     );
