@@ -13,6 +13,7 @@
 //! daemon's async runtime, so a sink may run its own runtime and block on it.
 
 pub mod jsonl;
+pub mod nats;
 
 use crate::config::SinkConfig;
 use crate::record::Record;
@@ -105,6 +106,22 @@ impl Sinks {
 fn open_one(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
     match config {
         SinkConfig::Jsonl { path, .. } => Ok(Box::new(jsonl::JsonlSink::open(path)?)),
+        SinkConfig::Nats {
+            url,
+            stream,
+            subject,
+            create_stream,
+            duplicate_window_s,
+            ack_timeout_ms,
+            ..
+        } => Ok(Box::new(nats::NatsSink::open(nats::Settings {
+            url: url.clone(),
+            stream: stream.clone(),
+            subject: subject.clone(),
+            create_stream: *create_stream,
+            duplicate_window: std::time::Duration::from_secs(*duplicate_window_s),
+            ack_timeout: std::time::Duration::from_millis(*ack_timeout_ms),
+        })?)),
         other => anyhow::bail!(
             "sink type `{}` is not available in this build",
             other.kind()
