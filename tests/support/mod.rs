@@ -70,9 +70,23 @@ pub struct Sandbox {
 impl Sandbox {
     /// A sandbox whose config has `chain` (YAML `plugins:` list) and `extra` top-level YAML.
     pub fn new(chain: &str, extra: &str) -> Sandbox {
+        Sandbox::with_config(&format!(
+            "sink:\n  type: jsonl\n  path: out/records.jsonl\n  flush_ms: 50\n{chain}{extra}"
+        ))
+    }
+
+    /// Like [`Sandbox::new`], with more sinks before the JSON Lines one: `sinks` is YAML list
+    /// items (`  - type: nats\n    url: …\n`).
+    pub fn with_sinks(chain: &str, sinks: &str, extra: &str) -> Sandbox {
+        Sandbox::with_config(&format!(
+            "sinks:\n{sinks}  - type: jsonl\n    path: out/records.jsonl\n    flush_ms: 50\n{chain}{extra}"
+        ))
+    }
+
+    fn with_config(rest: &str) -> Sandbox {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = format!(
-            "drop: drop\nplugin_dir: {}\nwatch:\n  include: [\"*.txt\"]\n  quiet_period_ms: 300\nsink:\n  type: jsonl\n  path: out/records.jsonl\n  flush_ms: 50\nlog:\n  level: debug\n{chain}{extra}",
+            "drop: drop\nplugin_dir: {}\nwatch:\n  include: [\"*.txt\"]\n  quiet_period_ms: 300\nlog:\n  level: debug\n{rest}",
             plugin_dir().display()
         );
         std::fs::create_dir_all(dir.path().join("drop")).unwrap();
