@@ -187,6 +187,7 @@ pub enum SinkConfig {
     },
     /// A NATS JetStream stream: each record is published to `subject` with its id as `Nats-Msg-Id`.
     Nats {
+        /// `nats://[user:password@]host:port`; several servers of one cluster comma-separated.
         url: String,
         stream: String,
         subject: String,
@@ -194,6 +195,16 @@ pub enum SinkConfig {
         batch: usize,
         #[serde(default = "default_flush_ms")]
         flush_ms: u64,
+        /// Create the stream (taking `subject`) when it does not exist; when false it must exist.
+        #[serde(default = "default_true")]
+        create_stream: bool,
+        /// The stream's deduplication window, set when the sink creates the stream: a record
+        /// published again within it is stored once.
+        #[serde(default = "default_duplicate_window_s")]
+        duplicate_window_s: u64,
+        /// A commit fails when the server has not acknowledged every record within this long.
+        #[serde(default = "default_ack_timeout_ms")]
+        ack_timeout_ms: u64,
     },
 }
 
@@ -241,6 +252,15 @@ fn default_batch() -> usize {
 }
 fn default_flush_ms() -> u64 {
     20
+}
+fn default_true() -> bool {
+    true
+}
+fn default_duplicate_window_s() -> u64 {
+    3600
+}
+fn default_ack_timeout_ms() -> u64 {
+    5000
 }
 fn default_connect_timeout_ms() -> u64 {
     5000
@@ -614,11 +634,32 @@ fn validate_sink(
             ref url,
             ref stream,
             ref subject,
+            duplicate_window_s,
+            ack_timeout_ms,
             ..
         } => {
             nonempty("url", url)?;
             nonempty("stream", stream)?;
             nonempty("subject", subject)?;
+            if stream.contains(|c: char| c.is_whitespace() || ".*>/\\".contains(c)) {
+                return Err(format!(
+                    "{at}: `stream` {stream:?} may not hold spaces or any of . * > / \\"
+                ));
+            }
+            if subject.contains(char::is_whitespace)
+                || subject
+                    .split('.')
+                    .any(|t| t.is_empty() || t == "*" || t == ">")
+            {
+                return Err(format!(
+                    "{at}: `subject` {subject:?} must be dot-separated tokens without wildcards or spaces"
+                ));
+            }
+            if duplicate_window_s == 0 || ack_timeout_ms == 0 {
+                return Err(format!(
+                    "{at}: `duplicate_window_s` and `ack_timeout_ms` must be at least 1"
+                ));
+            }
             sink
         }
     })
@@ -718,6 +759,40 @@ mod tests {
             err.to_string().contains("at most one `jsonl` sink"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn nats_sink_has_defaults_and_refuses_wildcard_subjects_and_dotted_streams() {
+        let text = "drop: in\nplugins:\n  - name: normalize\nsinks:\n  - type: nats\n    url: nats://x:4222\n    stream: RECORDS\n    subject: enrichd.records\n";
+        let c = Config::parse(text, Path::new("/c/e.yaml")).unwrap();
+        assert_eq!(
+            c.sinks[0],
+            SinkConfig::Nats {
+                url: "nats://x:4222".into(),
+                stream: "RECORDS".into(),
+                subject: "enrichd.records".into(),
+                batch: 64,
+                flush_ms: 20,
+                create_stream: true,
+                duplicate_window_s: 3600,
+                ack_timeout_ms: 5000,
+            }
+        );
+        for (from, to, complaint) in [
+            ("enrichd.records", "enrichd.*", "`subject`"),
+            ("enrichd.records", "enrichd.>", "`subject`"),
+            ("enrichd.records", "enrichd..records", "`subject`"),
+            ("RECORDS", "MY.RECORDS", "`stream`"),
+            (
+                "RECORDS\n",
+                "RECORDS\n    ack_timeout_ms: 0\n",
+                "at least 1",
+            ),
+        ] {
+            let bad = text.replace(from, to);
+            let err = Config::parse(&bad, Path::new("/c/e.yaml")).unwrap_err();
+            assert!(err.to_string().contains(complaint), "{to}: {err}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! daemon's async runtime, so a sink may run its own runtime and block on it.
 
 pub mod jsonl;
+pub mod nats;
 pub mod postgres;
 mod rows;
 pub mod sqlite;
@@ -117,9 +118,21 @@ fn open_one(config: &SinkConfig) -> anyhow::Result<Box<dyn Sink>> {
             std::time::Duration::from_millis(*connect_timeout_ms),
         )?)),
         SinkConfig::Sqlite { path, .. } => Ok(Box::new(sqlite::SqliteSink::open(path)?)),
-        other => anyhow::bail!(
-            "sink type `{}` is not available in this build",
-            other.kind()
-        ),
+        SinkConfig::Nats {
+            url,
+            stream,
+            subject,
+            create_stream,
+            duplicate_window_s,
+            ack_timeout_ms,
+            ..
+        } => Ok(Box::new(nats::NatsSink::open(nats::Settings {
+            url: url.clone(),
+            stream: stream.clone(),
+            subject: subject.clone(),
+            create_stream: *create_stream,
+            duplicate_window: std::time::Duration::from_secs(*duplicate_window_s),
+            ack_timeout: std::time::Duration::from_millis(*ack_timeout_ms),
+        })?)),
     }
 }
