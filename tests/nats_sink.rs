@@ -17,7 +17,6 @@ use support::*;
 const STREAM: &str = "RECORDS";
 const SUBJECT: &str = "enrichd.records";
 
-/// The YAML list item of a nats sink on `server`.
 /// The sinks: the stream, and the JSON Lines file that `Sandbox::records` reads.
 fn nats_sink(server: &NatsServer) -> String {
     format!(
@@ -41,19 +40,12 @@ fn waiting(sb: &Sandbox) -> usize {
         .count()
 }
 
-/// The complete records in the JSON Lines sink (a line being written is not one yet).
-fn records(sb: &Sandbox) -> Vec<Value> {
-    let text = std::fs::read_to_string(sb.path("out/records.jsonl")).unwrap_or_default();
-    let complete = text.rfind('\n').map_or("", |end| &text[..end]);
-    parse_jsonl(complete)
-}
-
 /// Run a daemon on the five dev articles until they are delivered and have left the drop folder.
 fn deliver_articles(sb: &Sandbox) {
     let daemon = sb.start();
     drop_articles(sb);
     assert!(
-        wait_until(40, || records(sb).len() == 5 && waiting(sb) == 0),
+        wait_until(40, || sb.records().len() == 5 && waiting(sb) == 0),
         "log:\n{}",
         daemon.log()
     );
@@ -84,7 +76,7 @@ fn dev_articles_reach_the_stream_as_five_messages_equal_to_the_records() {
     assert_eq!(stored.len(), 5, "{stored:?}");
     distinct_ids(&stored);
     let mut in_stream: Vec<Value> = stored.into_iter().map(|m| m.payload).collect();
-    let mut in_file = records(&sb);
+    let mut in_file = sb.records();
     let by_id = |a: &Value, b: &Value| a["id"].as_str().cmp(&b["id"].as_str());
     in_stream.sort_by(by_id);
     in_file.sort_by(by_id);
@@ -175,19 +167,20 @@ fn files_wait_in_the_drop_folder_while_the_server_is_down_and_go_once_when_it_is
     );
     assert_eq!(waiting(&sb), 5, "the inputs stay while the sink fails");
     assert!(
-        records(&sb).is_empty(),
+        sb.records().is_empty(),
         "nothing delivered during the outage"
     );
     server.restart();
     assert!(
-        wait_until(60, || records(&sb).len() == 5 && waiting(&sb) == 0),
+        wait_until(60, || sb.records().len() == 5 && waiting(&sb) == 0),
         "log:\n{}",
         daemon.log()
     );
     assert!(daemon.stop(), "clean exit on SIGTERM");
     let stored = stream_messages(&server.url(), STREAM);
     assert_eq!(stored.len(), 5, "{stored:?}");
-    let ids: BTreeSet<String> = records(&sb)
+    let ids: BTreeSet<String> = sb
+        .records()
         .iter()
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
@@ -302,4 +295,33 @@ fn a_record_over_the_servers_max_payload_is_refused_before_publishing() {
     sink.write(&small, &json).unwrap();
     sink.commit().unwrap();
     assert_eq!(stream_messages(&server.url(), STREAM).len(), 1);
+}
+
+#[test]
+fn a_record_larger_than_the_server_takes_fails_its_file_and_the_rest_of_the_batch_goes_on() {
+    let server = NatsServer::start();
+    let sb = Sandbox::with_sinks("plugins:\n  - name: normalize\n", &nats_sink(&server), "");
+    let daemon = sb.start();
+    // Over the server's default max_payload (1 MiB) once it is a record.
+    let big = "Quân đội nhân dân Việt Nam. ".repeat(40_000);
+    std::fs::write(sb.path("drop/big.txt"), big).unwrap();
+    drop_articles(&sb);
+    assert!(
+        wait_until(40, || sb.records().len() == 5
+            && sb.path("drop/failed/big.txt.error.json").exists()),
+        "log:\n{}",
+        daemon.log()
+    );
+    assert!(daemon.stop(), "clean exit on SIGTERM");
+    let report: Value = serde_json::from_str(
+        &std::fs::read_to_string(sb.path("drop/failed/big.txt.error.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["stage"], "sink");
+    assert!(
+        report["error"].as_str().unwrap().contains("max_payload"),
+        "{report}"
+    );
+    assert_eq!(stream_messages(&server.url(), STREAM).len(), 5);
+    assert_eq!(waiting(&sb), 0, "nothing left in the drop folder");
 }

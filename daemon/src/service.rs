@@ -485,12 +485,8 @@ fn deliver_loop(
                 Err(_) => break,
             }
         }
-        let written = pending.iter().try_for_each(|d| sinks.write(&d.record));
-        if let Err(e) = written {
-            // Cannot even serialise: keep the inputs for a later try.
-            sinks.rollback();
-            tracing::error!(error = %format!("{e:#}"), "cannot encode records for the sink");
-            pending.drain(..).for_each(|d| shared.done(&d.input));
+        write_all(&mut sinks, &mut pending, shared);
+        if pending.is_empty() {
             continue;
         }
         let commit_started = Instant::now();
@@ -525,6 +521,28 @@ fn deliver_loop(
         }
     }
     Ok(())
+}
+
+/// Hand every pending record to the sinks. A record a sink refuses (it cannot be serialised,
+/// or it is larger than the server takes) would be refused again at every try: its input goes
+/// to `failed/` (stage `sink`), and the batch is written again without it.
+fn write_all(sinks: &mut Sinks, pending: &mut Vec<Delivery>, shared: &Shared) {
+    loop {
+        let refused = pending
+            .iter()
+            .enumerate()
+            .find_map(|(i, d)| sinks.write(&d.record).err().map(|e| (i, e)));
+        let Some((i, e)) = refused else { return };
+        sinks.rollback();
+        let d = pending.remove(i);
+        let failure = StageFailure {
+            stage: "sink".into(),
+            message: format!("{e:#}"),
+            record: Some(Box::new(d.record)),
+        };
+        fail(&d.input, &shared.cfg, &shared.metrics, &failure, 1);
+        shared.done(&d.input);
+    }
 }
 
 /// Commit, retrying with backoff (0.1 s doubling to 30 s) until it works or the daemon stops;

@@ -98,12 +98,10 @@ impl Sandbox {
         self.path("enrichd.yaml")
     }
 
-    /// The records in the sink so far.
+    /// The complete records in `out/records.jsonl` so far (a line being written is not one yet).
     pub fn records(&self) -> Vec<Value> {
-        match std::fs::read_to_string(self.path("out/records.jsonl")) {
-            Ok(text) => parse_jsonl(&text),
-            Err(_) => Vec::new(),
-        }
+        let text = std::fs::read_to_string(self.path("out/records.jsonl")).unwrap_or_default();
+        parse_jsonl(text.rfind('\n').map_or("", |end| &text[..end]))
     }
 
     /// Start `enrichd run` on this sandbox.
