@@ -15,6 +15,7 @@ root (made on first use: python3 -m venv, pip install watchdog==7.1.0).
 """
 import argparse
 import datetime as dt
+import glob
 import json
 import math
 import os
@@ -23,6 +24,7 @@ import re
 import shlex
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -187,9 +189,9 @@ def write_config(src, dst_dir, work, plugin_dir):
         "failed": work + "/drop/failed", "state_dir": work + "/state",
         "on_success": "move", "plugin_dir": plugin_dir,
     }
-    nested = {("sink", "path"): work + "/out/records.jsonl",
-              ("log", "level"): "info", ("log", "format"): "json"}
+    nested = {("log", "level"): "info", ("log", "format"): "json"}
     out, seen, section = [], set(), None
+    sink_paths = 0
     with open(src, encoding="utf-8") as f:
         for line in f:
             m = re.match(r"^([A-Za-z_]+):", line)
@@ -200,6 +202,13 @@ def write_config(src, dst_dir, work, plugin_dir):
                     seen.add(section)
                     continue
             else:
+                # A sink's file (`sink:` or an item of `sinks:`) goes to the scratch out/ folder.
+                m = re.match(r"^(\s+(?:- )?)path:\s*(\S+)", line)
+                if m and section in ("sink", "sinks") and m.group(2) not in ('"-"', "'-'", "-"):
+                    name = os.path.basename(m.group(2).strip("'\""))
+                    out.append("%spath: %s\n" % (m.group(1), json.dumps(work + "/out/" + name)))
+                    sink_paths += 1
+                    continue
                 m = re.match(r"^(\s+)([A-Za-z_]+):", line)
                 if m and (section, m.group(2)) in nested:
                     key = (section, m.group(2))
@@ -207,7 +216,7 @@ def write_config(src, dst_dir, work, plugin_dir):
                     seen.add(key)
                     continue
             out.append(line)
-    missing = [".".join(k) for k in nested if k not in seen]
+    missing = [".".join(k) for k in nested if k not in seen] + ([] if sink_paths else ["sink path"])
     if missing:
         raise BenchError("%s has no %s to rewrite (the harness needs the sink in its scratch "
                          "folder and a JSON log)" % (src, ", ".join(missing)))
@@ -228,6 +237,7 @@ class Env:
         self.release = os.path.join(self.target, "release")
         self.enrichd = os.path.join(self.release, "enrichd")
         self.boundary = os.path.join(self.release, "boundary")
+        self.sinks = os.path.join(self.release, "sinks")
         self.config = os.path.abspath(args.config)
         self.scratch = scratch
         self.timeout = args.timeout
@@ -436,6 +446,107 @@ def phase_boundary(env, quick):
     return {"cmd": " ".join(argv[:1] + ["--records", "DEV_RECORDS"] + argv[5:]),
             "call_empty_us": call_empty, "call_fields_us": call_fields,
             "run_fields_us": run_fields, "host_us": host}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError("%s exited at start (exit %s)" % (what, proc.returncode))
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise BenchError("%s does not accept connections on port %d after %d s" % (what, port, timeout))
+
+
+def start_postgres(root):
+    """A throw-away PostgreSQL server on loopback (as the `postgres` user when run as root,
+    which PostgreSQL requires) -> (process, url), or None when PostgreSQL is not installed."""
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not bins:
+        return None
+    bindir = os.path.dirname(bins[-1])
+    data = os.path.join(root, "pgdata")
+    as_pg = []
+    if os.geteuid() == 0:
+        as_pg = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+        os.chmod(root, 0o755)
+        os.makedirs(data, mode=0o700)
+        shutil.chown(data, "postgres", "postgres")
+    subprocess.run(as_pg + [os.path.join(bindir, "initdb"), "-D", data, "-U", "postgres", "-A",
+                            "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+                   check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(as_pg + [os.path.join(bindir, "postgres"), "-D", data, "-p", str(port),
+                                     "-k", data, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=on"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc, "postgres")
+    time.sleep(0.5)  # the port opens a moment before the server takes logins
+    return proc, "postgres://postgres@127.0.0.1:%d/postgres" % port
+
+
+def start_nats(root):
+    """A throw-away `nats-server -js` on loopback -> (process, url), or None when not installed."""
+    exe = shutil.which("nats-server") or ("/usr/sbin/nats-server" if os.access("/usr/sbin/nats-server", os.X_OK) else None)
+    if not exe:
+        return None
+    port = free_port()
+    proc = subprocess.Popen([exe, "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", os.path.join(root, "nats")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc, "nats-server")
+    return proc, "nats://127.0.0.1:%d" % port
+
+
+def phase_sinks(env, quick):
+    """Records/s each sink makes durable (the `sinks` binary): the dev and more articles'
+    full-chain records, copied under fresh ids, in batches of 64 with a commit each."""
+    work, cfg = env.workdir("sinks")
+    shared = os.path.normpath(os.path.join(REPO, "..", "shared", "eval"))
+    records = os.path.join(work, "records.jsonl")
+    run_measured([env.enrichd, "process", os.path.join(shared, "dev"), os.path.join(shared, "more"),
+                  "--config", cfg], records, os.path.join(work, "process.log"), env.timeout,
+                 "sinks: records", env=env.env)
+    n = 2000 if quick else 20000
+    servers = tempfile.mkdtemp(prefix="enrichd-bench-servers.")
+    procs = []
+    try:
+        sinks = [("jsonl", "{type: jsonl, path: %s}" % json.dumps(os.path.join(work, "r.jsonl"))),
+                 ("sqlite", "{type: sqlite, path: %s}" % json.dumps(os.path.join(work, "r.db")))]
+        for start, kind, fmt in ((start_postgres, "postgres", "{type: postgres, url: %s}"),
+                                 (start_nats, "nats", "{type: nats, url: %s, stream: BENCH, subject: bench.records}")):
+            got = start(servers)
+            if got is None:
+                log("   %s is not installed: its sink is not measured" % kind)
+                continue
+            procs.append(got[0])
+            sinks.append((kind, fmt % json.dumps(got[1])))
+        out = []
+        for kind, yaml in sinks:
+            argv = [env.sinks, "--records", records, "--sink", yaml, "--n", str(n)]
+            res = os.path.join(work, "sinks-%s.out" % kind)
+            run_measured(argv, res, os.path.join(work, "sinks-%s.log" % kind), env.timeout,
+                         "sinks: " + kind, env=env.env)
+            with open(res, encoding="utf-8") as f:
+                out.append(json.loads(f.read().strip().splitlines()[-1]))
+            log("   %s: %.0f records/s, commit p50 %.1f ms" % (kind, out[-1]["records_per_s"], out[-1]["commit_ms_p50"]))
+        return {"n": n, "sinks": out}
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(servers, ignore_errors=True)
+        env.done_with(work, False)
 
 
 def daemon_phase(env, name, files, rate=None, queued=False, keep=False):
@@ -678,6 +789,19 @@ def report(R, args, argv):
     if peer:
         add("| Python peer (watchdog + regex) | %s | %.2f | %.2f | %.1f | `%s` |" % (f1(peer["files_s"]), b["mib"] * MIB / 1e6 / peer["total_s"], peer["total_s"], peer["rss_mib"], peer["cmd"]))
     add("")
+    sk = R["sinks"]
+    add("## 6. Sinks: records made durable per second")
+    add("")
+    add("`target/release/sinks --records RECORDS --sink YAML --n %d`: the dev and more articles' "
+        "full-chain records, copied under fresh ids, through the daemon's own `Sinks` in batches "
+        "of 64 with one commit each (fsync / transaction / every JetStream ack). Servers on "
+        "loopback, started by the harness." % sk["n"])
+    add("")
+    add("| sink | records/s | commit p50 ms | commit p99 ms |")
+    add("|---|---|---|---|")
+    for x in sk["sinks"]:
+        add("| %s | %s | %.1f | %.1f |" % (x["sink"], f1(x["records_per_s"]), x["commit_ms_p50"], x["commit_ms_p99"]))
+    add("")
     for note in (R.get("note"), args.note):
         if note:
             add(note)
@@ -753,7 +877,7 @@ def main():
             if p.returncode != 0:
                 raise BenchError("cargo build --release --workspace failed (exit %d), target dir %s"
                                  % (p.returncode, env.target))
-        for exe in (env.enrichd, env.boundary):
+        for exe in (env.enrichd, env.boundary, env.sinks):
             if not os.access(exe, os.X_OK):
                 raise BenchError("%s is missing: build first (cargo build --release --workspace, "
                                  "with the same CARGO_TARGET_DIR)" % exe)
@@ -805,6 +929,8 @@ def main():
             shutil.rmtree(os.path.join(scratch, "size-%d" % s))
             R["sizes"].append((s, x))
             log("   %.1f docs/s, %.2f MB/s, peak RSS %.1f MiB" % (x["docs_s"], x["mb_s"], x["rss_mib"]))
+        log("6. sinks: records/s each sink makes durable")
+        R["sinks"] = phase_sinks(env, args.quick)
         R["load"][1] = load1()
         R["machine"] = machine()
         R["runtime_s"] = time.perf_counter() - T_START

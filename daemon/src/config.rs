@@ -567,6 +567,20 @@ impl Config {
 }
 
 impl Config {
+    /// Records per delivery batch: the smallest `batch` of the sinks.
+    pub fn delivery_batch(&self) -> usize {
+        self.sinks.iter().map(SinkConfig::batch).min().unwrap_or(1)
+    }
+
+    /// How long a batch waits to fill: the shortest `flush_ms` of the sinks.
+    pub fn delivery_linger(&self) -> std::time::Duration {
+        self.sinks
+            .iter()
+            .map(SinkConfig::flush)
+            .min()
+            .unwrap_or_default()
+    }
+
     /// Whether `self` differs from `running` in settings a reload cannot apply (all but the chain).
     pub fn needs_restart(&self, running: &Config) -> bool {
         let without_chain = |c: &Config| Config {

@@ -85,6 +85,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -92,6 +93,19 @@ fn main() -> ExitCode {
             eprintln!("enrichd: error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// glibc gives each thread that allocates under contention an arena of its own, up to eight
+/// per core; records are built on worker threads and freed on the sink thread, so a burst
+/// leaves memory spread over many arenas (peak RSS 83 MiB instead of 58 MiB for a 3,000-file
+/// burst on 2 cores). Two arenas keep the peak flat; the allocation rate is low enough that
+/// the lock is not a bottleneck. Called before any thread starts.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; no other thread exists yet.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

@@ -47,7 +47,7 @@ struct Shared {
     pipeline: RwLock<Arc<Pipeline>>,
     ledger: Mutex<Ledger>,
     journal: Journal,
-    deliver_tx: std::sync::mpsc::Sender<Delivery>,
+    deliver_tx: std::sync::mpsc::SyncSender<Delivery>,
     done_tx: mpsc::UnboundedSender<PathBuf>,
     metrics: Arc<Metrics>,
 }
@@ -104,7 +104,9 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<PathBuf>();
     let (job_tx, job_rx) = mpsc::channel::<PathBuf>(cfg.queue);
     let job_rx = Arc::new(tokio::sync::Mutex::new(job_rx));
-    let (deliver_tx, deliver_rx) = std::sync::mpsc::channel::<Delivery>();
+    // Bounded: when the sinks fall behind, workers wait instead of piling records up in memory.
+    let (deliver_tx, deliver_rx) =
+        std::sync::mpsc::sync_channel::<Delivery>(2 * cfg.delivery_batch());
     let stopping = Arc::new(AtomicBool::new(false));
 
     let shared = Arc::new(Shared {

@@ -7,6 +7,9 @@
 //! - `commit` writes the whole batch in one `BEGIN IMMEDIATE` transaction; the batch is
 //!   delivered once `COMMIT` returned. The database runs in WAL mode with `synchronous=FULL`,
 //!   so a committed transaction is fsync'd to the WAL and survives a power loss.
+//!   Checkpoints (copying the WAL into the database) run on a thread of their own every
+//!   second (`PASSIVE`: they never wait for, nor block, a writer), not inside a commit, so a
+//!   commit does not stall while a few megabytes are copied.
 //! - A failed `commit` rolls the transaction back (nothing of the batch stays), keeps the
 //!   batch and drops the connection; the next `commit` reopens the file and retries the batch.
 //! - Idempotent by record id: `INSERT … ON CONFLICT(id) DO NOTHING`, and the child rows
@@ -125,6 +128,10 @@ pub fn fold(s: &str) -> String {
 /// Append the folded form of one char (zero or more chars) to `out`.
 pub fn fold_char(c: char, out: &mut String) {
     use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
     decompose_canonical(c, |d| {
         if is_combining_mark(d) {
             return;
@@ -143,6 +150,58 @@ pub struct SqliteSink {
     /// `None` after a failed commit, until the next commit reopens it.
     conn: Option<Connection>,
     batch: Vec<Row>,
+    /// Tells the checkpoint thread to stop when the sink goes.
+    _checkpoints: Checkpointer,
+}
+
+/// The thread that checkpoints the WAL; stopped when dropped.
+struct Checkpointer(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Checkpointer {
+    fn start(path: &Path) -> anyhow::Result<Checkpointer> {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let conn = Connection::open(path)
+            .and_then(|c| c.busy_timeout(BUSY_TIMEOUT).map(|()| c))
+            .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
+        let flag = stop.clone();
+        let path = path.to_path_buf();
+        std::thread::Builder::new()
+            .name("enrichd-sqlite-checkpoint".into())
+            .spawn(move || {
+                // The stop flag is looked at every 100 ms.
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if let Err(e) = checkpoint(&conn) {
+                        tracing::warn!(path = %path.display(), error = %e, "SQLite checkpoint failed; the next one retries");
+                    }
+                }
+            })
+            .context("cannot start the SQLite checkpoint thread")?;
+        Ok(Checkpointer(stop))
+    }
+}
+
+/// WAL frames (4 KiB pages) past which a checkpoint waits for the writer, so the WAL cannot
+/// grow without bound under a writer that never pauses.
+const WAL_LIMIT_FRAMES: i64 = 16_384;
+
+/// One checkpoint: `PASSIVE` (never waits for, nor blocks, a writer). A writer that never
+/// pauses keeps appending while it runs, so the WAL never gets back to its start: past
+/// [`WAL_LIMIT_FRAMES`], `RESTART` waits for the current transaction and holds the next one
+/// back until the WAL can start over (one commit waits, once per 64 MiB of WAL).
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    let log: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
+    if log > WAL_LIMIT_FRAMES {
+        conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
+    }
+    Ok(())
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl SqliteSink {
@@ -159,6 +218,7 @@ impl SqliteSink {
             busy_timeout,
             conn: Some(conn),
             batch: Vec::new(),
+            _checkpoints: Checkpointer::start(path)?,
         })
     }
 
@@ -196,8 +256,11 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
     if !mode.eq_ignore_ascii_case("wal") {
         anyhow::bail!("{} stays in journal mode {mode:?}, not WAL", at());
     }
-    conn.execute_batch("PRAGMA synchronous=FULL;")
-        .with_context(|| format!("cannot set synchronous=FULL on {}", at()))?;
+    // Checkpoints are the checkpoint thread's job (see the module doc).
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;",
+    )
+    .with_context(|| format!("cannot set synchronous=FULL on {}", at()))?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .with_context(|| format!("cannot lock {} to check its schema", at()))?;
@@ -520,5 +583,29 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn the_checkpoint_thread_copies_committed_pages_into_the_database_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        for i in 0..20 {
+            let mut r = record(&format!("{i:064x}"), json!({"title": "t"}));
+            r.text = "Quân đội nhân dân. ".repeat(200);
+            write(&mut sink, &r);
+        }
+        sink.commit().unwrap();
+        // The writer never checkpoints (wal_autocheckpoint=0): only the thread can grow the file.
+        let grown = || std::fs::metadata(&path).unwrap().len() > before;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !grown() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            grown(),
+            "the database file did not grow past {before} bytes"
+        );
     }
 }
