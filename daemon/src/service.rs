@@ -100,7 +100,9 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     }
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
-    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel::<PathBuf>();
+    // Bounded: a backlog waits on disk, not as paths in memory (the watcher lists no more
+    // while the queue is full).
+    let (ready_tx, mut ready_rx) = mpsc::channel::<PathBuf>(cfg.queue);
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<PathBuf>();
     let (job_tx, job_rx) = mpsc::channel::<PathBuf>(cfg.queue);
     let job_rx = Arc::new(tokio::sync::Mutex::new(job_rx));

@@ -159,12 +159,13 @@ impl Tracker {
 }
 
 /// Watch `dir` and send each ready path to `ready_tx` until `shutdown` turns true
-/// or the receiver is dropped; with `claims`, send claimed paths.
+/// or the receiver is dropped; with `claims`, send claimed paths. While `ready_tx` is full the
+/// watcher waits (events queue up in the kernel; an overflow only causes a rescan).
 pub async fn run(
     dir: PathBuf,
     cfg: Watch,
     mut claims: Option<Claims>,
-    ready_tx: mpsc::UnboundedSender<PathBuf>,
+    ready_tx: mpsc::Sender<PathBuf>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let filter = NameFilter::new(&cfg.include, &cfg.ignore)?;
@@ -253,8 +254,9 @@ pub async fn run(
             ready = claimed;
         }
         for path in ready.drain(..) {
-            if ready_tx.send(path).is_err() {
-                return Ok(());
+            tokio::select! {
+                _ = shutdown.changed() => return Ok(()),
+                sent = ready_tx.send(path) => if sent.is_err() { return Ok(()) },
             }
         }
     }
