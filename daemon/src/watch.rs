@@ -177,8 +177,13 @@ pub async fn run(
     // Kept alive for as long as we watch.
     let _watcher = match cfg.mode {
         WatchMode::Events => {
-            let mut w = notify::recommended_watcher(move |e| {
-                let _ = event_tx.send(e);
+            let events_filter = filter.clone();
+            let mut w = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+                // Only what `handle_event` acts on is queued: the daemon's own moves out of the
+                // folder (one event per file) would otherwise pile up while the queue is full.
+                if e.as_ref().map_or(true, |e| wanted(e, &events_filter)) {
+                    let _ = event_tx.send(e);
+                }
             })
             .context("cannot start the file watcher")?;
             w.watch(&dir, RecursiveMode::NonRecursive).with_context(|| {
@@ -262,6 +267,39 @@ pub async fn run(
     }
 }
 
+/// Whether `handle_event` does anything with `event`.
+fn wanted(event: &notify::Event, filter: &NameFilter) -> bool {
+    event.need_rescan()
+        || (readiness(&event.kind, Duration::ZERO).is_some()
+            && event.paths.last().is_some_and(|p| filter.accepts(p)))
+}
+
+/// When a file an event names is ready.
+enum Readiness {
+    Now,
+    /// Once unchanged for this long.
+    Quiet(Duration),
+}
+
+/// What `kind` says about the file's readiness; `None` for events that say nothing about an
+/// input (a file moved out, removed, read).
+fn readiness(kind: &EventKind, quiet_period: Duration) -> Option<Readiness> {
+    match kind {
+        // Renamed in: a rename is atomic, the file is whole.
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+            Some(Readiness::Now)
+        }
+        // The writer closed the file: done, after a short settle (a writer that reopens to
+        // append shows up as a change within it).
+        EventKind::Access(AccessKind::Close(AccessMode::Write))
+        | EventKind::Modify(ModifyKind::Name(RenameMode::Any)) => Some(Readiness::Quiet(SETTLE)),
+        // Created (a hard link, or a writer starting) or written to: wait for quiet.
+        EventKind::Create(CreateKind::File | CreateKind::Any)
+        | EventKind::Modify(ModifyKind::Data(_)) => Some(Readiness::Quiet(quiet_period)),
+        _ => None,
+    }
+}
+
 fn handle_event(
     event: notify::Event,
     filter: &NameFilter,
@@ -272,23 +310,14 @@ fn handle_event(
     let Some(path) = event.paths.last().filter(|p| filter.accepts(p)) else {
         return;
     };
-    let quiet = match event.kind {
-        // Renamed in: a rename is atomic, the file is whole. Ready now.
-        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+    match readiness(&event.kind, tracker.quiet) {
+        None => {}
+        Some(Readiness::Now) => {
             tracker.pending.remove(path);
             ready.push(path.clone());
-            return;
         }
-        // The writer closed the file: done, after a short settle (a writer that reopens to
-        // append shows up as a change within it).
-        EventKind::Access(AccessKind::Close(AccessMode::Write))
-        | EventKind::Modify(ModifyKind::Name(RenameMode::Any)) => SETTLE,
-        // Created (a hard link, or a writer starting) or written to: wait for quiet.
-        EventKind::Create(CreateKind::File | CreateKind::Any)
-        | EventKind::Modify(ModifyKind::Data(_)) => tracker.quiet,
-        _ => return,
-    };
-    tracker.observe(path.clone(), quiet);
+        Some(Readiness::Quiet(quiet)) => tracker.observe(path.clone(), quiet),
+    }
 }
 
 #[cfg(test)]
@@ -307,6 +336,27 @@ mod tests {
             assert!(!f.accepts(Path::new(name)), "{name}");
         }
         assert!(f.accepts(Path::new("/drop/bài báo.txt")));
+    }
+
+    #[test]
+    fn only_events_that_can_make_an_input_ready_are_queued() {
+        use notify::event::{Flag, RemoveKind};
+        let at = |kind| notify::Event::new(kind).add_path(PathBuf::from("/drop/a.txt"));
+        let renamed_in = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        assert!(wanted(&at(renamed_in), &filter()));
+        assert!(wanted(
+            &at(EventKind::Access(AccessKind::Close(AccessMode::Write))),
+            &filter()
+        ));
+        // The daemon's own moves to processed/, deletions, and names that are not inputs.
+        let moved_out = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        assert!(!wanted(&at(moved_out), &filter()));
+        assert!(!wanted(&at(EventKind::Remove(RemoveKind::File)), &filter()));
+        let tmp = notify::Event::new(renamed_in).add_path(PathBuf::from("/drop/a.tmp"));
+        assert!(!wanted(&tmp, &filter()));
+        // An overflow always gets through: it triggers a rescan.
+        let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        assert!(wanted(&overflow, &filter()));
     }
 
     #[test]
