@@ -446,19 +446,7 @@ mod tests {
     use crate::sink::rows::{DateRow, PersonRow};
     use serde_json::json;
 
-    fn record(id: &str, fields: Value) -> Record {
-        let Value::Object(fields) = fields else {
-            panic!("fields are an object")
-        };
-        Record {
-            id: id.into(),
-            source: Default::default(),
-            ingested_at: "2024-01-01T00:00:00Z".into(),
-            text: format!("Văn bản {id}"),
-            fields,
-            pipeline: vec![],
-        }
-    }
+    use crate::sink::rows::test_record as record;
 
     fn row(r: &Record) -> Row {
         pg_row(r, &r.to_json_line().unwrap())

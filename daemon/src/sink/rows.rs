@@ -172,3 +172,19 @@ impl Row {
         }
     }
 }
+
+/// A record for the sinks' tests: `fields` (a JSON object) and a short text naming `id`.
+#[cfg(test)]
+pub(crate) fn test_record(id: &str, fields: Value) -> Record {
+    let Value::Object(fields) = fields else {
+        panic!("fields are an object")
+    };
+    Record {
+        id: id.into(),
+        source: Default::default(),
+        ingested_at: "2024-01-01T00:00:00Z".into(),
+        text: format!("Văn bản {id}"),
+        fields,
+        pipeline: vec![],
+    }
+}

@@ -398,21 +398,9 @@ impl Sink for SqliteSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{json, Value};
+    use serde_json::json;
 
-    fn record(id: &str, fields: Value) -> Record {
-        let Value::Object(fields) = fields else {
-            panic!("fields are an object")
-        };
-        Record {
-            id: id.into(),
-            source: Default::default(),
-            ingested_at: "2024-01-01T00:00:00Z".into(),
-            text: format!("Văn bản {id}"),
-            fields,
-            pipeline: vec![],
-        }
-    }
+    use crate::sink::rows::test_record as record;
 
     fn write(sink: &mut SqliteSink, r: &Record) {
         sink.write(r, &r.to_json_line().unwrap()).unwrap();
