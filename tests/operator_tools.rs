@@ -191,6 +191,14 @@ fn make_install_gives_a_unit_systemd_accepts_and_a_working_config_and_uninstall_
         "{}",
         stdout(&out)
     );
+    // … and says where records go, in delivery order.
+    assert!(
+        stdout(&out).contains(
+            "sink 1: sqlite → /srv/enrichd/out/enrichd.db\nsink 2: jsonl → /srv/enrichd/out/records.jsonl\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
 
     make("uninstall");
     assert!(!installed.exists() && !unit.exists() && !prefix.join("lib/enrichd").exists());

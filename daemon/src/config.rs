@@ -219,6 +219,20 @@ impl SinkConfig {
         }
     }
 
+    /// Where the sink writes, for `enrichd check` (never the PostgreSQL URL: it may hold a
+    /// password).
+    pub fn target(&self) -> String {
+        match self {
+            SinkConfig::Jsonl { path, .. } | SinkConfig::Sqlite { path, .. } => {
+                path.display().to_string()
+            }
+            SinkConfig::Postgres { .. } => "the server of `url`".into(),
+            SinkConfig::Nats {
+                stream, subject, ..
+            } => format!("stream {stream}, subject {subject}"),
+        }
+    }
+
     /// Commit after at most this many records …
     pub fn batch(&self) -> usize {
         match self {

@@ -120,6 +120,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     cfg.plugins.len()
                 );
             }
+            for (i, sink) in cfg.sinks.iter().enumerate() {
+                println!("sink {}: {} → {}", i + 1, sink.kind(), sink.target());
+            }
             println!("config {} is valid", cfg.file.display());
             Ok(ExitCode::SUCCESS)
         }
