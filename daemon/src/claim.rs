@@ -226,12 +226,14 @@ fn write_beat(path: &Path, count: u64) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write heartbeat {}", path.display()))
 }
 
-/// The regular files of `dir`.
+/// The regular files and symbolic links of `dir` (a claimed link is an input too: ingest
+/// refuses it visibly).
 fn files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
+        let kind = entry.file_type()?;
+        if kind.is_file() || kind.is_symlink() {
             out.push(entry.path());
         }
     }
