@@ -192,7 +192,7 @@ impl Claims {
             for file in &files {
                 match move_no_replace(file, &self.own) {
                     Ok(Some(_)) => moved += 1,
-                    Ok(None) => left += usize::from(file.exists()),
+                    Ok(None) => left += usize::from(std::fs::symlink_metadata(file).is_ok()),
                     Err(e) => {
                         left += 1;
                         tracing::warn!(path = %file.display(), error = %e, "cannot take over the file")
