@@ -242,6 +242,16 @@ fn clean_right(text: &str, end: usize) -> bool {
     }
 }
 
+/// A match that starts a word (`word_start`) and ends cleanly (`clean_right`).
+fn standalone(text: &str, m: regex::Match<'_>) -> bool {
+    word_start(text, m.start()) && clean_right(text, m.end())
+}
+
+/// A match with clean edges on both sides (`clean_left`, `clean_right`).
+fn clean_edges(text: &str, m: regex::Match<'_>) -> bool {
+    clean_left(text, m.start()) && clean_right(text, m.end())
+}
+
 /// Run `f` on every match of `re`, retrying one char further when `f` rejects a
 /// match, so that a rejected match never hides an overlapping good one.
 fn each_match<'t>(re: &Regex, text: &'t str, mut f: impl FnMut(&Captures<'t>) -> bool) {
@@ -679,10 +689,7 @@ impl Scanner {
             let (Some(d), Some(mo)) = (num(c, 1), num(c, 3)) else {
                 return false;
             };
-            if !valid_day_month(d, mo)
-                || !clean_left(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !valid_day_month(d, mo) || !clean_edges(text, m0) {
                 return false;
             }
             let p = Partial {
@@ -705,7 +712,7 @@ impl Scanner {
                 Some(y) => valid_date(y, mo, d) && Self::in_years(y, self.cued_years),
                 None => valid_day_month(d, mo),
             };
-            if !ok || !word_start(text, m0.start()) || !clean_right(text, m0.end()) {
+            if !ok || !standalone(text, m0) {
                 return false;
             }
             let p = Partial {
@@ -728,8 +735,7 @@ impl Scanner {
             let y = y as i32;
             if !(1..=12).contains(&mo)
                 || !Self::in_years(y, self.cued_years)
-                || !word_start(text, m0.start())
-                || !clean_right(text, m0.end())
+                || !standalone(text, m0)
             {
                 return false;
             }
@@ -749,10 +755,7 @@ impl Scanner {
         each_match(&self.month_only, text, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(mo) = num(c, 1) else { return false };
-            if !(1..=12).contains(&mo)
-                || !word_start(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !(1..=12).contains(&mo) || !standalone(text, m0) {
                 return false;
             }
             let p = Partial {
@@ -778,10 +781,7 @@ impl Scanner {
                 return false;
             };
             let year = y as i32;
-            if !Self::in_years(year, self.cued_years)
-                || !word_start(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !Self::in_years(year, self.cued_years) || !standalone(text, m0) {
                 return false;
             }
             out.push(Mention {
@@ -802,10 +802,7 @@ impl Scanner {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let y = y as i32;
-            if !Self::in_years(y, self.cued_years)
-                || !word_start(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !Self::in_years(y, self.cued_years) || !standalone(text, m0) {
                 return false;
             }
             let p = Partial {
@@ -829,11 +826,7 @@ impl Scanner {
                 return false;
             };
             let (a, b) = (a as i32, b as i32);
-            if !clean_left(text, m0.start())
-                || !clean_right(text, m0.end())
-                || b <= a
-                || b - a > 100
-            {
+            if !clean_edges(text, m0) || b <= a || b - a > 100 {
                 return false;
             }
             let (wstart, window) = before(text, m0.start(), 48);
@@ -887,10 +880,7 @@ impl Scanner {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let year = y as i32;
-            if !Self::in_years(year, self.cued_years)
-                || !word_start(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !Self::in_years(year, self.cued_years) || !standalone(text, m0) {
                 return false;
             }
             let kind = if year % 10 == 0 {
@@ -935,7 +925,7 @@ impl Scanner {
                     }
                     None => valid_day_month(d1, mo) && valid_day_month(d2, mo),
                 };
-            if !ok || !word_start(text, m0.start()) || !clean_right(text, m0.end()) {
+            if !ok || !standalone(text, m0) {
                 return false;
             }
             let cues = self.left_cues(text, m0.start());
@@ -969,10 +959,7 @@ impl Scanner {
         each_match(&self.day_only, text, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 1) else { return false };
-            if !(1..=31).contains(&d)
-                || !word_start(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !(1..=31).contains(&d) || !standalone(text, m0) {
                 return false;
             }
             let p = Partial {
@@ -989,10 +976,7 @@ impl Scanner {
         each_match(&self.bare_day, text, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 0) else { return false };
-            if !(1..=31).contains(&d)
-                || !clean_left(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !(1..=31).contains(&d) || !clean_edges(text, m0) {
                 return false;
             }
             let p = Partial {
@@ -1009,10 +993,7 @@ impl Scanner {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 0) else { return false };
             let y = y as i32;
-            if !Self::in_years(y, self.bare_years)
-                || !clean_left(text, m0.start())
-                || !clean_right(text, m0.end())
-            {
+            if !Self::in_years(y, self.bare_years) || !clean_edges(text, m0) {
                 return false;
             }
             let p = Partial {
