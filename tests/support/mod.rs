@@ -180,18 +180,7 @@ impl Daemon {
     }
 
     fn terminate(&mut self) -> bool {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        false
+        stop_child(&mut self.child, "TERM", Duration::from_secs(20)).is_some_and(|s| s.success())
     }
 
     /// Kill with SIGKILL (no chance to clean up) and reap.
@@ -235,6 +224,28 @@ impl Drop for Daemon {
             self.terminate();
         }
     }
+}
+
+/// Send `signal` (`TERM`, `INT`, …) to `child` and wait up to `grace` for it to exit; past
+/// that, SIGKILL it. Returns its exit status when it exited by itself.
+pub fn stop_child(
+    child: &mut Child,
+    signal: &str,
+    grace: Duration,
+) -> Option<std::process::ExitStatus> {
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + grace;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 /// Wait up to `secs` for `cond`; returns whether it came true.

@@ -120,21 +120,9 @@ impl NatsServer {
 
     /// Stop it (SIGTERM, then wait; SIGKILL if it lingers). The store stays.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        if let Some(mut child) = self.child.take() {
+            crate::support::stop_child(&mut child, "TERM", Duration::from_secs(10));
         }
-        let _ = child.kill();
-        let _ = child.wait();
     }
 
     pub fn log(&self) -> String {

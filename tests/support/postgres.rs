@@ -181,21 +181,9 @@ impl PgServer {
 
     /// Stop the server (fast shutdown: sessions are cut, nothing committed is lost) and wait.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.server.take() else {
-            return;
-        };
-        let _ = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(mut child) = self.server.take() {
+            crate::support::stop_child(&mut child, "INT", Duration::from_secs(30));
         }
-        let _ = child.kill();
-        let _ = child.wait();
     }
 
     /// A `psql` on database `db` (unaligned, tuples only, quiet, stops at the first error);
