@@ -182,6 +182,12 @@ pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
         }
     }
     cuts.push(text.len());
+    blocks_between(line_index, text, &cuts)
+}
+
+/// The non-empty blocks of `text` between consecutive `cuts` (byte offsets, the first 0 and
+/// the last `text.len()`).
+fn blocks_between(line_index: usize, text: &str, cuts: &[usize]) -> Vec<Block> {
     let mut blocks = Vec::new();
     for w in cuts.windows(2) {
         let (s, e) = (w[0], w[1]);
@@ -438,23 +444,7 @@ mod tests {
                     .map(|(_, &(byte, _))| byte),
             );
             cuts.push(text.len());
-            let mut blocks = Vec::new();
-            for w in cuts.windows(2) {
-                let (s, e) = (w[0], w[1]);
-                let piece = text[s..e].trim();
-                if piece.is_empty() {
-                    continue;
-                }
-                blocks.push(super::Block {
-                    line: line_index,
-                    start: s,
-                    end: e,
-                    text: piece.to_string(),
-                    glued_left: s > 0,
-                    glued_right: e < text.len(),
-                });
-            }
-            blocks
+            super::blocks_between(line_index, text, &cuts)
         }
 
         pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
