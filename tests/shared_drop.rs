@@ -95,8 +95,15 @@ fn three_daemons_share_a_folder_and_a_killed_ones_claims_are_taken_over() {
     let mut victim = daemons.remove("b").unwrap();
     victim.kill9();
     let done = wait_until(180, || count_files(&processed) == FILES);
-    for (_, d) in daemons.drain() {
-        assert!(d.stop(), "a surviving daemon did not stop cleanly");
+    for (name, d) in daemons.drain() {
+        let stopped = d.stop();
+        let log =
+            std::fs::read_to_string(root.path().join(format!("{name}.log"))).unwrap_or_default();
+        assert!(
+            stopped,
+            "daemon {name} did not stop cleanly; its log ends:\n{}",
+            &log[log.len().saturating_sub(3000)..]
+        );
     }
     let logs: String = names
         .iter()
