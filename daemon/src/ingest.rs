@@ -77,7 +77,8 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
         return Err(IngestError::Empty { path: shown });
     }
     let sha256 = hex(&Sha256::digest(&bytes));
-    let (text, encoding) = decode(&bytes);
+    let len = bytes.len() as u64;
+    let (text, encoding) = decode(bytes);
     if text.contains('\0') {
         return Err(IngestError::Binary { path: shown });
     }
@@ -98,7 +99,7 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            bytes: bytes.len() as u64,
+            bytes: len,
             sha256,
             modified,
         },
@@ -109,16 +110,16 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
     })
 }
 
-/// Decode input bytes; returns the text and the encoding's name.
-fn decode(bytes: &[u8]) -> (String, &'static str) {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+/// Decode input bytes (UTF-8 without a copy); returns the text and the encoding's name.
+fn decode(bytes: Vec<u8>) -> (String, &'static str) {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
         return (text.into_owned(), enc.name());
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), "UTF-8"),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes);
+    match crate::utf8::into_string(bytes) {
+        Ok(s) => (s, "UTF-8"),
+        Err(bytes) => {
+            let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(&bytes);
             (text.into_owned(), encoding_rs::WINDOWS_1258.name())
         }
     }
@@ -139,18 +140,18 @@ mod tests {
     #[test]
     fn utf8_bom_is_stripped_and_utf16_decoded() {
         assert_eq!(
-            decode("\u{feff}Hà Nội".as_bytes()),
+            decode("\u{feff}Hà Nội".as_bytes().to_vec()),
             ("Hà Nội".to_string(), "UTF-8")
         );
         let mut utf16 = vec![0xff, 0xfe];
         utf16.extend("Hà".encode_utf16().flat_map(|u| u.to_le_bytes()));
-        assert_eq!(decode(&utf16), ("Hà".to_string(), "UTF-16LE"));
+        assert_eq!(decode(utf16), ("Hà".to_string(), "UTF-16LE"));
     }
 
     #[test]
     fn invalid_utf8_is_read_as_windows_1258() {
         // "Hà" in Windows-1258: H, a, combining grave (0xCC)
-        let (text, enc) = decode(&[b'H', b'a', 0xcc]);
+        let (text, enc) = decode(vec![b'H', b'a', 0xcc]);
         assert_eq!(enc, "windows-1258");
         assert_eq!(text, "Ha\u{300}");
     }

@@ -18,4 +18,5 @@ pub mod record;
 pub mod search;
 pub mod service;
 pub mod sink;
+pub mod utf8;
 pub mod watch;

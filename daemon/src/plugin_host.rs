@@ -285,13 +285,17 @@ impl Plugin {
             });
         }
         let text = match new_text {
-            Some(bytes) => Some(String::from_utf8(bytes).map_err(|_| CallError::TextNotUtf8)?),
+            Some(bytes) => {
+                Some(crate::utf8::into_string(bytes).map_err(|_| CallError::TextNotUtf8)?)
+            }
             None => None,
         };
         let (fields, fields_json) = match fields {
             Some(bytes) => {
-                let json =
-                    String::from_utf8(bytes).map_err(|e| CallError::BadFields(e.to_string()))?;
+                let json = crate::utf8::into_string(bytes).map_err(|bytes| {
+                    let e = String::from_utf8(bytes).err();
+                    CallError::BadFields(e.map(|e| e.to_string()).unwrap_or_default())
+                })?;
                 let map =
                     serde_json::from_str(&json).map_err(|e| CallError::BadFields(e.to_string()))?;
                 (map, Some(json))

@@ -20,7 +20,12 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 
 fn utf8<'a>(s: StrRef, what: &str) -> Result<&'a str, String> {
     // SAFETY: the daemon guarantees `s` is valid for the duration of this call.
-    std::str::from_utf8(unsafe { s.as_bytes() }).map_err(|e| format!("{what} is not UTF-8: {e}"))
+    let bytes = unsafe { s.as_bytes() };
+    // The SIMD check first (several times faster on Vietnamese text); std's only for the message.
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes).map_err(|e| format!("{what} is not UTF-8: {e}")),
+    }
 }
 
 /// Run `f`, turning an `Err` or a panic into a status and a message in `error`.
