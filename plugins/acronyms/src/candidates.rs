@@ -165,6 +165,18 @@ fn token_start(table: chars::Table, text: &str, mut i: usize) -> usize {
     }
 }
 
+/// The bytes [`tokens_with_capitals`] passes over without a look: ASCII other than the
+/// capitals A-Z, and UTF-8 continuation bytes.
+const SKIP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0xC0 {
+        t[b] = !(b as u8).is_ascii_uppercase();
+        b += 1;
+    }
+    t
+};
+
 /// The tokens of `text` that have a capital ([`chars::CAPITAL`]), in order: runs of
 /// letters, marks and digits, joined without spaces by `&`, `.`, `/` or `-`. Only these can
 /// hold a short form: one needs a piece in capitals, a piece with two capitals (ThS), or a
@@ -175,17 +187,14 @@ pub fn tokens_with_capitals(text: &str) -> impl Iterator<Item = Token> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || {
         while at < bytes.len() {
-            let b = bytes[at];
-            if b < 0x80 {
-                if !b.is_ascii_uppercase() {
-                    at += 1;
-                    continue;
-                }
-            } else if b < 0xC0 {
-                // inside a character
+            // ASCII other than capitals, and bytes inside a character: skipped in a tight loop.
+            while bytes.get(at).is_some_and(|&b| SKIP[usize::from(b)]) {
                 at += 1;
-                continue;
-            } else {
+            }
+            let Some(&b) = bytes.get(at) else {
+                break;
+            };
+            if b >= 0xC0 {
                 let (f, len) = table.at(text, at);
                 if f & chars::CAPITAL == 0 {
                     at += len;

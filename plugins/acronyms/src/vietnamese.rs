@@ -274,30 +274,33 @@ impl Word {
 /// The words (runs of letters and digits) of `text`, in order.
 pub fn words(text: &str) -> Vec<Word> {
     let table = chars::table();
-    let mut out = Vec::new();
-    let mut start = None;
-    let mut i = 0;
-    while i < text.len() {
+    let n = text.len();
+    let is_word_char_at = |i: usize| {
         let (f, len) = table.at(text, i);
-        let inside = f & chars::WORD_CHAR != 0;
-        let at = i;
-        i += len;
-        match (inside, start) {
-            (true, None) => start = Some(at),
-            (false, Some(s)) => {
-                out.push(Word { start: s, end: at });
-                start = None;
+        (f & chars::WORD_CHAR != 0, len)
+    };
+    let mut out = Vec::with_capacity(n / 6);
+    let mut i = 0;
+    loop {
+        // Up to the next word character, then to the end of the word.
+        while i < n {
+            match is_word_char_at(i) {
+                (true, _) => break,
+                (false, len) => i += len,
             }
-            _ => {}
         }
+        if i >= n {
+            return out;
+        }
+        let start = i;
+        while i < n {
+            match is_word_char_at(i) {
+                (true, len) => i += len,
+                (false, _) => break,
+            }
+        }
+        out.push(Word { start, end: i });
     }
-    if let Some(s) = start {
-        out.push(Word {
-            start: s,
-            end: text.len(),
-        });
-    }
-    out
 }
 
 /// True when `needle` (lower case) occurs in `haystack` (lower case) as whole words.
@@ -311,21 +314,15 @@ pub fn find_phrase<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item
 }
 
 /// The starts of the occurrences of `needle` in `haystack` that [`str::match_indices`] gives
-/// (left to right, not overlapping), none for an empty needle: each place where the needle's
-/// first character is (found with a fast character search) and the rest follows.
+/// (left to right, not overlapping), none for an empty needle, found with a substring searcher.
 fn match_starts<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
-    let first = needle.chars().next();
+    let finder = (!needle.is_empty()).then(|| memchr::memmem::Finder::new(needle.as_bytes()));
     let mut at = 0;
     std::iter::from_fn(move || {
-        let first = first?;
-        loop {
-            let i = at + haystack.get(at..)?.find(first)?;
-            if haystack[i..].starts_with(needle) {
-                at = i + needle.len();
-                return Some(i);
-            }
-            at = i + first.len_utf8();
-        }
+        let finder = finder.as_ref()?;
+        let i = at + finder.find(haystack.as_bytes().get(at..)?)?;
+        at = i + needle.len();
+        Some(i)
     })
 }
 

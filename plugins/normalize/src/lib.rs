@@ -25,47 +25,122 @@ const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}']
 /// then the end of the syllable → the tone moves onto the `o`/`u`. Text without such a syllable
 /// is returned without any rewriting.
 pub fn new_style_tones(text: &str) -> String {
+    match tones_fast(text) {
+        Some(Some(out)) => out,
+        Some(None) => text.to_string(),
+        None => tones_general(text).unwrap_or_else(|| text.to_string()),
+    }
+}
+
+/// [`new_style_tones`] taking ownership: the text itself comes back when nothing changes.
+fn new_style_tones_owned(text: String) -> String {
+    match tones_fast(&text) {
+        Some(Some(out)) => out,
+        Some(None) => text,
+        None => tones_general(&text).unwrap_or(text),
+    }
+}
+
+/// The general path: compose to NFC when the text is not already, then move the tones.
+/// `None` when the text is NFC and has no syllable to rewrite.
+fn tones_general(text: &str) -> Option<String> {
     use unicode_normalization::{is_nfc_quick, IsNormalized};
-    let composed: String;
-    let s = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text
-    } else {
-        composed = text.nfc().collect();
-        &composed
-    };
+    if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        return move_tones(text);
+    }
+    let composed: String = text.nfc().collect();
+    Some(move_tones(&composed).unwrap_or(composed))
+}
+
+/// The tone rule on text known to be NFC: `None` when nothing moves.
+fn move_tones(s: &str) -> Option<String> {
+    tones_pass(s, false).unwrap_or(None)
+}
+
+/// The fast path of [`new_style_tones`]: `None` when the text may not be NFC (the general
+/// path then decides); otherwise the rewritten text, or `Some(None)` when nothing moves.
+fn tones_fast(s: &str) -> Option<Option<String>> {
+    tones_pass(s, true)
+}
+
+/// The tone rule in one pass over the bytes of `s`; with `check_nfc`, also checks that every
+/// character is one NFC leaves alone whatever surrounds it ([`nfc_inert`]), so that the text
+/// is NFC as it is, and gives `None` as soon as one is not.
+///
+/// The only places the rule can apply are an ASCII `o`/`u` followed by a non-ASCII letter
+/// (the toned `a`/`e`/`y` are all two or three bytes), so only those are looked at closely.
+/// The result: the rewritten text, or `Some(None)` when nothing moves.
+fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
+    let b = s.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
-    let mut prev: Option<char> = None;
-    let mut chars = s.char_indices();
-    while let Some((i, c)) = chars.next() {
-        if matches!(c, 'o' | 'O' | 'u' | 'U') && !matches!(prev, Some('q' | 'Q')) {
-            let mut rest = s[i + c.len_utf8()..].chars();
-            if let (Some(v), after) = (rest.next(), rest.next()) {
-                let toned = split_tone(v)
-                    .filter(|_| !after.is_some_and(|n| n.is_alphabetic() || is_combining(n)));
-                if let Some((Some(moved), base)) =
-                    toned.map(|(base, tone)| (unicode_normalization::char::compose(c, tone), base))
-                {
-                    let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
-                    o.push_str(&s[copied..i]);
-                    o.push(moved);
-                    o.push(base);
-                    copied = i + c.len_utf8() + v.len_utf8();
-                    chars.next();
-                    prev = Some(base);
-                    continue;
-                }
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        if lead < 0x80 {
+            i += 1;
+            continue;
+        }
+        // A two-byte character below U+0300, or Latin Extended Additional (U+1E00..U+1EFF),
+        // is taken as it is; any other character is asked.
+        let len = if (0xC2..=0xCB).contains(&lead) {
+            2
+        } else if lead == 0xE1 && matches!(b.get(i + 1), Some(0xB8..=0xBB)) {
+            3
+        } else {
+            let c = s[i..].chars().next()?;
+            if check_nfc && !nfc_inert(c) {
+                return None;
+            }
+            c.len_utf8()
+        };
+        // After an `o`/`u` that is not after `q`.
+        if i >= 1
+            && matches!(b[i - 1], b'o' | b'O' | b'u' | b'U')
+            && !(i >= 2 && matches!(b[i - 2], b'q' | b'Q'))
+        {
+            if let Some((moved, base, v_len)) = tone_swap_at(s, i) {
+                let o = out.get_or_insert_with(|| String::with_capacity(s.len() + 8));
+                o.push_str(&s[copied..i - 1]);
+                o.push(moved);
+                o.push(base);
+                copied = i + v_len;
+                i = copied;
+                continue;
             }
         }
-        prev = Some(c);
+        i += len;
     }
-    match out {
-        Some(mut o) => {
-            o.push_str(&s[copied..]);
-            o
-        }
-        None => s.to_string(),
+    Some(out.map(|mut o| {
+        o.push_str(&s[copied..]);
+        o
+    }))
+}
+
+/// At byte `i` (a character after an ASCII `o`/`u` at `i - 1`): the toned `o`/`u`, the bare
+/// vowel and the length of the toned vowel at `i`, when the tone moves there.
+fn tone_swap_at(s: &str, i: usize) -> Option<(char, char, usize)> {
+    let c = char::from(s.as_bytes()[i - 1]);
+    let mut rest = s[i..].chars();
+    let v = rest.next()?;
+    let (base, tone) = split_tone(v)?;
+    if rest
+        .next()
+        .is_some_and(|n| n.is_alphabetic() || is_combining(n))
+    {
+        return None;
     }
+    let moved = unicode_normalization::char::compose(c, tone)?;
+    Some((moved, base, v.len_utf8()))
+}
+
+/// True for a character that is NFC in any context: it has canonical combining class 0 and is
+/// NFC_Quick_Check=Yes (it never composes with what comes before it, nor is replaced). A
+/// string made of such characters only is NFC.
+fn nfc_inert(c: char) -> bool {
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
 /// A precomposed `a`/`e`/`y` (any case) carrying exactly one tone mark: its bare letter and the mark.
@@ -110,42 +185,137 @@ fn is_invisible(c: char) -> bool {
     ) || (c.is_control() && c != '\n')
 }
 
+/// What a byte of the text is to [`clean_whitespace`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Part of a visible character that needs no look: copied as it is.
+    Plain,
+    /// ` ` or `\t`.
+    Space,
+    /// `\n`.
+    Newline,
+    /// `\r`.
+    Return,
+    /// An ASCII control character (not `\t`, `\n`, `\r`): dropped.
+    Control,
+    /// The lead byte of a character that may be space-like or invisible (U+0080..U+00BF,
+    /// U+1680, U+2000..U+2FFF, U+3000..U+3FFF, U+F000..U+FFFF): decoded and asked.
+    Ask,
+}
+
+const CLASSES: [Class; 256] = {
+    let mut t = [Class::Plain; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = Class::Control;
+        b += 1;
+    }
+    t[0x7F] = Class::Control;
+    t[b' ' as usize] = Class::Space;
+    t[b'\t' as usize] = Class::Space;
+    t[b'\n' as usize] = Class::Newline;
+    t[b'\r' as usize] = Class::Return;
+    t[0xC2] = Class::Ask;
+    t[0xE1] = Class::Ask;
+    t[0xE2] = Class::Ask;
+    t[0xE3] = Class::Ask;
+    t[0xEF] = Class::Ask;
+    t
+};
+
+/// The character starting at byte `i` (a lead byte of class [`Class::Ask`]) when it is
+/// space-like or invisible: (is it space-like, its length). `None` for a visible character.
+#[inline]
+fn special_at(s: &str, i: usize) -> Option<(bool, usize)> {
+    let b = s.as_bytes();
+    // Vietnamese letters in U+1E00..U+1EFF share the lead byte of U+1680: skip them quickly.
+    if b[i] == 0xE1 && b.get(i + 1) != Some(&0x9A) {
+        return None;
+    }
+    let c = s[i..].chars().next()?;
+    if is_space_like(c) {
+        Some((true, c.len_utf8()))
+    } else if is_invisible(c) {
+        Some((false, c.len_utf8()))
+    } else {
+        None
+    }
+}
+
 /// Clean whitespace without joining lines (see the crate docs), in one pass.
+///
+/// Works on bytes: visible characters are copied in runs, and only the bytes that can start a
+/// space, a line end or an invisible character are looked at one by one.
 pub fn clean_whitespace(text: &str) -> String {
+    let b = text.as_bytes();
+    let n = b.len();
     let mut out = String::with_capacity(text.len() + 1);
     // Whether the current line has visible text yet; blank lines since the last such line;
-    // a space seen since the last visible character; a `\r` whose `\n` is still to come.
-    let (mut in_line, mut blank_run, mut space, mut after_cr) = (false, 0usize, false, false);
-    for c in text.chars() {
-        if c == '\n' && after_cr {
-            after_cr = false;
-            continue;
-        }
-        after_cr = c == '\r';
-        if c == '\n' || c == '\r' {
-            if in_line {
-                in_line = false;
-                blank_run = 0;
-            } else {
-                blank_run += 1;
+    // a space seen since the last visible character.
+    let (mut in_line, mut blank_run, mut space) = (false, 0usize, false);
+    let mut i = 0;
+    while i < n {
+        match CLASSES[usize::from(b[i])] {
+            // `\r\n` is one line end: the `\n` right after a `\r` counts for nothing.
+            Class::Newline if i > 0 && b[i - 1] == b'\r' => i += 1,
+            Class::Newline | Class::Return => {
+                if in_line {
+                    in_line = false;
+                    blank_run = 0;
+                } else {
+                    blank_run += 1;
+                }
+                space = false;
+                i += 1;
             }
-            space = false;
-        } else if is_space_like(c) {
-            space = in_line;
-        } else if !is_invisible(c) {
-            if !in_line {
-                if !out.is_empty() {
-                    out.push('\n');
-                    if blank_run > 0 {
-                        out.push('\n');
+            Class::Space => {
+                space = in_line;
+                i += 1;
+            }
+            Class::Control => i += 1,
+            class => {
+                if class == Class::Ask {
+                    if let Some((space_like, len)) = special_at(text, i) {
+                        if space_like {
+                            space = in_line;
+                        }
+                        i += len;
+                        continue;
                     }
                 }
-                in_line = true;
-            } else if space {
-                out.push(' ');
+                // A visible character: the line break or space owed before it, then the
+                // whole run of visible characters that starts here.
+                if !in_line {
+                    if !out.is_empty() {
+                        out.push('\n');
+                        if blank_run > 0 {
+                            out.push('\n');
+                        }
+                    }
+                    in_line = true;
+                } else if space {
+                    out.push(' ');
+                }
+                space = false;
+                let start = i;
+                i += 1;
+                while i < n {
+                    match CLASSES[usize::from(b[i])] {
+                        Class::Plain => i += 1,
+                        // One space between visible characters stays as it is.
+                        Class::Space
+                            if b[i] == b' '
+                                && b.get(i + 1)
+                                    .is_some_and(|&c| CLASSES[usize::from(c)] == Class::Plain) =>
+                        {
+                            i += 2
+                        }
+                        Class::Ask if special_at(text, i).is_none() => i += 1,
+                        _ => break,
+                    }
+                }
+                out.push_str(&text[start..i]);
             }
-            space = false;
-            out.push(c);
         }
     }
     if !out.is_empty() {
@@ -159,7 +329,7 @@ pub fn clean_whitespace(text: &str) -> String {
 /// Whitespace and invisible characters go first, so that a mark separated from its letter by
 /// one (`a\u{0}\u{301}`) still composes with it: the result is stable under a second pass.
 pub fn normalize(text: &str) -> String {
-    new_style_tones(&clean_whitespace(text))
+    new_style_tones_owned(clean_whitespace(text))
 }
 
 /// The plugin.
@@ -220,6 +390,101 @@ mod tests {
             }
         }
         out.into_iter().nfc().collect()
+    }
+
+    /// The original char-by-char whitespace cleaner, kept as the reference the byte-level
+    /// one must equal.
+    fn reference_clean_whitespace(text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 1);
+        let (mut in_line, mut blank_run, mut space, mut after_cr) = (false, 0usize, false, false);
+        for c in text.chars() {
+            if c == '\n' && after_cr {
+                after_cr = false;
+                continue;
+            }
+            after_cr = c == '\r';
+            if c == '\n' || c == '\r' {
+                if in_line {
+                    in_line = false;
+                    blank_run = 0;
+                } else {
+                    blank_run += 1;
+                }
+                space = false;
+            } else if is_space_like(c) {
+                space = in_line;
+            } else if !is_invisible(c) {
+                if !in_line {
+                    if !out.is_empty() {
+                        out.push('\n');
+                        if blank_run > 0 {
+                            out.push('\n');
+                        }
+                    }
+                    in_line = true;
+                } else if space {
+                    out.push(' ');
+                }
+                space = false;
+                out.push(c);
+            }
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The original whole normalisation, for comparing on random texts.
+    fn reference_normalize(text: &str) -> String {
+        reference_tones(&reference_clean_whitespace(text))
+    }
+
+    /// Pseudo-random texts over `pieces`.
+    fn random_texts(pieces: &[&str], count: usize, max_pieces: u64) -> Vec<String> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let n = next() % (max_pieces + 1);
+                (0..n)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_byte_level_passes_equal_the_reference_on_random_texts() {
+        let pieces = [
+            "a", "o", "u", "U", "q", "Q", "y", "à", "ẻ", "Ỷ", "ý", "ạ", "â", "ơ", "n", "x", " ",
+            "  ", "\t", "\n", "\r", "\r\n", "\u{0}", "\u{7f}", "\u{85}", "\u{9f}", "\u{a0}",
+            "\u{ad}", "\u{a9}", "\u{1680}", "\u{1681}", "\u{2000}", "\u{200a}", "\u{200b}",
+            "\u{200c}", "\u{200d}", "\u{2013}", "\u{201c}", "\u{202f}", "\u{205f}", "\u{2060}",
+            "\u{3000}", "\u{3001}", "\u{feff}", "\u{fffd}", "\u{300}", "\u{301}", "\u{309}",
+            "\u{323}", "\u{302}", "\u{340}", "\u{1100}", "\u{1161}", "中", "😀", "ế", "Ḁ", "ỹ",
+            "\u{2126}",
+        ];
+        for text in random_texts(&pieces, 40_000, 12) {
+            assert_eq!(
+                clean_whitespace(&text),
+                reference_clean_whitespace(&text),
+                "{text:?}"
+            );
+            assert_eq!(normalize(&text), reference_normalize(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_ranges_taken_as_nfc_without_asking_are() {
+        for c in ('\u{80}'..='\u{2ff}').chain('\u{1e00}'..='\u{1eff}') {
+            assert!(nfc_inert(c), "{c:?}");
+        }
     }
 
     #[test]
