@@ -18,13 +18,14 @@
 //! - Several daemons may share one file on one machine: writers wait for each other up to
 //!   `busy_timeout` (30 s) before the commit fails (and is retried by the daemon).
 //!
-//! # Schema (version 1, in `PRAGMA user_version`)
+//! # Schema (version 2, in `PRAGMA user_version`)
 //! ```sql
 //! documents(docno INTEGER PRIMARY KEY,    -- stable row number: the full-text entry's rowid
 //!           id TEXT NOT NULL UNIQUE,      -- the record id (sha256 of the input)
-//!           source_path, source_name, title, text NOT NULL,
+//!           source_path, source_name, title,
 //!           published,                    -- RFC 3339 as the record has it, or NULL
-//!           ingested_at, record NOT NULL) -- the whole record as JSON
+//!           ingested_at, record NOT NULL, -- the whole record as JSON
+//!           text)                         -- generated: json_extract(record, '$.text'), not stored
 //! people(doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded,
 //!        rank_en_folded, titles)          -- titles: a JSON array of strings
 //! dates(doc_id, ord, text, value, precision, start, end)
@@ -44,7 +45,9 @@
 //! user's words the same way, so a search matches with or without diacritics.
 //!
 //! A database whose `user_version` is newer than this build knows is refused with a clear
-//! error rather than written with an old layout.
+//! error rather than written with an old layout. A version 1 database (where `text` was a
+//! stored copy of the record's text, a third of each row) is migrated in place when the sink
+//! opens it: the column is dropped and added back as a generated one, so queries keep working.
 
 use super::rows::Row;
 use super::Sink;
@@ -55,7 +58,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -67,10 +70,10 @@ CREATE TABLE IF NOT EXISTS documents (
     source_path TEXT,
     source_name TEXT,
     title TEXT,
-    text TEXT NOT NULL,
     published TEXT,
     ingested_at TEXT,
-    record TEXT NOT NULL
+    record TEXT NOT NULL,
+    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL
 );
 CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
 CREATE TABLE IF NOT EXISTS people (
@@ -127,11 +130,53 @@ pub fn fold(s: &str) -> String {
 
 /// Append the folded form of one char (zero or more chars) to `out`.
 pub fn fold_char(c: char, out: &mut String) {
-    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
         return;
     }
+    match folded_latin(c) {
+        Some(Folded::One(f)) => out.push(f),
+        Some(Folded::Nothing) => {}
+        None => fold_char_slow(c, out),
+    }
+}
+
+/// A char's fold, as the table of the Latin ranges keeps it.
+#[derive(Clone, Copy)]
+enum Folded {
+    One(char),
+    Nothing,
+}
+
+/// Below this code point, folds come from a table made once (Vietnamese letters, precomposed
+/// in U+00C0..U+01FF and U+1E00..U+1EFF, and the combining marks of NFD input are all in it).
+const TABLE_END: u32 = 0x1F00;
+
+/// The table's entry for `c`, or `None` when `c` is past the table or folds to several chars.
+fn folded_latin(c: char) -> Option<Folded> {
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<Vec<Option<Folded>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        (0..TABLE_END)
+            .map(|u| {
+                let c = char::from_u32(u)?;
+                let mut s = String::new();
+                fold_char_slow(c, &mut s);
+                let mut chars = s.chars();
+                match (chars.next(), chars.next()) {
+                    (None, _) => Some(Folded::Nothing),
+                    (Some(f), None) => Some(Folded::One(f)),
+                    _ => None,
+                }
+            })
+            .collect()
+    });
+    table.get(c as usize).copied().flatten()
+}
+
+/// [`fold_char`] worked out: canonical decomposition, marks dropped, đ → d, lower case.
+fn fold_char_slow(c: char, out: &mut String) {
+    use unicode_normalization::char::{decompose_canonical, is_combining_mark};
     decompose_canonical(c, |d| {
         if is_combining_mark(d) {
             return;
@@ -270,6 +315,12 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
             .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
             .and_then(|()| tx.commit())
             .with_context(|| format!("cannot create the tables of {}", at()))?;
+    } else if version == 1 {
+        tracing::info!(path = %path.display(), "migrating the SQLite database from schema version 1 to 2 (documents.text becomes a generated column)");
+        tx.execute_batch(MIGRATE_1_TO_2)
+            .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
+            .and_then(|()| tx.commit())
+            .with_context(|| format!("cannot migrate {} from schema version 1 to 2", at()))?;
     } else {
         drop(tx);
         check_version(version).with_context(at)?;
@@ -283,10 +334,17 @@ pub fn schema_version(conn: &Connection) -> anyhow::Result<i64> {
         .context("cannot read the schema version (is it an SQLite database?)")
 }
 
-/// Refuse a schema this build does not know.
+/// Version 1 stored `documents.text`, a copy of the record's text; version 2 reads it from the
+/// record. Dropping the column rewrites the table once.
+const MIGRATE_1_TO_2: &str = "
+ALTER TABLE documents DROP COLUMN text;
+ALTER TABLE documents ADD COLUMN text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL;
+";
+
+/// Refuse a schema this build cannot read (version 1 is read as it is, and migrated by the sink).
 pub fn check_version(version: i64) -> anyhow::Result<()> {
     match version {
-        SCHEMA_VERSION => Ok(()),
+        1 | SCHEMA_VERSION => Ok(()),
         v if v > SCHEMA_VERSION => anyhow::bail!(
             "schema version {v} is newer than this enrichd knows ({SCHEMA_VERSION}): upgrade enrichd"
         ),
@@ -300,15 +358,14 @@ pub fn check_version(version: i64) -> anyhow::Result<()> {
 fn insert(tx: &rusqlite::Transaction, row: &Row) -> rusqlite::Result<()> {
     let new = tx
         .prepare_cached(
-            "INSERT INTO documents (id, source_path, source_name, title, text, published, ingested_at, record)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
+            "INSERT INTO documents (id, source_path, source_name, title, published, ingested_at, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
         )?
         .execute(params![
             row.id,
             row.source_path,
             row.source_name,
             row.title,
-            row.text,
             row.published,
             row.ingested_at,
             row.json
@@ -410,6 +467,20 @@ mod tests {
         let conn = Connection::open(path).unwrap();
         conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
+    }
+
+    #[test]
+    fn the_folding_table_agrees_with_the_slow_fold_on_every_char_it_covers() {
+        for c in (0..TABLE_END + 64).filter_map(char::from_u32) {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            fold_char(c, &mut fast);
+            if c.is_ascii() {
+                slow.push(c.to_ascii_lowercase());
+            } else {
+                fold_char_slow(c, &mut slow);
+            }
+            assert_eq!(fast, slow, "{c:?} (U+{:04X})", c as u32);
+        }
     }
 
     #[test]
@@ -559,6 +630,75 @@ mod tests {
             format!("{err:#}").contains("newer than this enrichd"),
             "{err:#}"
         );
+    }
+
+    /// A version 1 database as enrichd 0.1 wrote it: `documents.text` stored beside the record.
+    fn version_1_database(path: &Path) {
+        let v1 = SCHEMA
+            .replace(
+                "    record TEXT NOT NULL,\n    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL\n",
+                "    record TEXT NOT NULL\n",
+            )
+            .replace("    title TEXT,\n", "    title TEXT,\n    text TEXT NOT NULL,\n");
+        assert_ne!(v1, SCHEMA, "the v1 schema differs by the text column");
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(&v1).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO documents (id, title, text, record) VALUES ('old', 't', 'Hà Nội', ?1)",
+            [r#"{"id":"old","text":"Hà Nội"}"#],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_and_keeps_its_documents_and_their_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        version_1_database(&path);
+        let mut sink = SqliteSink::open(&path).unwrap();
+        let mut r = record("new", json!({}));
+        r.text = "Đà Nẵng".into();
+        write(&mut sink, &r);
+        sink.commit().unwrap();
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        let texts: Vec<(String, String)> = conn
+            .prepare("SELECT id, text FROM documents ORDER BY docno")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            texts,
+            [
+                ("old".into(), "Hà Nội".into()),
+                ("new".into(), "Đà Nẵng".into())
+            ]
+        );
+        // Opening again finds version 2 and changes nothing.
+        drop(sink);
+        drop(SqliteSink::open(&path).unwrap());
+        assert_eq!(count(&path, "documents"), 2);
+    }
+
+    #[test]
+    fn the_text_is_not_stored_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.db");
+        let mut sink = SqliteSink::open(&path).unwrap();
+        write(&mut sink, &record("a", json!({})));
+        sink.commit().unwrap();
+        let stored: Vec<String> = Connection::open(&path)
+            .unwrap()
+            .prepare("SELECT name FROM pragma_table_xinfo('documents') WHERE hidden = 0")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!stored.contains(&"text".to_string()), "{stored:?}");
     }
 
     #[test]
