@@ -52,6 +52,8 @@
 //! - `bare_relative`: report relative words standing alone (default `false`).
 
 pub mod lexicon;
+pub mod matches;
+pub mod regions;
 pub mod resolve;
 pub mod scan;
 pub mod text;

@@ -121,8 +121,8 @@ fn boundary_before(text: &str, pos: usize) -> usize {
 /// The first sentence boundary after byte `pos` (the text's length if none).
 fn boundary_after(text: &str, pos: usize) -> usize {
     let bytes = text.as_bytes();
-    for i in pos..bytes.len() {
-        if matches!(bytes[i], b'\n' | b'.' | b'!' | b'?' | 0xE2) {
+    for (i, &b) in bytes.iter().enumerate().skip(pos) {
+        if matches!(b, b'\n' | b'.' | b'!' | b'?' | 0xE2) {
             if let Some(end) = closes(text, i) {
                 return end;
             }
