@@ -38,18 +38,22 @@ impl<'t> Span<'t> {
     }
 }
 
-/// The groups of one match (group 0: the whole match).
+/// Marks a group that did not take part in a match.
+const NONE: (usize, usize) = (usize::MAX, usize::MAX);
+
+/// The groups of one match (group 0: the whole match), as byte offsets ([`NONE`] for a
+/// group that did not take part).
 #[derive(Debug, Clone)]
 pub struct Caps<'t> {
     text: &'t str,
-    spans: [Option<(usize, usize)>; GROUPS],
+    spans: [(usize, usize); GROUPS],
 }
 
 impl<'t> Caps<'t> {
     fn new(text: &'t str) -> Caps<'t> {
         Caps {
             text,
-            spans: [None; GROUPS],
+            spans: [NONE; GROUPS],
         }
     }
 
@@ -57,15 +61,21 @@ impl<'t> Caps<'t> {
     pub fn from_regex(text: &'t str, c: &Captures<'t>) -> Caps<'t> {
         let mut caps = Caps::new(text);
         for (slot, m) in caps.spans.iter_mut().zip(c.iter()) {
-            *slot = m.map(|m| (m.start(), m.end()));
+            if let Some(m) = m {
+                *slot = (m.start(), m.end());
+            }
         }
         caps
     }
 
+    fn set(&mut self, i: usize, start: usize, end: usize) {
+        self.spans[i] = (start, end);
+    }
+
     /// Group `i`, if it took part in the match.
     pub fn get(&self, i: usize) -> Option<Span<'t>> {
-        let (start, end) = (*self.spans.get(i)?)?;
-        Some(Span {
+        let &(start, end) = self.spans.get(i)?;
+        (start != usize::MAX).then_some(Span {
             text: self.text,
             start,
             end,
@@ -97,6 +107,7 @@ struct Cursor<'t, 'd> {
 
 impl Cursor<'_, '_> {
     /// The char at byte `i` (before `end`).
+    #[inline]
     fn char_at(&self, i: usize) -> Option<char> {
         if i >= self.end {
             return None;
@@ -105,6 +116,7 @@ impl Cursor<'_, '_> {
     }
 
     /// The end of the run of at most `max` digits at byte `i`, and how many there are.
+    #[inline]
     fn digits(&self, i: usize, max: usize) -> (usize, usize) {
         let mut j = i;
         let mut n = 0;
@@ -121,18 +133,21 @@ impl Cursor<'_, '_> {
     }
 
     /// `\d{1,2}` at `i`: its end.
+    #[inline]
     fn day(&self, i: usize) -> Option<usize> {
         let (j, n) = self.digits(i, 2);
         (n > 0).then_some(j)
     }
 
     /// `\d{4}` at `i`: its end.
+    #[inline]
     fn year(&self, i: usize) -> Option<usize> {
         let (j, n) = self.digits(i, 4);
         (n == 4).then_some(j)
     }
 
     /// One char of `set` at `i`: its end.
+    #[inline]
     fn one_of(&self, i: usize, set: &[char]) -> Option<usize> {
         self.char_at(i)
             .filter(|c| set.contains(c))
@@ -140,6 +155,7 @@ impl Cursor<'_, '_> {
     }
 
     /// `\s*` at `i`: its end.
+    #[inline]
     fn spaces(&self, mut i: usize) -> usize {
         while let Some(c) = self.char_at(i).filter(|c| c.is_whitespace()) {
             i += c.len_utf8();
@@ -164,9 +180,9 @@ impl Numeric {
                 let a = cur.day(i)?;
                 let s1 = cur.one_of(a, &SEPARATORS)?;
                 let b = cur.day(s1)?;
-                caps.spans[1] = Some((i, a));
-                caps.spans[2] = Some((a, s1));
-                caps.spans[3] = Some((s1, b));
+                caps.set(1, i, a);
+                caps.set(2, a, s1);
+                caps.set(3, s1, b);
                 if self == Numeric::DayMonth {
                     b
                 } else {
@@ -181,8 +197,8 @@ impl Numeric {
                         }
                         two
                     };
-                    caps.spans[4] = Some((b, s2));
-                    caps.spans[5] = Some((s2, y));
+                    caps.set(4, b, s2);
+                    caps.set(5, s2, y);
                     y
                 }
             }
@@ -192,14 +208,14 @@ impl Numeric {
                 let d = cur.one_of(cur.spaces(a), &DASHES)?;
                 let b0 = cur.spaces(d);
                 let b = cur.year(b0)?;
-                caps.spans[1] = Some((i, a));
-                caps.spans[2] = Some((b0, b));
+                caps.set(1, i, a);
+                caps.set(2, b0, b);
                 b
             }
             Numeric::BareDay => cur.day(i)?,
             Numeric::BareYear => cur.year(i)?,
         };
-        caps.spans[0] = Some((i, end));
+        caps.set(0, i, end);
         Some(caps)
     }
 
@@ -256,7 +272,11 @@ mod tests {
         let mut pos = 0;
         while let Some(c) = n.find_at(finder, text, pos, text.len()) {
             let m = c.get(0).expect("match");
-            out.push(c.spans[..groups].to_vec());
+            out.push(
+                (0..groups)
+                    .map(|i| c.get(i).map(|g| (g.start, g.end)))
+                    .collect(),
+            );
             pos = m.start() + text[m.start()..].chars().next().map_or(1, char::len_utf8);
         }
         out

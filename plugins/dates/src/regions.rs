@@ -11,8 +11,9 @@
 
 use regex::Regex;
 
-/// Characters below this code point are answered from a table.
-const TABLE_SIZE: u32 = 0x3000;
+/// Chars below this code point (the whole Basic Multilingual Plane) are answered from a
+/// table.
+const TABLE_SIZE: u32 = 0x1_0000;
 
 /// May be part of a match.
 const MEMBER: u8 = 1;
@@ -40,11 +41,18 @@ pub struct Region {
 pub struct RegionFinder {
     /// Flags of the chars below [`TABLE_SIZE`].
     table: Box<[u8]>,
-    /// Matches one char that may be part of a match.
+    /// By first byte of a char's UTF-8 form: whether a decimal digit starts with it
+    /// (for three-byte chars, see `digit_pairs`; four-byte chars are always looked at).
+    digit_leads: [bool; 256],
+    /// By first and second byte of a three-byte char (`(first - 0xE0) * 64 + second % 64`):
+    /// whether a decimal digit starts with them.
+    digit_pairs: [bool; 16 * 64],
+    /// By first byte of a char: its length in bytes when no decimal digit starts with that
+    /// byte, else 0.
+    skip: [u8; 256],
+    /// The classes as regexes, for the chars beyond the table.
     member: Regex,
-    /// Matches one char that is a cue word letter.
     letter: Regex,
-    /// Matches one decimal digit.
     digit: Regex,
 }
 
@@ -60,35 +68,60 @@ impl RegionFinder {
         }
         let compile =
             |p: &str| Regex::new(p).map_err(|e| format!("dates: cannot build pattern {p:?}: {e}"));
-        let member = compile(&format!(r"(?i)^[\s\d\-/.,–—{letters}]$"))?;
-        let letter = compile(&format!(r"(?i)^[{letters}]$"))?;
-        let digit = compile(r"^\d$")?;
-        let mut finder = RegionFinder {
-            table: Box::new([]),
+        let member = compile(&format!(r"(?i)[\s\d\-/.,–—{letters}]"))?;
+        let letter = compile(&format!(r"(?i)[{letters}]"))?;
+        let digit = compile(r"\d")?;
+        // every char of the table in one string, each class found in one pass over it
+        let all: String = (0..TABLE_SIZE).filter_map(char::from_u32).collect();
+        let mut table = vec![0u8; TABLE_SIZE as usize].into_boxed_slice();
+        for (re, flag) in [(&member, MEMBER), (&digit, DIGIT), (&letter, LETTER)] {
+            for m in re.find_iter(&all) {
+                for c in m.as_str().chars() {
+                    table[c as usize] |= flag;
+                }
+            }
+        }
+        for f in table.iter_mut() {
+            if *f & MEMBER == 0 {
+                *f = 0;
+            }
+        }
+        let mut digit_leads = [false; 256];
+        let mut digit_pairs = [false; 16 * 64];
+        for c in (0..TABLE_SIZE).filter_map(char::from_u32) {
+            if table[c as usize] & DIGIT == 0 {
+                continue;
+            }
+            let mut buf = [0; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            digit_leads[usize::from(bytes[0])] = true;
+            if bytes.len() == 3 {
+                digit_pairs[usize::from(bytes[0] - 0xE0) * 64 + usize::from(bytes[1] & 0x3F)] =
+                    true;
+            }
+        }
+        // four-byte chars are not in the table: always look at them
+        digit_leads[0xF0..].fill(true);
+        let mut skip = [0u8; 256];
+        for (b, step) in skip.iter_mut().enumerate() {
+            if !digit_leads[b] {
+                *step = match b {
+                    0..0xC0 => 1,
+                    0xC0..0xE0 => 2,
+                    0xE0..0xF0 => 3,
+                    _ => 4,
+                };
+            }
+        }
+        Ok(RegionFinder {
+            table,
+            digit_leads,
+            skip,
+            digit_pairs,
             member,
             letter,
             digit,
-        };
-        finder.table = (0..TABLE_SIZE)
-            .map(|u| char::from_u32(u).map_or(0, |c| finder.compute(c)))
-            .collect();
-        Ok(finder)
-    }
-
-    /// The flags of `c`, asked of the regexes.
-    fn compute(&self, c: char) -> u8 {
-        let s = c.encode_utf8(&mut [0; 4]).to_string();
-        let mut f = 0;
-        if self.member.is_match(&s) {
-            f |= MEMBER;
-            if self.digit.is_match(&s) {
-                f |= DIGIT;
-            }
-            if self.letter.is_match(&s) {
-                f |= LETTER;
-            }
-        }
-        f
+        })
     }
 
     /// The flags of `c`.
@@ -96,13 +129,26 @@ impl RegionFinder {
     fn flags(&self, c: char) -> u8 {
         match self.table.get(c as usize) {
             Some(&f) => f,
-            None => self.compute(c),
+            None => {
+                let s = c.encode_utf8(&mut [0; 4]).to_string();
+                let mut f = 0;
+                if self.member.is_match(&s) {
+                    f |= MEMBER;
+                    if self.digit.is_match(&s) {
+                        f |= DIGIT;
+                    }
+                    if self.letter.is_match(&s) {
+                        f |= LETTER;
+                    }
+                }
+                f
+            }
         }
     }
 
     /// The length of the char at byte `i` of `text` (a char boundary) if it is a decimal
     /// digit.
-    #[inline]
+    #[inline(always)]
     pub fn digit_len(&self, text: &str, i: usize) -> Option<usize> {
         let b = *text.as_bytes().get(i)?;
         if b < 0x80 {
@@ -112,45 +158,68 @@ impl RegionFinder {
         (self.flags(c) & DIGIT != 0).then(|| c.len_utf8())
     }
 
-    /// The regions of `text`, in text order, appended to `out`.
+    /// Whether a decimal digit may start at byte `i` (a char boundary), from its bytes only.
+    #[inline]
+    fn may_be_digit(&self, bytes: &[u8], i: usize) -> bool {
+        let b = bytes[i];
+        if !self.digit_leads[usize::from(b)] {
+            return false;
+        }
+        match (b, bytes.get(i + 1)) {
+            (0xE0..=0xEF, Some(&b2)) => {
+                self.digit_pairs[usize::from(b - 0xE0) * 64 + usize::from(b2 & 0x3F)]
+            }
+            _ => true,
+        }
+    }
+
+    /// The regions of `text`, in text order, appended to `out`: from each digit not in a
+    /// region yet, the run of member chars around it.
     pub fn find(&self, text: &str, out: &mut Vec<Region>) {
         let bytes = text.as_bytes();
-        let mut start = 0;
-        let mut seen = 0u8;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            let (f, len) = if b < 0x80 {
-                (self.table[usize::from(b)], 1)
-            } else {
-                match text[i..].chars().next() {
-                    Some(c) => (self.flags(c), c.len_utf8()),
-                    None => break,
-                }
-            };
-            if f & MEMBER == 0 {
-                if seen & DIGIT != 0 {
-                    out.push(Region {
-                        start,
-                        end: i,
-                        letters: seen & LETTER != 0,
-                        cued: 0,
-                    });
-                }
-                seen = 0;
-                start = i + len;
-            } else {
-                seen |= f;
+            // skip the chars no digit starts with
+            let step = self.skip[usize::from(bytes[i])];
+            if step != 0 {
+                i += usize::from(step);
+                continue;
             }
-            i += len;
-        }
-        if seen & DIGIT != 0 {
+            if !self.may_be_digit(bytes, i) || self.digit_len(text, i).is_none() {
+                // on to the next char (`i` is on a lead byte)
+                i += match bytes[i] {
+                    ..0xE0 => 2,
+                    0xE0..0xF0 => 3,
+                    _ => 4,
+                };
+                continue;
+            }
+            let mut seen = 0;
+            let mut start = i;
+            for c in text[..i].chars().rev() {
+                let f = self.flags(c);
+                if f & MEMBER == 0 {
+                    break;
+                }
+                seen |= f;
+                start -= c.len_utf8();
+            }
+            let mut end = i;
+            for c in text[i..].chars() {
+                let f = self.flags(c);
+                if f & MEMBER == 0 {
+                    break;
+                }
+                seen |= f;
+                end += c.len_utf8();
+            }
             out.push(Region {
                 start,
-                end: bytes.len(),
+                end,
                 letters: seen & LETTER != 0,
                 cued: 0,
             });
+            i = end;
         }
     }
 }
