@@ -52,6 +52,8 @@
 //! - `bare_relative`: report relative words standing alone (default `false`).
 
 pub mod lexicon;
+pub mod matches;
+pub mod regions;
 pub mod resolve;
 pub mod scan;
 pub mod text;
@@ -130,10 +132,16 @@ impl Plugin for Dates {
     }
 
     fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
-        let title = doc.field("title")?.and_then(|v| v.as_str());
-        let published = doc.field("published")?.and_then(|v| v.as_str());
+        // Only these two fields are parsed, not everything earlier plugins added.
+        let title = doc.field_as::<serde_json::Value>("title")?;
+        let published = doc.field_as::<serde_json::Value>("published")?;
         let modified = doc.source()?.modified.clone();
-        let records = self.extract(doc.text(), title, published, modified.as_deref());
+        let records = self.extract(
+            doc.text(),
+            title.as_ref().and_then(|v| v.as_str()),
+            published.as_ref().and_then(|v| v.as_str()),
+            modified.as_deref(),
+        );
         let mut out = Output::default();
         out.set("dates", records)?;
         Ok(out)

@@ -27,7 +27,7 @@
 
 use crate::lexicon::Unit;
 use crate::scan::{Kind, Mention, Partial, Scan, Scanner};
-use crate::text::{sentence_of, sentences, CharIndex};
+use crate::text::{sentence_after, sentence_at, sentence_before, CharIndex};
 use jiff::civil::Date;
 use jiff::ToSpan;
 use serde::Serialize;
@@ -133,12 +133,11 @@ fn year_near(reference: Date, month: u8, day: Option<u8>, ahead: i64) -> i32 {
 
 struct Resolver<'a> {
     text: &'a str,
-    sentences: Vec<(usize, usize)>,
     evidence: Vec<(usize, i32, bool)>,
     title_year: Option<i32>,
     lead: Option<Date>,
     reference: &'a Reference<'a>,
-    chars: CharIndex,
+    chars: CharIndex<'a>,
 }
 
 impl Resolver<'_> {
@@ -172,12 +171,12 @@ impl Resolver<'_> {
             near.sort_by_key(|(p, _, named)| (*named, p.abs_diff(pos)));
             near.iter().map(|(_, y, _)| *y).find(|&y| agrees(y))
         };
-        if let Some(s) = sentence_of(&self.sentences, pos) {
-            if let Some(y) = nearest(&self.sentences[s..=s]) {
+        if let Some(sentence) = sentence_at(self.text, pos) {
+            if let Some(y) = nearest(&[sentence]) {
                 return (Some(y), YearSource::Text);
             }
             if wide {
-                if let Some(y) = nearest(&self.neighbours(s)) {
+                if let Some(y) = nearest(&self.neighbours(sentence)) {
                     return (Some(y), YearSource::Text);
                 }
             }
@@ -204,17 +203,15 @@ impl Resolver<'_> {
         (None, YearSource::Unknown)
     }
 
-    /// The sentences right before and after sentence `s`, within its paragraph (a
+    /// The sentences right before and after `sentence`, within its paragraph (a
     /// sentence that ends a line ends its paragraph).
-    fn neighbours(&self, s: usize) -> Vec<(usize, usize)> {
-        let ends_paragraph =
-            |i: usize| self.text[self.sentences[i].0..self.sentences[i].1].ends_with('\n');
+    fn neighbours(&self, (start, end): (usize, usize)) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        if s > 0 && !ends_paragraph(s - 1) {
-            out.push(self.sentences[s - 1]);
+        if start > 0 && !self.text[..start].ends_with('\n') {
+            out.push(sentence_before(self.text, start));
         }
-        if s + 1 < self.sentences.len() && !ends_paragraph(s) {
-            out.push(self.sentences[s + 1]);
+        if end < self.text.len() && !self.text[start..end].ends_with('\n') {
+            out.push(sentence_after(self.text, end));
         }
         out
     }
@@ -427,7 +424,6 @@ pub fn resolve(
     });
     let resolver = Resolver {
         text,
-        sentences: sentences(text),
         evidence: evidence(scanner, text, scan),
         title_year,
         lead: lead_date(scanner, text, scan),

@@ -22,8 +22,10 @@
 //! Years are not inferred here: a day-month keeps `year: None` for [`crate::resolve`].
 
 use crate::lexicon::{alternation, key, Lexicon, Unit};
+use crate::matches::{Caps, Numeric, Span};
+use crate::regions::{Region, RegionFinder};
 use crate::text::{before, char_after, char_before};
-use regex::{Captures, Regex};
+use regex::{Captures, Regex, RegexSet};
 use std::collections::HashMap;
 
 /// A calendar point as written, possibly without its year.
@@ -196,7 +198,7 @@ pub fn parse_offset(s: &str) -> Option<String> {
     (h <= 14 && m < 60 && !h.to_string().is_empty()).then(|| format!("{sign}{h:02}:{m:02}"))
 }
 
-fn num(c: &Captures<'_>, i: usize) -> Option<u32> {
+fn num(c: &Caps<'_>, i: usize) -> Option<u32> {
     c.get(i).and_then(|m| m.as_str().parse().ok())
 }
 
@@ -243,12 +245,12 @@ fn clean_right(text: &str, end: usize) -> bool {
 }
 
 /// A match that starts a word (`word_start`) and ends cleanly (`clean_right`).
-fn standalone(text: &str, m: regex::Match<'_>) -> bool {
+fn standalone(text: &str, m: Span<'_>) -> bool {
     word_start(text, m.start()) && clean_right(text, m.end())
 }
 
 /// A match with clean edges on both sides (`clean_left`, `clean_right`).
-fn clean_edges(text: &str, m: regex::Match<'_>) -> bool {
+fn clean_edges(text: &str, m: Span<'_>) -> bool {
     clean_left(text, m.start()) && clean_right(text, m.end())
 }
 
@@ -270,6 +272,66 @@ fn each_match<'t>(re: &Regex, text: &'t str, mut f: impl FnMut(&Captures<'t>) ->
     }
 }
 
+/// [`each_match`] over the [`Region`]s of a text where cued pattern number `cued` matches
+/// (every region when `None`): the same matches, in the same order, as a search of the
+/// whole text, for the patterns the regions are made for.
+fn each_match_in<'t>(
+    re: &Regex,
+    text: &'t str,
+    regions: &[Region],
+    cued: Option<usize>,
+    mut f: impl FnMut(&Caps<'t>) -> bool,
+) {
+    let mut pos = 0;
+    for r in regions
+        .iter()
+        .filter(|r| cued.is_none_or(|i| r.cued & (1 << i) != 0))
+    {
+        let hay = &text[..r.end];
+        pos = pos.max(r.start);
+        while pos <= hay.len() {
+            let Some(c) = re.captures_at(hay, pos) else {
+                break;
+            };
+            let Some(m) = c.get(0) else { break };
+            let step = char_after(text, m.start()).map_or(1, char::len_utf8);
+            pos = if f(&Caps::from_regex(text, &c)) && m.end() > m.start() {
+                m.end()
+            } else {
+                m.start() + step
+            };
+        }
+    }
+}
+
+impl Scanner {
+    /// [`each_match_in`] for a numeric pattern matched by hand.
+    fn each_numeric<'t>(
+        &self,
+        n: Numeric,
+        text: &'t str,
+        regions: &[Region],
+        mut f: impl FnMut(&Caps<'t>) -> bool,
+    ) {
+        let mut pos = 0;
+        for r in regions {
+            pos = pos.max(r.start);
+            while pos <= r.end {
+                let Some(c) = n.find_at(&self.regions, text, pos, r.end) else {
+                    break;
+                };
+                let Some(m) = c.get(0) else { break };
+                let step = char_after(text, m.start()).map_or(1, char::len_utf8);
+                pos = if f(&c) && m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.start() + step
+                };
+            }
+        }
+    }
+}
+
 /// What the words before a day-month said.
 #[derive(Debug, Default)]
 struct LeftCues {
@@ -280,21 +342,35 @@ struct LeftCues {
     paren: bool,
 }
 
+/// Index of `dm_text` in [`Scanner::cued`].
+const CUED_DM_TEXT: usize = 0;
+/// Index of `month_year` in [`Scanner::cued`].
+const CUED_MONTH_YEAR: usize = 1;
+/// Index of `month_only` in [`Scanner::cued`].
+const CUED_MONTH_ONLY: usize = 2;
+/// Index of `quarter` in [`Scanner::cued`].
+const CUED_QUARTER: usize = 3;
+/// Index of `year` in [`Scanner::cued`].
+const CUED_YEAR: usize = 4;
+/// Index of `decade` in [`Scanner::cued`].
+const CUED_DECADE: usize = 5;
+/// Index of `day_only` in [`Scanner::cued`].
+const CUED_DAY_ONLY: usize = 6;
+/// Index of `day_range` in [`Scanner::cued`].
+const CUED_DAY_RANGE: usize = 7;
+
 /// The compiled scanner. Build once per lexicon; scanning is read-only.
 pub struct Scanner {
-    full: Regex,
-    day_month: Regex,
     dm_text: Regex,
     month_year: Regex,
     month_only: Regex,
     quarter: Regex,
     year: Regex,
-    year_range: Regex,
     decade: Regex,
     day_only: Regex,
     day_range: Regex,
-    bare_day: Regex,
-    bare_year: Regex,
+    /// The cued patterns above, in the order of the `CUED_` indices.
+    cued: RegexSet,
     relative: Regex,
     left_token: Regex,
     left_modifier: Regex,
@@ -307,6 +383,7 @@ pub struct Scanner {
     gap_dash: Regex,
     gap_list: Regex,
     after_lower_word: Regex,
+    regions: RegionFinder,
     part_of_day: HashMap<String, String>,
     suffixes: HashMap<String, i32>,
     relative_days: HashMap<String, i32>,
@@ -346,28 +423,32 @@ impl Scanner {
         let modifiers = alternation(&lex.modifiers);
         let target = alternation(&lex.target_words);
         let clock = alternation(&lex.clock_words);
+        let mut cued = vec![String::new(); 8];
+        cued[CUED_DM_TEXT] = format!(
+            r"(?i)(?:({day})\s+)?(\d{{1,2}})\s+{month}\s+(\d{{1,2}})(?:\s*(?:,|{year})\s*(\d{{4}}))?"
+        );
+        cued[CUED_MONTH_YEAR] =
+            format!(r"(?i){month}\s+(\d{{1,2}})(?:[-/.]|\s+{year}\s+)(\d{{4}})");
+        cued[CUED_MONTH_ONLY] = format!(r"(?i){month}\s+(\d{{1,2}})");
+        cued[CUED_QUARTER] = format!(
+            r"(?i){quarter}\s+(IV|I{{1,3}}|[1-4])(?:\s*[-/.]\s*|\s+{year}\s+|\s+)(\d{{4}})"
+        );
+        cued[CUED_YEAR] = format!(r"(?i){year}\s+(\d{{4}})");
+        cued[CUED_DECADE] = format!(r"(?i){decade}\s+(\d{{4}})");
+        cued[CUED_DAY_ONLY] = format!(r"(?i){day}\s+(\d{{1,2}})");
+        cued[CUED_DAY_RANGE] = format!(
+            r"(?i)(?:{day}|{from})\s+(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})([/.])(\d{{1,2}})(?:([/.])(\d{{4}}))?"
+        );
         Ok(Scanner {
-            full: compile(r"(\d{1,2})([-/.])(\d{1,2})([-/.])(\d{4}|\d{2})")?,
-            day_month: compile(r"(\d{1,2})([-/.])(\d{1,2})")?,
-            dm_text: compile(&format!(
-                r"(?i)(?:({day})\s+)?(\d{{1,2}})\s+{month}\s+(\d{{1,2}})(?:\s*(?:,|{year})\s*(\d{{4}}))?"
-            ))?,
-            month_year: compile(&format!(
-                r"(?i){month}\s+(\d{{1,2}})(?:[-/.]|\s+{year}\s+)(\d{{4}})"
-            ))?,
-            month_only: compile(&format!(r"(?i){month}\s+(\d{{1,2}})"))?,
-            quarter: compile(&format!(
-                r"(?i){quarter}\s+(IV|I{{1,3}}|[1-4])(?:\s*[-/.]\s*|\s+{year}\s+|\s+)(\d{{4}})"
-            ))?,
-            year: compile(&format!(r"(?i){year}\s+(\d{{4}})"))?,
-            year_range: compile(r"(\d{4})\s*[-–—]\s*(\d{4})")?,
-            decade: compile(&format!(r"(?i){decade}\s+(\d{{4}})"))?,
-            day_only: compile(&format!(r"(?i){day}\s+(\d{{1,2}})"))?,
-            day_range: compile(&format!(
-                r"(?i)(?:{day}|{from})\s+(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})([/.])(\d{{1,2}})(?:([/.])(\d{{4}}))?"
-            ))?,
-            bare_day: compile(r"\d{1,2}")?,
-            bare_year: compile(r"\d{4}")?,
+            dm_text: compile(&cued[CUED_DM_TEXT])?,
+            month_year: compile(&cued[CUED_MONTH_YEAR])?,
+            month_only: compile(&cued[CUED_MONTH_ONLY])?,
+            quarter: compile(&cued[CUED_QUARTER])?,
+            year: compile(&cued[CUED_YEAR])?,
+            decade: compile(&cued[CUED_DECADE])?,
+            day_only: compile(&cued[CUED_DAY_ONLY])?,
+            day_range: compile(&cued[CUED_DAY_RANGE])?,
+            cued: RegexSet::new(&cued).map_err(|e| format!("dates: cannot build patterns: {e}"))?,
             relative: compile(&format!(
                 r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
             ))?,
@@ -388,6 +469,15 @@ impl Scanner {
             gap_dash: compile(r"^\s*[-–—]\s*$")?,
             gap_list: compile(&format!(r"(?i)^\s*(?:,\s*(?:{joiners}\s+)?|{joiners}\s+)$"))?,
             after_lower_word: compile(r"^\s+(\p{Ll}[\p{L}\p{M}]*)")?,
+            regions: RegionFinder::new(
+                lex.day_words
+                    .iter()
+                    .chain(&lex.month_words)
+                    .chain(&lex.year_words)
+                    .chain(&lex.quarter_words)
+                    .chain(&lex.decade_words)
+                    .chain(&lex.range_from),
+            )?,
             part_of_day: lex
                 .part_of_day
                 .iter()
@@ -448,16 +538,23 @@ impl Scanner {
     pub fn scan(&self, text: &str, bare_relative: bool) -> Scan {
         let mut cands = Vec::new();
         let mut named_years = Vec::new();
-        self.full_dates(text, &mut cands);
-        self.day_months(text, &mut cands);
-        self.text_dates(text, &mut cands);
-        self.month_years(text, &mut cands);
-        self.quarters(text, &mut cands);
-        self.years(text, &mut cands);
-        self.year_ranges(text, &mut cands);
-        self.decades(text, &mut cands);
-        self.day_ranges(text, &mut cands);
-        self.weak_pieces(text, &mut cands, &mut named_years);
+        let mut regions = Vec::new();
+        self.regions.find(text, &mut regions);
+        for r in regions.iter_mut().filter(|r| r.letters) {
+            for i in self.cued.matches(&text[r.start..r.end]).iter() {
+                r.cued |= 1 << i;
+            }
+        }
+        self.full_dates(text, &regions, &mut cands);
+        self.day_months(text, &regions, &mut cands);
+        self.text_dates(text, &regions, &mut cands);
+        self.month_years(text, &regions, &mut cands);
+        self.quarters(text, &regions, &mut cands);
+        self.years(text, &regions, &mut cands);
+        self.year_ranges(text, &regions, &mut cands);
+        self.decades(text, &regions, &mut cands);
+        self.day_ranges(text, &regions, &mut cands);
+        self.weak_pieces(text, &regions, &mut cands, &mut named_years);
         if bare_relative {
             self.relatives(text, &mut cands);
         }
@@ -644,8 +741,8 @@ impl Scanner {
             .filter(|&s| word_start(text, s))
     }
 
-    fn full_dates(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.full, text, |c| {
+    fn full_dates(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        self.each_numeric(Numeric::Full, text, regions, |c| {
             let (Some(m0), Some(s1), Some(s2), Some(ytext)) =
                 (c.get(0), c.get(2), c.get(4), c.get(5))
             else {
@@ -683,8 +780,8 @@ impl Scanner {
         });
     }
 
-    fn day_months(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.day_month, text, |c| {
+    fn day_months(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        self.each_numeric(Numeric::DayMonth, text, regions, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(d), Some(mo)) = (num(c, 1), num(c, 3)) else {
                 return false;
@@ -701,8 +798,8 @@ impl Scanner {
         });
     }
 
-    fn text_dates(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.dm_text, text, |c| {
+    fn text_dates(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        each_match_in(&self.dm_text, text, regions, Some(CUED_DM_TEXT), |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(d), Some(mo)) = (num(c, 2), num(c, 3)) else {
                 return false;
@@ -726,54 +823,66 @@ impl Scanner {
         });
     }
 
-    fn month_years(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.month_year, text, |c| {
-            let Some(m0) = c.get(0) else { return false };
-            let (Some(mo), Some(y)) = (num(c, 1), num(c, 2)) else {
-                return false;
-            };
-            let y = y as i32;
-            if !(1..=12).contains(&mo)
-                || !Self::in_years(y, self.cued_years)
-                || !standalone(text, m0)
-            {
-                return false;
-            }
-            let p = Partial {
-                year: Some(y),
-                month: Some(mo as u8),
-                ..Partial::default()
-            };
-            out.push(Mention::point(
-                self.modifier_start(text, m0.start()),
-                m0.end(),
-                p,
-                true,
-            ));
-            true
-        });
-        each_match(&self.month_only, text, |c| {
-            let Some(m0) = c.get(0) else { return false };
-            let Some(mo) = num(c, 1) else { return false };
-            if !(1..=12).contains(&mo) || !standalone(text, m0) {
-                return false;
-            }
-            let p = Partial {
-                month: Some(mo as u8),
-                ..Partial::default()
-            };
-            out.push(Mention::point(
-                self.modifier_start(text, m0.start()),
-                m0.end(),
-                p,
-                false,
-            ));
-            true
-        });
+    fn month_years(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        each_match_in(
+            &self.month_year,
+            text,
+            regions,
+            Some(CUED_MONTH_YEAR),
+            |c| {
+                let Some(m0) = c.get(0) else { return false };
+                let (Some(mo), Some(y)) = (num(c, 1), num(c, 2)) else {
+                    return false;
+                };
+                let y = y as i32;
+                if !(1..=12).contains(&mo)
+                    || !Self::in_years(y, self.cued_years)
+                    || !standalone(text, m0)
+                {
+                    return false;
+                }
+                let p = Partial {
+                    year: Some(y),
+                    month: Some(mo as u8),
+                    ..Partial::default()
+                };
+                out.push(Mention::point(
+                    self.modifier_start(text, m0.start()),
+                    m0.end(),
+                    p,
+                    true,
+                ));
+                true
+            },
+        );
+        each_match_in(
+            &self.month_only,
+            text,
+            regions,
+            Some(CUED_MONTH_ONLY),
+            |c| {
+                let Some(m0) = c.get(0) else { return false };
+                let Some(mo) = num(c, 1) else { return false };
+                if !(1..=12).contains(&mo) || !standalone(text, m0) {
+                    return false;
+                }
+                let p = Partial {
+                    month: Some(mo as u8),
+                    ..Partial::default()
+                };
+                out.push(Mention::point(
+                    self.modifier_start(text, m0.start()),
+                    m0.end(),
+                    p,
+                    false,
+                ));
+                true
+            },
+        );
     }
 
-    fn quarters(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.quarter, text, |c| {
+    fn quarters(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        each_match_in(&self.quarter, text, regions, Some(CUED_QUARTER), |c| {
             let (Some(m0), Some(q)) = (c.get(0), c.get(1)) else {
                 return false;
             };
@@ -797,8 +906,8 @@ impl Scanner {
         });
     }
 
-    fn years(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.year, text, |c| {
+    fn years(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        each_match_in(&self.year, text, regions, Some(CUED_YEAR), |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let y = y as i32;
@@ -819,8 +928,8 @@ impl Scanner {
         });
     }
 
-    fn year_ranges(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.year_range, text, |c| {
+    fn year_ranges(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        self.each_numeric(Numeric::YearRange, text, regions, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(a), Some(b)) = (num(c, 1), num(c, 2)) else {
                 return false;
@@ -875,8 +984,8 @@ impl Scanner {
         });
     }
 
-    fn decades(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.decade, text, |c| {
+    fn decades(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        each_match_in(&self.decade, text, regions, Some(CUED_DECADE), |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let year = y as i32;
@@ -904,8 +1013,8 @@ impl Scanner {
         });
     }
 
-    fn day_ranges(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.day_range, text, |c| {
+    fn day_ranges(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+        each_match_in(&self.day_range, text, regions, Some(CUED_DAY_RANGE), |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(d1), Some(d2), Some(mo)) = (num(c, 1), num(c, 2), num(c, 4)) else {
                 return false;
@@ -955,8 +1064,14 @@ impl Scanner {
         });
     }
 
-    fn weak_pieces(&self, text: &str, out: &mut Vec<Mention>, named_years: &mut Vec<(usize, i32)>) {
-        each_match(&self.day_only, text, |c| {
+    fn weak_pieces(
+        &self,
+        text: &str,
+        regions: &[Region],
+        out: &mut Vec<Mention>,
+        named_years: &mut Vec<(usize, i32)>,
+    ) {
+        each_match_in(&self.day_only, text, regions, Some(CUED_DAY_ONLY), |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 1) else { return false };
             if !(1..=31).contains(&d) || !standalone(text, m0) {
@@ -973,7 +1088,7 @@ impl Scanner {
             });
             true
         });
-        each_match(&self.bare_day, text, |c| {
+        self.each_numeric(Numeric::BareDay, text, regions, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 0) else { return false };
             if !(1..=31).contains(&d) || !clean_edges(text, m0) {
@@ -989,7 +1104,7 @@ impl Scanner {
             });
             true
         });
-        each_match(&self.bare_year, text, |c| {
+        self.each_numeric(Numeric::BareYear, text, regions, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 0) else { return false };
             let y = y as i32;
