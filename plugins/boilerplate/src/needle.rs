@@ -23,6 +23,8 @@ pub struct Rx {
     re: Regex,
     /// Each a list of alternatives, one of which every match contains.
     needles: Vec<Vec<Finder<'static>>>,
+    /// Every match starts the text with one of these (a pattern anchored at the start).
+    prefix: Vec<String>,
 }
 
 impl Rx {
@@ -36,7 +38,12 @@ impl Rx {
                     .collect()
             })
             .collect();
-        Rx { re, needles }
+        let prefix = required_prefix(re.as_str()).unwrap_or_default();
+        Rx {
+            re,
+            needles,
+            prefix,
+        }
     }
 
     /// The compiled pattern.
@@ -47,6 +54,9 @@ impl Rx {
     /// False when `text` cannot match (it lacks a piece every match has).
     #[inline]
     pub fn may_match(&self, text: &str) -> bool {
+        if !self.prefix.is_empty() && !self.prefix.iter().any(|p| text.starts_with(p.as_str())) {
+            return false;
+        }
         let b = text.as_bytes();
         self.needles
             .iter()
@@ -91,7 +101,27 @@ impl Rx {
 /// character or group with a repetition operator ends a run too (it is not
 /// counted). Whitespace is plain (no `x` flag at the top level).
 pub fn required(pattern: &str) -> Vec<Vec<String>> {
+    read(pattern).map(|r| r.pieces).unwrap_or_default()
+}
+
+/// What [`read`] finds in a pattern.
+#[derive(Debug, Default)]
+struct Reading {
+    /// See [`required`].
+    pieces: Vec<Vec<String>>,
+    /// For a pattern anchored at the start (`^`) and going on with plain
+    /// text or plain alternatives: what every match starts with, one of them.
+    prefix: Option<Vec<String>>,
+}
+
+/// The pieces and prefix of `pattern`; `None` for a shape not handled.
+fn read(pattern: &str) -> Option<Reading> {
     let chars: Vec<char> = pattern.chars().collect();
+    let anchored = chars.first() == Some(&'^');
+    let mut prefix: Option<Vec<String>> = None;
+    // Whether the prefix may still grow (plain characters right after `^`).
+    let mut prefix_open = false;
+    let mut item = 0usize;
     let mut best = String::new();
     let mut run = String::new();
     let mut best_set: Option<Vec<String>> = None;
@@ -100,36 +130,51 @@ pub fn required(pattern: &str) -> Vec<Vec<String>> {
         // One item: a literal character (`Some`) or an opaque atom (`None`).
         let mut set = None;
         let (literal, next) = match chars[i] {
-            '|' | ')' => return Vec::new(),
+            '|' | ')' => return None,
             '(' => {
                 if chars.get(i + 1) == Some(&'?') && is_flag_group(&chars[i + 2..]) {
-                    return Vec::new();
+                    return None;
                 }
                 let Some(end) = group_end(&chars, i) else {
-                    return Vec::new();
+                    return None;
                 };
                 set = plain_alternatives(&chars[i..end]);
                 (None, end)
             }
             '[' => match class_end(&chars, i) {
                 Some(end) => (None, end),
-                None => return Vec::new(),
+                None => return None,
             },
             '\\' => match escape(&chars, i) {
                 Some(e) => e,
-                None => return Vec::new(),
+                None => return None,
             },
             '.' | '^' | '$' => (None, i + 1),
-            '?' | '*' | '+' | '{' | ']' | '}' => return Vec::new(),
+            '?' | '*' | '+' | '{' | ']' | '}' => return None,
             c => (Some(c), i + 1),
         };
         let Some((repeated, after)) = repetition(&chars, next) else {
-            return Vec::new();
+            return None;
         };
         match literal {
             Some(c) if !repeated => run.push(c),
             _ => keep_longest(&mut best, &mut run),
         }
+        // The prefix: the items right after a leading `^`.
+        if anchored && item == 1 && !repeated {
+            if let Some(c) = literal {
+                prefix = Some(vec![c.to_string()]);
+                prefix_open = true;
+            } else if let Some(set) = &set {
+                prefix = Some(set.clone());
+            }
+        } else if prefix_open {
+            match (literal, &mut prefix) {
+                (Some(c), Some(p)) if !repeated => p[0].push(c),
+                _ => prefix_open = false,
+            }
+        }
+        item += 1;
         if let Some(set) = set.filter(|_| !repeated) {
             let shortest = |s: &[String]| s.iter().map(String::len).min().unwrap_or(0);
             if best_set
@@ -142,12 +187,18 @@ pub fn required(pattern: &str) -> Vec<Vec<String>> {
         i = after;
     }
     keep_longest(&mut best, &mut run);
-    let mut out = Vec::new();
+    let mut pieces = Vec::new();
     if !best.is_empty() {
-        out.push(vec![best]);
+        pieces.push(vec![best]);
     }
-    out.extend(best_set);
-    out
+    pieces.extend(best_set);
+    Some(Reading { pieces, prefix })
+}
+
+/// What every match of `pattern` starts with (one of them), when it is
+/// anchored at the start and goes on with plain text (see [`required`]).
+pub fn required_prefix(pattern: &str) -> Option<Vec<String>> {
+    read(pattern)?.prefix
 }
 
 /// The longest run of plain characters every match of `pattern` contains (see [`required`]).
@@ -384,6 +435,28 @@ mod tests {
             required(r"(ab|cde)"),
             vec![vec!["ab".to_string(), "cde".into()]]
         );
+    }
+
+    #[test]
+    fn prefixes_of_anchored_patterns() {
+        let p = |s: &str| required_prefix(s);
+        assert_eq!(p(r"^leftcenter$"), Some(vec!["leftcenter".to_string()]));
+        assert_eq!(p(r"^\[(?:image|ảnh)"), Some(vec!["[".to_string()]));
+        assert_eq!(
+            p(r"^(?:Play|Tạm dừng)$"),
+            Some(vec!["Play".to_string(), "Tạm dừng".into()])
+        );
+        assert_eq!(
+            p(r"^Theo dõi .{0,40} trên"),
+            Some(vec!["Theo dõi ".to_string()])
+        );
+        assert_eq!(p(r"^ab?c"), Some(vec!["a".to_string()]));
+        assert_eq!(p(r"^a?bc"), None);
+        assert_eq!(p(r"^(?i:Xem) thêm"), None);
+        assert_eq!(p(r"^abc|^xyz"), None);
+        assert_eq!(p(r"abc"), None);
+        let rx = Rx::new(Regex::new(r"^(?:Play|Tạm dừng)$").unwrap());
+        assert!(rx.is_match("Tạm dừng") && !rx.may_match("Dừng"));
     }
 
     #[test]

@@ -156,11 +156,11 @@ impl Phrases {
 #[derive(Debug)]
 pub struct Rules {
     /// CMS/layout and media-player residue.
-    pub artifacts: Vec<Regex>,
+    pub artifacts: Vec<Rx>,
     /// Lines standing for an image.
-    pub image_markers: Vec<Regex>,
+    pub image_markers: Vec<Rx>,
     /// Site header lines.
-    pub site_header: Vec<Regex>,
+    pub site_header: Vec<Rx>,
     /// Date-time shapes with groups d, m, y, H, M and optional tz.
     pub timestamps: Vec<Rx>,
     /// Words allowed before a stamp on a stamp line.
@@ -170,13 +170,13 @@ pub struct Rules {
     /// Widget words.
     pub widgets: Phrases,
     /// Promotions.
-    pub promos: Vec<Regex>,
+    pub promos: Vec<Rx>,
     /// Links to another article inside the body ("Xem thêm: HEADLINE"): the line alone goes.
-    pub inline_promos: Vec<Regex>,
+    pub inline_promos: Vec<Rx>,
     /// Teaser block headers.
-    pub teaser_headers: Vec<Regex>,
+    pub teaser_headers: Vec<Rx>,
     /// Page footer lines (copyright, reuse notice): the body ends before them.
-    pub page_footer: Vec<Regex>,
+    pub page_footer: Vec<Rx>,
     /// A photo credit at the end of a caption; group `who`.
     pub photo_credit: Rx,
     /// A credit with no name.
@@ -297,17 +297,17 @@ impl Rules {
         subjects.extend(raw.ranks.iter().cloned());
 
         Ok(Rules {
-            artifacts: res("artifacts", &raw.artifacts)?,
-            image_markers: res("image_markers", &raw.image_markers)?,
-            site_header: res("site_header", &raw.site_header)?,
+            artifacts: rxs(res("artifacts", &raw.artifacts)?),
+            image_markers: rxs(res("image_markers", &raw.image_markers)?),
+            site_header: rxs(res("site_header", &raw.site_header)?),
             timestamps: rxs(timestamps),
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
             default_utc_offset: offset,
             widgets: Phrases::new(&raw.widgets),
-            promos: res("promos", &raw.promos)?,
-            inline_promos: res("inline_promos", &raw.inline_promos)?,
-            teaser_headers: res("teaser_headers", &raw.teaser_headers)?,
-            page_footer: res("page_footer", &raw.page_footer)?,
+            promos: rxs(res("promos", &raw.promos)?),
+            inline_promos: rxs(res("inline_promos", &raw.inline_promos)?),
+            teaser_headers: rxs(res("teaser_headers", &raw.teaser_headers)?),
+            page_footer: rxs(res("page_footer", &raw.page_footer)?),
             photo_credit: Rx::new(photo_credit),
             photo_credit_bare: Rx::new(re("photo_credit_bare", &raw.photo_credit_bare)?),
             bylines: rxs(bylines),
