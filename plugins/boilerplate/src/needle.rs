@@ -135,27 +135,17 @@ fn read(pattern: &str) -> Option<Reading> {
                 if chars.get(i + 1) == Some(&'?') && is_flag_group(&chars[i + 2..]) {
                     return None;
                 }
-                let Some(end) = group_end(&chars, i) else {
-                    return None;
-                };
+                let end = group_end(&chars, i)?;
                 set = plain_alternatives(&chars[i..end]);
                 (None, end)
             }
-            '[' => match class_end(&chars, i) {
-                Some(end) => (None, end),
-                None => return None,
-            },
-            '\\' => match escape(&chars, i) {
-                Some(e) => e,
-                None => return None,
-            },
+            '[' => (None, class_end(&chars, i)?),
+            '\\' => escape(&chars, i)?,
             '.' | '^' | '$' => (None, i + 1),
             '?' | '*' | '+' | '{' | ']' | '}' => return None,
             c => (Some(c), i + 1),
         };
-        let Some((repeated, after)) = repetition(&chars, next) else {
-            return None;
-        };
+        let (repeated, after) = repetition(&chars, next)?;
         match literal {
             Some(c) if !repeated => run.push(c),
             _ => keep_longest(&mut best, &mut run),
