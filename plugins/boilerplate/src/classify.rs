@@ -158,7 +158,7 @@ impl<'r> Doc<'r> {
         let rules = self.rules;
         for i in 0..self.blocks.len() {
             let t = self.text(i).to_string();
-            let full = |res: &[regex::Regex]| res.iter().any(|r| r.is_match(&t));
+            let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(&t));
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
             } else if full(&rules.image_markers) {

@@ -120,26 +120,26 @@ pub fn parse_tail_source(rules: &Rules, text: &str) -> Option<(Option<String>, S
 /// ("… của khu vực. ANH QUÂN"): the byte offset where they start, and the name.
 pub fn trailing_caps_name(text: &str) -> Option<(usize, String)> {
     let t = text.trim_end();
-    let words: Vec<(usize, &str)> = t
-        .split_whitespace()
-        .map(|w| (w.as_ptr() as usize - t.as_ptr() as usize, w))
-        .collect();
-    let mut k = words.len();
-    while k > 0
-        && is_all_caps_word(words[k - 1].1)
-        && words[k - 1].1.chars().all(|c| c.is_alphabetic())
-    {
-        k -= 1;
-    }
-    let n = words.len() - k;
-    if !(2..=4).contains(&n) || k == 0 {
+    let caps = |w: &str| is_all_caps_word(w) && w.chars().all(|c| c.is_alphabetic());
+    // From the end: the capitalised words (at most four), then the word before them.
+    let mut words = t.split_whitespace().rev();
+    let mut n = 0;
+    let mut first = "";
+    let prev = loop {
+        let w = words.next()?;
+        if !caps(w) {
+            break w;
+        }
+        n += 1;
+        first = w;
+        if n > 4 {
+            return None;
+        }
+    };
+    if n < 2 || !crate::shape::ends_sentence(prev) {
         return None;
     }
-    let prev = words[k - 1].1;
-    if !crate::shape::ends_sentence(prev) {
-        return None;
-    }
-    let start = words[k].0;
+    let start = first.as_ptr() as usize - t.as_ptr() as usize;
     Some((start, t[start..].to_string()))
 }
 

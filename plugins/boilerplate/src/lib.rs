@@ -60,6 +60,7 @@ pub mod classify;
 pub mod credits;
 pub mod latin;
 pub mod lines;
+pub mod needle;
 pub mod rules;
 pub mod shape;
 pub mod stamps;

@@ -168,21 +168,44 @@ const NEVER_STARTS: [bool; 256] = {
 pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
     let mut cuts: Vec<usize> = vec![0];
     let bytes = text.as_bytes();
-    for k in 1..bytes.len() {
+    let mut k = 1;
+    while k < bytes.len() {
         // Only capitals and quotes start blocks, and never after a space: skip
         // other ASCII characters and the inside of characters, undecoded.
-        if NEVER_STARTS[usize::from(bytes[k])] || bytes[k - 1] == b' ' {
+        let b = bytes[k];
+        if NEVER_STARTS[usize::from(b)] || bytes[k - 1] == b' ' {
+            k += 1;
             continue;
         }
-        let Some(c) = text[k..].chars().next() else {
-            continue;
-        };
+        let (c, len) = decode_at(bytes, k);
         if may_start_block(c) && glue_at(text, k, c) {
             cuts.push(k);
         }
+        k += len;
     }
     cuts.push(text.len());
     blocks_between(line_index, text, &cuts)
+}
+
+/// The character starting at byte `k` of the UTF-8 text `b` (`k` on a
+/// character boundary) and its byte length.
+#[inline(always)]
+fn decode_at(b: &[u8], k: usize) -> (char, usize) {
+    let lead = u32::from(b[k]);
+    let cont = |i: usize| u32::from(b.get(k + i).copied().unwrap_or(0x80) & 0x3F);
+    let (u, len) = if lead < 0x80 {
+        (lead, 1)
+    } else if lead < 0xE0 {
+        (((lead & 0x1F) << 6) | cont(1), 2)
+    } else if lead < 0xF0 {
+        (((lead & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (
+            ((lead & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
+    };
+    (char::from_u32(u).unwrap_or('\u{FFFD}'), len)
 }
 
 /// The non-empty blocks of `text` between consecutive `cuts` (byte offsets, the first 0 and

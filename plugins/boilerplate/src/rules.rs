@@ -5,6 +5,7 @@
 //! widgets, outlets, categories, ranks and caption vocabulary. [`Rules::parse`]
 //! checks and compiles it once, at plugin start-up.
 
+use crate::needle::Rx;
 pub use crate::words::words_lower;
 use crate::words::{first_word, words_lower_prefix};
 use regex::Regex;
@@ -155,13 +156,13 @@ impl Phrases {
 #[derive(Debug)]
 pub struct Rules {
     /// CMS/layout and media-player residue.
-    pub artifacts: Vec<Regex>,
+    pub artifacts: Vec<Rx>,
     /// Lines standing for an image.
-    pub image_markers: Vec<Regex>,
+    pub image_markers: Vec<Rx>,
     /// Site header lines.
-    pub site_header: Vec<Regex>,
+    pub site_header: Vec<Rx>,
     /// Date-time shapes with groups d, m, y, H, M and optional tz.
-    pub timestamps: Vec<Regex>,
+    pub timestamps: Vec<Rx>,
     /// Words allowed before a stamp on a stamp line.
     pub stamp_prefixes: Phrases,
     /// The offset for stamps that name no zone, as `+HH:MM`.
@@ -169,25 +170,25 @@ pub struct Rules {
     /// Widget words.
     pub widgets: Phrases,
     /// Promotions.
-    pub promos: Vec<Regex>,
+    pub promos: Vec<Rx>,
     /// Links to another article inside the body ("Xem thêm: HEADLINE"): the line alone goes.
-    pub inline_promos: Vec<Regex>,
+    pub inline_promos: Vec<Rx>,
     /// Teaser block headers.
-    pub teaser_headers: Vec<Regex>,
+    pub teaser_headers: Vec<Rx>,
     /// Page footer lines (copyright, reuse notice): the body ends before them.
-    pub page_footer: Vec<Regex>,
+    pub page_footer: Vec<Rx>,
     /// A photo credit at the end of a caption; group `who`.
-    pub photo_credit: Regex,
+    pub photo_credit: Rx,
     /// A credit with no name.
-    pub photo_credit_bare: Regex,
+    pub photo_credit_bare: Rx,
     /// Bylines; group `names`.
-    pub bylines: Vec<Regex>,
+    pub bylines: Vec<Rx>,
     /// Separators between names in a byline.
     pub author_separators: Vec<String>,
     /// Source credits; group `source`.
-    pub sources: Vec<Regex>,
+    pub sources: Vec<Rx>,
     /// "Theo X" after the body; group `source`.
-    pub tail_source: Regex,
+    pub tail_source: Rx,
     /// Words that start the outlet part of a "Theo NAME OUTLET" credit.
     pub outlet_prefix_words: Phrases,
     /// Known outlet names.
@@ -296,23 +297,23 @@ impl Rules {
         subjects.extend(raw.ranks.iter().cloned());
 
         Ok(Rules {
-            artifacts: res("artifacts", &raw.artifacts)?,
-            image_markers: res("image_markers", &raw.image_markers)?,
-            site_header: res("site_header", &raw.site_header)?,
-            timestamps,
+            artifacts: rxs(res("artifacts", &raw.artifacts)?),
+            image_markers: rxs(res("image_markers", &raw.image_markers)?),
+            site_header: rxs(res("site_header", &raw.site_header)?),
+            timestamps: rxs(timestamps),
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
             default_utc_offset: offset,
             widgets: Phrases::new(&raw.widgets),
-            promos: res("promos", &raw.promos)?,
-            inline_promos: res("inline_promos", &raw.inline_promos)?,
-            teaser_headers: res("teaser_headers", &raw.teaser_headers)?,
-            page_footer: res("page_footer", &raw.page_footer)?,
-            photo_credit,
-            photo_credit_bare: re("photo_credit_bare", &raw.photo_credit_bare)?,
-            bylines,
+            promos: rxs(res("promos", &raw.promos)?),
+            inline_promos: rxs(res("inline_promos", &raw.inline_promos)?),
+            teaser_headers: rxs(res("teaser_headers", &raw.teaser_headers)?),
+            page_footer: rxs(res("page_footer", &raw.page_footer)?),
+            photo_credit: Rx::new(photo_credit),
+            photo_credit_bare: Rx::new(re("photo_credit_bare", &raw.photo_credit_bare)?),
+            bylines: rxs(bylines),
             author_separators: raw.author_separators,
-            sources,
-            tail_source,
+            sources: rxs(sources),
+            tail_source: Rx::new(tail_source),
             outlet_prefix_words: Phrases::new(&raw.outlet_prefix_words),
             outlets: Phrases::new(&raw.outlets),
             categories: Phrases::new(&raw.categories),
@@ -331,6 +332,11 @@ impl Rules {
     pub fn builtin() -> Result<Rules, RulesError> {
         Rules::parse(BUILTIN, "config/boilerplate.vi.yaml (built in)")
     }
+}
+
+/// Patterns with their prefilters.
+fn rxs(list: Vec<Regex>) -> Vec<Rx> {
+    list.into_iter().map(Rx::new).collect()
 }
 
 /// The shipped rules file, embedded.

@@ -1,0 +1,496 @@
+//! A cheap test before a regular expression: a piece of plain text that every
+//! match contains.
+//!
+//! Some patterns of the rules file are costly to run on every block (a photo
+//! credit anchored at the end of the line scans up to sixty characters back
+//! through a large automaton; date-times scan the whole block) although almost
+//! no block can match. Most of them require a plain character or word ("Ảnh:
+//! …" needs a `:`, "31/05/13" needs a `/`), and text without it is skipped
+//! undecided by the automaton. [`required_literal`] reads that piece off the
+//! pattern's text, conservatively: the longest run of plain characters at the
+//! pattern's top level, or nothing when the pattern has a top-level alternation
+//! or flag group, or a shape it does not know. [`Rx`] pairs a compiled pattern
+//! with it.
+
+use memchr::memmem::Finder;
+use regex::{CaptureMatches, Captures, Match, Regex};
+use std::iter::Flatten;
+use std::option;
+
+/// A compiled pattern with the plain text every match contains, if known.
+#[derive(Debug, Clone)]
+pub struct Rx {
+    re: Regex,
+    /// Each a list of alternatives, one of which every match contains.
+    needles: Vec<Vec<Finder<'static>>>,
+    /// Every match starts the text with one of these (a pattern anchored at the start).
+    prefix: Vec<String>,
+}
+
+impl Rx {
+    /// Wrap a compiled pattern, reading its required literal off its text.
+    pub fn new(re: Regex) -> Rx {
+        let needles = required(re.as_str())
+            .iter()
+            .map(|set| {
+                set.iter()
+                    .map(|l| Finder::new(l.as_bytes()).into_owned())
+                    .collect()
+            })
+            .collect();
+        let prefix = required_prefix(re.as_str()).unwrap_or_default();
+        Rx {
+            re,
+            needles,
+            prefix,
+        }
+    }
+
+    /// The compiled pattern.
+    pub fn regex(&self) -> &Regex {
+        &self.re
+    }
+
+    /// False when `text` cannot match (it lacks a piece every match has).
+    #[inline]
+    pub fn may_match(&self, text: &str) -> bool {
+        if !self.prefix.is_empty() && !self.prefix.iter().any(|p| text.starts_with(p.as_str())) {
+            return false;
+        }
+        let b = text.as_bytes();
+        self.needles
+            .iter()
+            .all(|set| set.iter().any(|f| f.find(b).is_some()))
+    }
+
+    /// `Regex::is_match`.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.may_match(text) && self.re.is_match(text)
+    }
+
+    /// `Regex::find`.
+    pub fn find<'t>(&self, text: &'t str) -> Option<Match<'t>> {
+        self.may_match(text).then(|| self.re.find(text)).flatten()
+    }
+
+    /// `Regex::captures`.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
+        self.may_match(text)
+            .then(|| self.re.captures(text))
+            .flatten()
+    }
+
+    /// `Regex::captures_iter` (nothing when `text` cannot match).
+    pub fn captures_iter<'r, 't>(
+        &'r self,
+        text: &'t str,
+    ) -> Flatten<option::IntoIter<CaptureMatches<'r, 't>>> {
+        let it = self.may_match(text).then(|| self.re.captures_iter(text));
+        it.into_iter().flatten()
+    }
+}
+
+/// What every match of `pattern` (Rust `regex` syntax, default flags)
+/// contains, read off its top level: the longest run of plain characters, and
+/// the best set of plain alternatives (`(?:Ảnh|Video)`: one of them), each
+/// when there is one. Empty when the pattern has a shape this reading does not
+/// handle (a top-level `|`, a flag group such as `(?i)` outside a group).
+///
+/// Groups (other than alternatives of plain text), classes, escapes other
+/// than escaped punctuation, `.`, `^` and `$` are opaque: they end a run. A
+/// character or group with a repetition operator ends a run too (it is not
+/// counted). Whitespace is plain (no `x` flag at the top level).
+pub fn required(pattern: &str) -> Vec<Vec<String>> {
+    read(pattern).map(|r| r.pieces).unwrap_or_default()
+}
+
+/// What [`read`] finds in a pattern.
+#[derive(Debug, Default)]
+struct Reading {
+    /// See [`required`].
+    pieces: Vec<Vec<String>>,
+    /// For a pattern anchored at the start (`^`) and going on with plain
+    /// text or plain alternatives: what every match starts with, one of them.
+    prefix: Option<Vec<String>>,
+}
+
+/// The pieces and prefix of `pattern`; `None` for a shape not handled.
+fn read(pattern: &str) -> Option<Reading> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let anchored = chars.first() == Some(&'^');
+    let mut prefix: Option<Vec<String>> = None;
+    // Whether the prefix may still grow (plain characters right after `^`).
+    let mut prefix_open = false;
+    let mut item = 0usize;
+    let mut best = String::new();
+    let mut run = String::new();
+    let mut best_set: Option<Vec<String>> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        // One item: a literal character (`Some`) or an opaque atom (`None`).
+        let mut set = None;
+        let (literal, next) = match chars[i] {
+            '|' | ')' => return None,
+            '(' => {
+                if chars.get(i + 1) == Some(&'?') && is_flag_group(&chars[i + 2..]) {
+                    return None;
+                }
+                let end = group_end(&chars, i)?;
+                set = plain_alternatives(&chars[i..end]);
+                (None, end)
+            }
+            '[' => (None, class_end(&chars, i)?),
+            '\\' => escape(&chars, i)?,
+            '.' | '^' | '$' => (None, i + 1),
+            '?' | '*' | '+' | '{' | ']' | '}' => return None,
+            c => (Some(c), i + 1),
+        };
+        let (repeated, after) = repetition(&chars, next)?;
+        match literal {
+            Some(c) if !repeated => run.push(c),
+            _ => keep_longest(&mut best, &mut run),
+        }
+        // The prefix: the items right after a leading `^`.
+        if anchored && item == 1 && !repeated {
+            if let Some(c) = literal {
+                prefix = Some(vec![c.to_string()]);
+                prefix_open = true;
+            } else if let Some(set) = &set {
+                prefix = Some(set.clone());
+            }
+        } else if prefix_open {
+            match (literal, &mut prefix) {
+                (Some(c), Some(p)) if !repeated => p[0].push(c),
+                _ => prefix_open = false,
+            }
+        }
+        item += 1;
+        if let Some(set) = set.filter(|_| !repeated) {
+            let shortest = |s: &[String]| s.iter().map(String::len).min().unwrap_or(0);
+            if best_set
+                .as_deref()
+                .is_none_or(|b| shortest(&set) > shortest(b))
+            {
+                best_set = Some(set);
+            }
+        }
+        i = after;
+    }
+    keep_longest(&mut best, &mut run);
+    let mut pieces = Vec::new();
+    if !best.is_empty() {
+        pieces.push(vec![best]);
+    }
+    pieces.extend(best_set);
+    Some(Reading { pieces, prefix })
+}
+
+/// What every match of `pattern` starts with (one of them), when it is
+/// anchored at the start and goes on with plain text (see [`required`]).
+pub fn required_prefix(pattern: &str) -> Option<Vec<String>> {
+    read(pattern)?.prefix
+}
+
+/// The longest run of plain characters every match of `pattern` contains (see [`required`]).
+pub fn required_literal(pattern: &str) -> Option<String> {
+    required(pattern)
+        .into_iter()
+        .find(|set| set.len() == 1)
+        .and_then(|mut set| set.pop())
+}
+
+/// The alternatives of a group (`group` from its `(` to its `)`) when each is
+/// plain, non-empty text: `(?:Ảnh|Video)`, `(?P<x>Tin|Bài)`.
+fn plain_alternatives(group: &[char]) -> Option<Vec<String>> {
+    let inner = &group[1..group.len() - 1];
+    let body = match inner {
+        ['?', ':', rest @ ..] => rest,
+        ['?', 'P', '<', ..] | ['?', '<', ..] => {
+            let close = inner.iter().position(|&c| c == '>')?;
+            &inner[close + 1..]
+        }
+        ['?', ..] => return None,
+        _ => inner,
+    };
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i <= body.len() {
+        match body.get(i) {
+            None | Some('|') => {
+                if text.is_empty() {
+                    return None;
+                }
+                out.push(std::mem::take(&mut text));
+                i += 1;
+                continue;
+            }
+            Some('\\') => {
+                let (Some(c), next) = escape(body, i)? else {
+                    return None;
+                };
+                text.push(c);
+                i = next;
+            }
+            Some('(' | ')' | '[' | ']' | '{' | '}' | '.' | '^' | '$' | '?' | '*' | '+') => {
+                return None
+            }
+            Some(&c) => {
+                text.push(c);
+                i += 1;
+            }
+        }
+        if let Some((true, _)) = repetition(body, i) {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn keep_longest(best: &mut String, run: &mut String) {
+    if run.len() > best.len() {
+        *best = std::mem::take(run);
+    } else {
+        run.clear();
+    }
+}
+
+/// Whether `rest` (after `(?`) is a flag group without a body: `i)`, `-i)`, `ix)`.
+fn is_flag_group(rest: &[char]) -> bool {
+    for &c in rest {
+        match c {
+            ')' => return true,
+            ':' | '<' | 'P' | '=' | '!' => return false,
+            c if c.is_ascii_alphabetic() || c == '-' => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The index after the group opening at `open`, skipping nested groups,
+/// classes and escapes.
+fn group_end(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i = escape(chars, i)?.1,
+            '[' => i = class_end(chars, i)?,
+            '(' => {
+                depth += 1;
+                i += 1;
+            }
+            ')' => {
+                depth -= 1;
+                i += 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The index after the character class opening at `open`, nested classes
+/// included (a `]` first in a class is a member).
+fn class_end(chars: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i = escape(chars, i)?.1,
+            '[' => {
+                depth += 1;
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                if chars.get(i) == Some(&']') {
+                    i += 1;
+                }
+            }
+            ']' => {
+                depth -= 1;
+                i += 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The escape at `at`: the character it stands for when it is escaped ASCII
+/// punctuation (`\.`, `\(`), else `None` (a class, an assertion, a code
+/// point); and the index after it.
+fn escape(chars: &[char], at: usize) -> Option<(Option<char>, usize)> {
+    let c = *chars.get(at + 1)?;
+    if c.is_ascii_punctuation() {
+        return Some((Some(c), at + 2));
+    }
+    let braced = |from: usize| -> Option<usize> {
+        let close = chars[from..].iter().position(|&c| c == '}')?;
+        Some(from + close + 1)
+    };
+    let next = match c {
+        'p' | 'P' | 'x' | 'u' | 'U' if chars.get(at + 2) == Some(&'{') => braced(at + 2)?,
+        'p' | 'P' => at + 3,
+        'x' => at + 4,
+        'u' => at + 6,
+        'U' => at + 10,
+        c if c.is_ascii_alphanumeric() => at + 2,
+        // Escaped non-ASCII or whitespace: leave such patterns alone.
+        _ => return None,
+    };
+    (next <= chars.len()).then_some((None, next))
+}
+
+/// Whether a repetition operator (`?`, `*`, `+`, `{n}`, `{n,}`, `{n,m}`, each
+/// maybe lazy) follows at `at`, and the index after it. `None` for a `{` that
+/// is not a counted repetition.
+fn repetition(chars: &[char], at: usize) -> Option<(bool, usize)> {
+    let mut i = at;
+    match chars.get(i) {
+        Some('?' | '*' | '+') => i += 1,
+        Some('{') => {
+            let close = chars[i..].iter().position(|&c| c == '}')? + i;
+            let inside: String = chars[i + 1..close].iter().collect();
+            let counted = !inside.is_empty()
+                && inside.split(',').count() <= 2
+                && inside.split(',').enumerate().all(|(k, n)| {
+                    n.trim().parse::<u32>().is_ok() || (k == 1 && n.trim().is_empty())
+                });
+            if !counted {
+                return None;
+            }
+            i = close + 1;
+        }
+        _ => return Some((false, at)),
+    }
+    if chars.get(i) == Some(&'?') {
+        i += 1;
+    }
+    Some((true, i))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(p: &str) -> Option<String> {
+        required_literal(p)
+    }
+
+    #[test]
+    fn literals_read_off_patterns() {
+        assert_eq!(
+            lit("^leftcenterrightdel$").as_deref(),
+            Some("leftcenterrightdel")
+        );
+        assert_eq!(lit(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})").as_deref(), Some("/"));
+        assert_eq!(lit(r"^\*\s*Chuyên mục\b").as_deref(), Some("Chuyên mục"));
+        assert_eq!(lit(r"a\.b+c").as_deref(), Some("a.")); // "b" repeats, "c" alone
+        assert_eq!(lit(r"abc?").as_deref(), Some("ab"));
+        assert_eq!(lit(r"x{2,}yz").as_deref(), Some("yz"));
+        assert_eq!(lit(r"[a]]bc").as_deref(), None); // unbalanced: not handled
+        assert_eq!(lit(r"[]a]bc").as_deref(), Some("bc"));
+        assert_eq!(lit(r"[[:alpha:]x]q").as_deref(), Some("q"));
+        assert_eq!(lit(r"\p{Lu}ab\pLc\x41d\u{1EA0}ef").as_deref(), Some("ab"));
+        assert_eq!(
+            lit(r"(?:^|[\s.,;(\-–—])\(?\s*(?:Ảnh|Video)\s*:\s*(?P<who>[^():;]{1,60}?)\s*\)?$")
+                .as_deref(),
+            Some(":")
+        );
+    }
+
+    #[test]
+    fn alternatives_read_off_groups() {
+        assert_eq!(
+            required(r"\(?(?:Ảnh|Nguồn ảnh|Đồ\.họa)\s*:"),
+            vec![
+                vec![":".to_string()],
+                vec!["Ảnh".into(), "Nguồn ảnh".into(), "Đồ.họa".into()]
+            ]
+        );
+        assert_eq!(
+            required(r"(?P<x>ab|cd)"),
+            vec![vec!["ab".to_string(), "cd".into()]]
+        );
+        assert_eq!(
+            required(r"(ab|cde)"),
+            vec![vec!["ab".to_string(), "cde".into()]]
+        );
+    }
+
+    #[test]
+    fn prefixes_of_anchored_patterns() {
+        let p = |s: &str| required_prefix(s);
+        assert_eq!(p(r"^leftcenter$"), Some(vec!["leftcenter".to_string()]));
+        assert_eq!(p(r"^\[(?:image|ảnh)"), Some(vec!["[".to_string()]));
+        assert_eq!(
+            p(r"^(?:Play|Tạm dừng)$"),
+            Some(vec!["Play".to_string(), "Tạm dừng".into()])
+        );
+        assert_eq!(
+            p(r"^Theo dõi .{0,40} trên"),
+            Some(vec!["Theo dõi ".to_string()])
+        );
+        assert_eq!(p(r"^ab?c"), Some(vec!["a".to_string()]));
+        assert_eq!(p(r"^a?bc"), None);
+        assert_eq!(p(r"^(?i:Xem) thêm"), None);
+        assert_eq!(p(r"^abc|^xyz"), None);
+        assert_eq!(p(r"abc"), None);
+        let rx = Rx::new(Regex::new(r"^(?:Play|Tạm dừng)$").unwrap());
+        assert!(rx.is_match("Tạm dừng") && !rx.may_match("Dừng"));
+    }
+
+    #[test]
+    fn unsure_shapes_give_nothing() {
+        assert_eq!(lit("ab|cd"), None);
+        assert_eq!(lit("(?i)abc"), None);
+        assert_eq!(lit("ab(?i)cd"), None);
+        assert_eq!(lit("a{x}"), None);
+        assert_eq!(lit(r"\d+"), None);
+        assert_eq!(lit(r"(?i:abc)"), None);
+        assert_eq!(lit(""), None);
+        assert!(required("(?:ab|)c").len() == 1);
+        assert!(required("(?:a.|b)c").len() == 1);
+        assert!(required("(?:ab|c)?d").len() == 1);
+        assert!(required("(?i:ab|c)d").len() == 1);
+    }
+
+    #[test]
+    fn the_prefilter_never_rejects_a_match() {
+        let cases = [
+            (
+                r"(?:^|\s)Ảnh\s*:\s*(?P<who>[^():;]{1,60}?)\s*$",
+                "Hội nghị. Ảnh: Hồng Pha",
+            ),
+            (r"(?P<d>\d{1,2})/(?P<m>\d{1,2})", "ngày 15/7"),
+            (r"^\*?\s*Mời (?:bạn đọc)\b", "* Mời bạn đọc"),
+            (r"ab+c", "abbbc"),
+            (r"(?i:xem) thêm", "XEM thêm"),
+            (r"(?:Ảnh|Video)\s*:", "Video :"),
+            (r"(?P<k>Ảnh|Đồ\.họa):", "Đồ.họa:"),
+        ];
+        for (p, text) in cases {
+            let rx = Rx::new(Regex::new(p).unwrap());
+            assert!(rx.regex().is_match(text), "{p}");
+            assert!(rx.is_match(text), "{p}");
+            assert_eq!(
+                rx.captures_iter(text).count(),
+                rx.regex().captures_iter(text).count()
+            );
+        }
+        let rx = Rx::new(Regex::new(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})").unwrap());
+        assert!(!rx.may_match("Sáng 15-7"));
+        let rx = Rx::new(Regex::new(r"(?:Ảnh|Video)\s*:").unwrap());
+        assert!(!rx.may_match("Hình ảnh: đẹp"));
+        assert!(!rx.may_match("Video clip"));
+    }
+}
