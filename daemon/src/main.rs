@@ -100,12 +100,19 @@ fn main() -> ExitCode {
 /// per core; records are built on worker threads and freed on the sink thread, so a burst
 /// leaves memory spread over many arenas (peak RSS 83 MiB instead of 58 MiB for a 3,000-file
 /// burst on 2 cores). Two arenas keep the peak flat; the allocation rate is low enough that
-/// the lock is not a bottleneck. Called before any thread starts.
+/// the lock is not a bottleneck.
+///
+/// Buffers of 128 KiB and more (the text of a large input, a batch's serialised records) are
+/// mapped on their own and given back to the kernel when freed. glibc otherwise raises that
+/// threshold after each such free, up to 32 MiB, and the next large text lands in the heap,
+/// where it stays as fragmentation (peak RSS over a 10,000-file burst: 92 → 84 MiB).
+/// Called before any thread starts.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; no other thread exists yet.
+    // SAFETY: mallopt only sets allocator parameters; no other thread exists yet.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
     }
 }
 

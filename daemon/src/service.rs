@@ -35,9 +35,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// A record ready for the sink, with the input it came from.
+/// A record ready for the sink, with the input it came from. The worker serialises it, so the
+/// one sink thread, which every file passes through, only writes.
 struct Delivery {
     record: Record,
+    json: String,
     input: PathBuf,
 }
 
@@ -351,12 +353,21 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
         }) => shared.metrics.observe_steps(&record.pipeline),
         Err(_) => {}
     }
+    let result = result.and_then(|record| match record.to_json_line() {
+        Ok(json) => Ok((record, json)),
+        Err(e) => Err(StageFailure {
+            stage: "sink".into(),
+            message: format!("the record cannot be serialised: {e}"),
+            record: Some(Box::new(record)),
+        }),
+    });
     match result {
-        Ok(record) => {
+        Ok((record, json)) => {
             if shared
                 .deliver_tx
                 .send(Delivery {
                     record,
+                    json,
                     input: path.to_path_buf(),
                 })
                 .is_err()
@@ -466,6 +477,56 @@ fn deliver_loop(
         .map(|s| s.flush())
         .min()
         .unwrap_or_default();
+    // Moving the inputs of a committed batch (and freeing its records) is left to a thread of
+    // its own, so this one, which every file passes through, goes on to the next batch.
+    let (finish_tx, finish_rx) = std::sync::mpsc::sync_channel::<Finished>(2);
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("enrichd-dispose".into())
+            .spawn_scoped(scope, || finish_loop(finish_rx, shared))
+            .context("cannot start the dispose thread")?;
+        deliver_batches(&mut sinks, &rx, shared, stopping, batch, linger, &finish_tx);
+        drop(finish_tx);
+        Ok(())
+    })
+}
+
+/// A committed batch, and whether the ledger took its ids.
+struct Finished {
+    deliveries: Vec<Delivery>,
+    ledger: Result<(), String>,
+}
+
+/// Move the inputs of committed batches into `processed/` (the ledger has their ids).
+fn finish_loop(rx: std::sync::mpsc::Receiver<Finished>, shared: &Shared) {
+    for Finished { deliveries, ledger } in rx {
+        for d in deliveries {
+            match &ledger {
+                // Without the ledger entry the input must stay: it is the only proof left.
+                Err(e) => {
+                    tracing::error!(path = %d.input.display(), error = %e, "delivered, but the ledger failed; input kept")
+                }
+                Ok(()) => {
+                    shared.metrics.processed.inc();
+                    tracing::info!(path = %d.input.display(), id = %d.record.id, "delivered");
+                    finish_success(&d.input, &shared.cfg);
+                }
+            }
+            shared.done(&d.input);
+        }
+    }
+}
+
+/// Gather, write and commit batches until stopped; each committed batch goes to `finish`.
+fn deliver_batches(
+    sinks: &mut Sinks,
+    rx: &std::sync::mpsc::Receiver<Delivery>,
+    shared: &Shared,
+    stopping: &AtomicBool,
+    batch: usize,
+    linger: Duration,
+    finish: &std::sync::mpsc::SyncSender<Finished>,
+) {
     let mut pending: Vec<Delivery> = Vec::with_capacity(batch);
     loop {
         let first = match rx.recv_timeout(Duration::from_millis(100)) {
@@ -489,12 +550,12 @@ fn deliver_loop(
                 Err(_) => break,
             }
         }
-        write_all(&mut sinks, &mut pending, shared);
+        write_all(sinks, &mut pending, shared);
         if pending.is_empty() {
             continue;
         }
         let commit_started = Instant::now();
-        if !commit_with_retry(&mut sinks, stopping) {
+        if !commit_with_retry(sinks, stopping) {
             // Shutting down with the sink still failing: the inputs stay for the next start.
             pending.drain(..).for_each(|d| shared.done(&d.input));
             break;
@@ -509,22 +570,21 @@ fn deliver_loop(
             .lock()
             .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
             .and_then(|mut l| l.commit(ids, sinks.position()));
-        for d in pending.drain(..) {
-            match &committed {
-                // Without the ledger entry the input must stay: it is the only proof left.
-                Err(e) => {
-                    tracing::error!(path = %d.input.display(), error = %format!("{e:#}"), "delivered, but the ledger failed; input kept")
-                }
-                Ok(()) => {
-                    shared.metrics.processed.inc();
-                    tracing::info!(path = %d.input.display(), id = %d.record.id, "delivered");
-                    finish_success(&d.input, cfg);
-                }
-            }
-            shared.done(&d.input);
+        let finished = Finished {
+            deliveries: std::mem::replace(&mut pending, Vec::with_capacity(batch)),
+            ledger: committed.map_err(|e| format!("{e:#}")),
+        };
+        if let Err(std::sync::mpsc::SendError(finished)) = finish.send(finished) {
+            // The dispose thread is gone (it panicked): the inputs stay for the next start.
+            tracing::error!(
+                "the dispose thread is gone; inputs of delivered records stay in the drop folder"
+            );
+            finished
+                .deliveries
+                .iter()
+                .for_each(|d| shared.done(&d.input));
         }
     }
-    Ok(())
 }
 
 /// Hand every pending record to the sinks. A record a sink refuses (it cannot be serialised,
@@ -535,7 +595,7 @@ fn write_all(sinks: &mut Sinks, pending: &mut Vec<Delivery>, shared: &Shared) {
         let refused = pending
             .iter()
             .enumerate()
-            .find_map(|(i, d)| sinks.write(&d.record).err().map(|e| (i, e)));
+            .find_map(|(i, d)| sinks.write(&d.record, &d.json).err().map(|e| (i, e)));
         let Some((i, e)) = refused else { return };
         sinks.rollback();
         let d = pending.remove(i);

@@ -66,7 +66,8 @@ fn main() -> anyhow::Result<()> {
                 "{:064x}",
                 (std::process::id() as u128) << 64 | written as u128
             );
-            sinks.write(&r)?;
+            let json = r.to_json_line()?;
+            sinks.write(&r, &json)?;
             written += 1;
         }
         let t = Instant::now();

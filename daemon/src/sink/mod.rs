@@ -64,14 +64,12 @@ impl Sinks {
         Ok(Sinks { sinks })
     }
 
-    /// Serialise the record once and hand it to every sink; on failure nothing of it stays
-    /// buffered anywhere (the rest of the batch is dropped too: call `rollback`).
-    pub fn write(&mut self, record: &Record) -> anyhow::Result<()> {
-        let json = record
-            .to_json_line()
-            .context("the record cannot be serialised")?;
+    /// Hand the record, serialised once by the caller (`json`: [`Record::to_json_line`]), to
+    /// every sink; on failure nothing of it stays buffered anywhere (the rest of the batch is
+    /// dropped too: call `rollback`).
+    pub fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
         for (label, sink) in &mut self.sinks {
-            sink.write(record, &json)
+            sink.write(record, json)
                 .with_context(|| format!("{label}: cannot take record {}", record.id))?;
         }
         Ok(())
