@@ -234,3 +234,24 @@ fn poll_mode_takes_files_once_they_are_quiet() {
     assert!(daemon.stop());
     assert!(sb.path("drop/processed/polled.txt").exists());
 }
+
+#[test]
+fn a_lone_file_is_committed_without_waiting_out_flush_ms() {
+    // A batch that could wait ten minutes for more records closes as soon as none is on its way.
+    let sb = Sandbox::with_sinks(
+        &default_chain(),
+        "sink:\n  type: jsonl\n  path: out/records.jsonl\n  batch: 64\n  flush_ms: 600000\n",
+        "",
+    );
+    let daemon = sb.start();
+    let article = &dev_articles()[0];
+    let staged = sb.path("staged.txt");
+    std::fs::copy(article, &staged).unwrap();
+    std::fs::rename(&staged, sb.path("drop/one.txt")).unwrap();
+    assert!(
+        wait_until(60, || sb.records().len() == 1),
+        "the record waited for more: log:\n{}",
+        daemon.log()
+    );
+    assert!(daemon.stop(), "clean exit on SIGTERM");
+}

@@ -30,7 +30,7 @@ use crate::watch;
 use anyhow::Context as _;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -52,6 +52,25 @@ struct Shared {
     deliver_tx: std::sync::mpsc::SyncSender<Delivery>,
     done_tx: mpsc::UnboundedSender<PathBuf>,
     metrics: Arc<Metrics>,
+    /// Files being read and enriched now: records on their way to the sink thread, which
+    /// commits at once when there are none rather than waiting out `flush_ms`.
+    enriching: AtomicUsize,
+}
+
+/// Counts a file as being enriched while it lives (see [`Shared::enriching`]).
+struct Enriching<'a>(&'a AtomicUsize);
+
+impl<'a> Enriching<'a> {
+    fn start(count: &'a AtomicUsize) -> Enriching<'a> {
+        count.fetch_add(1, Ordering::SeqCst);
+        Enriching(count)
+    }
+}
+
+impl Drop for Enriching<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Shared {
@@ -121,6 +140,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         deliver_tx,
         done_tx,
         metrics,
+        enriching: AtomicUsize::new(0),
     });
     let cfg = &shared.cfg;
 
@@ -304,6 +324,8 @@ async fn run_one(shared: &Arc<Shared>, path: PathBuf) {
 
 /// Read, enrich and hand one file to the sink; a failure sends it to `failed/`.
 fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Flight) {
+    // Dropped last, after the record went to the sink thread (or the file failed).
+    let _enriching = Enriching::start(&shared.enriching);
     let span = tracing::info_span!("file", path = %path.display());
     let _enter = span.enter();
     tracing::debug!("taken");
@@ -517,6 +539,50 @@ fn finish_loop(rx: std::sync::mpsc::Receiver<Finished>, shared: &Shared) {
     }
 }
 
+/// Fill `pending` up to `batch` records. The batch closes early when no record is waiting and
+/// none is on its way (no file is being enriched), and after `linger` at the latest: under load
+/// batches fill up, and a lone file is committed without waiting.
+fn gather(
+    rx: &std::sync::mpsc::Receiver<Delivery>,
+    pending: &mut Vec<Delivery>,
+    batch: usize,
+    linger: Duration,
+    enriching: &AtomicUsize,
+) {
+    /// How often the wait looks again whether a record is still on its way.
+    const LOOK: Duration = Duration::from_millis(1);
+    let deadline = Instant::now() + linger;
+    while pending.len() < batch {
+        match rx.try_recv() {
+            Ok(d) => {
+                pending.push(d);
+                continue;
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+        }
+        if enriching.load(Ordering::SeqCst) == 0 {
+            // A record is sent before its file stops counting: look once more, then close.
+            match rx.try_recv() {
+                Ok(d) => {
+                    pending.push(d);
+                    continue;
+                }
+                Err(_) => return,
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        match rx.recv_timeout(left.min(LOOK)) {
+            Ok(d) => pending.push(d),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
 /// Gather, write and commit batches until stopped; each committed batch goes to `finish`.
 fn deliver_batches(
     sinks: &mut Sinks,
@@ -543,13 +609,7 @@ fn deliver_batches(
             },
         };
         pending.push(first);
-        let deadline = Instant::now() + linger;
-        while pending.len() < batch {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(d) => pending.push(d),
-                Err(_) => break,
-            }
-        }
+        gather(rx, &mut pending, batch, linger, &shared.enriching);
         write_all(sinks, &mut pending, shared);
         if pending.is_empty() {
             continue;
