@@ -53,8 +53,8 @@ pub mod ffi;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -136,7 +136,7 @@ pub struct Document<'a> {
     fields_json: &'a str,
     source: OnceCell<Source>,
     fields: OnceCell<Map<String, Value>>,
-    raw_fields: OnceCell<HashMap<String, &'a RawValue>>,
+    raw_fields: OnceCell<Vec<RawField<'a>>>,
 }
 
 impl<'a> Document<'a> {
@@ -207,23 +207,88 @@ impl<'a> Document<'a> {
         let raw = match self.raw_fields.get() {
             Some(r) => r,
             None => {
-                let parsed: HashMap<String, &'a RawValue> = if self.fields_json.trim().is_empty() {
-                    HashMap::new()
+                let parsed = if self.fields_json.trim().is_empty() {
+                    Vec::new()
                 } else {
-                    serde_json::from_str(self.fields_json).map_err(|e| {
+                    raw_fields(self.fields_json).map_err(|e| {
                         Error::new(format!("record fields are not a JSON object: {e}"))
                     })?
                 };
                 self.raw_fields.get_or_init(|| parsed)
             }
         };
-        match raw.get(name) {
-            Some(v) if v.get() != "null" => serde_json::from_str(v.get())
+        // The last of the same name counts, as in a map built from the object.
+        match raw.iter().rev().find(|f| f.name == name) {
+            Some(f) if f.value.get() != "null" => serde_json::from_str(f.value.get())
                 .map(Some)
                 .map_err(|e| Error::new(format!("field {name:?} has an unexpected shape: {e}"))),
             _ => Ok(None),
         }
     }
+}
+
+/// One top-level field of the fields object: its name (borrowed unless it has escapes) and
+/// its value as written.
+struct RawField<'a> {
+    name: Cow<'a, str>,
+    value: &'a RawValue,
+}
+
+/// The top-level fields of `json`, in order: one pass over the text that neither allocates a
+/// string per name nor builds a value (the values are only delimited). Errors are those of
+/// reading the object as a map.
+fn raw_fields(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
+    use serde::de::{Deserializer as _, MapAccess, Visitor};
+
+    /// A field name, borrowed from the text when it has no escapes.
+    struct Name<'a>(Cow<'a, str>);
+
+    impl<'de> Deserialize<'de> for Name<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct NameVisitor;
+            impl<'de> Visitor<'de> for NameVisitor {
+                type Value = Name<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
+                    Ok(Name(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
+                    Ok(Name(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Name<'de>, E> {
+                    Ok(Name(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_string(NameVisitor)
+        }
+    }
+
+    struct FieldsVisitor;
+
+    impl<'de> Visitor<'de> for FieldsVisitor {
+        type Value = Vec<RawField<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            // As a map type says it, so errors read as they did when the fields were one.
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+            while let Some((name, value)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
+                out.push(RawField {
+                    name: name.0,
+                    value,
+                });
+            }
+            Ok(out)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(json);
+    let fields = (&mut de).deserialize_map(FieldsVisitor)?;
+    de.end()?;
+    Ok(fields)
 }
 
 /// What a plugin returns for one record.
@@ -311,4 +376,92 @@ macro_rules! export_plugin {
             &VTABLE
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// `field_as` as it was first written: the whole object read into a map of raw values.
+    fn by_map<T: serde::de::DeserializeOwned>(
+        fields_json: &str,
+        name: &str,
+    ) -> Result<Option<T>, Error> {
+        let raw: HashMap<String, &RawValue> = if fields_json.trim().is_empty() {
+            HashMap::new()
+        } else {
+            serde_json::from_str(fields_json)
+                .map_err(|e| Error::new(format!("record fields are not a JSON object: {e}")))?
+        };
+        match raw.get(name) {
+            Some(v) if v.get() != "null" => serde_json::from_str(v.get())
+                .map(Some)
+                .map_err(|e| Error::new(format!("field {name:?} has an unexpected shape: {e}"))),
+            _ => Ok(None),
+        }
+    }
+
+    #[test]
+    fn field_as_reads_one_field_as_a_map_of_the_object_would() {
+        let objects = [
+            "",
+            "  ",
+            "{}",
+            r#"{"authors":["MAI NGUYÊN"],"title":null}"#,
+            r#" { "title" : "T\"x\u00e9" , "authors" : [ "A", 1, {"b": [null]} ], "n": -1.5e3 } "#,
+            r#"{"a\u0075thors":["escaped name"],"x":{"authors":["nested"]}}"#,
+            r#"{"authors":["first"],"authors":["last"]}"#,
+            r#"{"authors":"not a list","title":["not a string"]}"#,
+            r#"{"authors":null,"title":"t"}"#,
+            r#"{"authors":["a"]} trailing"#,
+            r#"{"authors":["a"],}"#,
+            r#"{"authors":["a"]"#,
+            r#"{"authors" ["a"]}"#,
+            r#"{1:2}"#,
+            r#"["authors"]"#,
+            "5",
+            "null",
+            r#""text""#,
+            r#"{"title":"bad escape \q","authors":[]}"#,
+        ];
+        for json in objects {
+            let doc = Document::new("", "", json);
+            for name in ["authors", "title", "n", "x", "missing"] {
+                assert_eq!(
+                    doc.field_as::<Vec<String>>(name),
+                    by_map::<Vec<String>>(json, name),
+                    "{name} in {json}"
+                );
+                assert_eq!(
+                    doc.field_as::<Value>(name),
+                    by_map::<Value>(json, name),
+                    "{name} in {json}"
+                );
+                assert_eq!(
+                    doc.field_as::<String>(name),
+                    by_map::<String>(json, name),
+                    "{name} in {json}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn field_as_errors_name_the_problem() {
+        let doc = Document::new("", "", "[1]");
+        let e = doc.field_as::<Value>("a").unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("record fields are not a JSON object: invalid type: sequence"),
+            "{e}"
+        );
+        let doc = Document::new("", "", r#"{"a":"x"}"#);
+        let e = doc.field_as::<Vec<String>>("a").unwrap_err();
+        assert!(
+            e.message()
+                .starts_with("field \"a\" has an unexpected shape"),
+            "{e}"
+        );
+    }
 }
