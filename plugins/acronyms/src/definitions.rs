@@ -444,8 +444,53 @@ pub struct Phrases<'t> {
 impl<'t> Phrases<'t> {
     /// Index the words of `text`.
     pub fn new(text: &'t str) -> Phrases<'t> {
-        let words = words(text);
-        let initials = words.iter().map(|w| initial(w.text(text))).collect();
+        // `words` and each word's `initial`, in one pass with ASCII read byte by byte.
+        let table = crate::chars::table();
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut words = Vec::with_capacity(n / 6);
+        let mut initials = Vec::with_capacity(n / 6);
+        let is_word_at = |i: usize| -> (bool, usize) {
+            let x = b[i];
+            if x < 0x80 {
+                (x.is_ascii_alphanumeric(), 1)
+            } else {
+                let (f, len) = table.at(text, i);
+                (f & crate::chars::WORD_CHAR != 0, len)
+            }
+        };
+        let mut i = 0;
+        while i < n {
+            let (yes, len) = is_word_at(i);
+            if !yes {
+                i += len;
+                continue;
+            }
+            let start = i;
+            let x = b[i];
+            initials.push(if x < 0x80 {
+                Some(char::from(x.to_ascii_lowercase()))
+            } else {
+                initial(&text[i..])
+            });
+            i += len;
+            while i < n {
+                let x = b[i];
+                if x < 0x80 {
+                    if !x.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    i += 1;
+                } else {
+                    let (yes, len) = is_word_at(i);
+                    if !yes {
+                        break;
+                    }
+                    i += len;
+                }
+            }
+            words.push(Word { start, end: i });
+        }
         Phrases {
             text,
             words,
@@ -538,6 +583,16 @@ mod tests {
     /// The patterns the hand-written matchers replace.
     fn pattern(p: &str) -> Regex {
         Regex::new(p).expect("valid pattern")
+    }
+
+    #[test]
+    fn phrases_index_the_words_and_their_initials() {
+        for text in random_texts(TRICKY, 20_000, 30) {
+            let p = Phrases::new(&text);
+            assert_eq!(p.words, words(&text), "{text:?}");
+            let want: Vec<Option<char>> = p.words.iter().map(|w| initial(w.text(&text))).collect();
+            assert_eq!(p.initials, want, "{text:?}");
+        }
     }
 
     #[test]
