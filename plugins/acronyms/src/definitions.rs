@@ -433,6 +433,25 @@ pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
     out
 }
 
+/// Bytes of text as [`Phrases::new`] reads them: ASCII in a word (a letter or a digit),
+/// other ASCII, or a byte of a longer character (looked up).
+const ASCII_OTHER: u8 = 0;
+const ASCII_WORD: u8 = 1;
+const NON_ASCII: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
+    let mut x = 0;
+    while x < 0x80 {
+        t[x] = if (x as u8).is_ascii_alphanumeric() {
+            ASCII_WORD
+        } else {
+            ASCII_OTHER
+        };
+        x += 1;
+    }
+    t
+};
+
 /// The article's words, for [`implicit`]; build once per article.
 pub struct Phrases<'t> {
     text: &'t str,
@@ -448,48 +467,41 @@ impl<'t> Phrases<'t> {
         let table = crate::chars::table();
         let b = text.as_bytes();
         let n = b.len();
-        let mut words = Vec::with_capacity(n / 6);
-        let mut initials = Vec::with_capacity(n / 6);
-        let is_word_at = |i: usize| -> (bool, usize) {
-            let x = b[i];
-            if x < 0x80 {
-                (x.is_ascii_alphanumeric(), 1)
-            } else {
-                let (f, len) = table.at(text, i);
-                (f & crate::chars::WORD_CHAR != 0, len)
-            }
-        };
+        let mut words = Vec::with_capacity(n / 5);
+        let mut initials = Vec::with_capacity(n / 5);
         let mut i = 0;
         while i < n {
-            let (yes, len) = is_word_at(i);
-            if !yes {
-                i += len;
-                continue;
-            }
-            let start = i;
             let x = b[i];
-            initials.push(if x < 0x80 {
-                Some(char::from(x.to_ascii_lowercase()))
-            } else {
-                initial(&text[i..])
-            });
-            i += len;
-            while i < n {
-                let x = b[i];
-                if x < 0x80 {
-                    if !x.is_ascii_alphanumeric() {
-                        break;
-                    }
+            let (first, len) = match BYTE_CLASS[usize::from(x)] {
+                ASCII_OTHER => {
                     i += 1;
-                } else {
-                    let (yes, len) = is_word_at(i);
-                    if !yes {
-                        break;
+                    continue;
+                }
+                ASCII_WORD => (char::from(x.to_ascii_lowercase()), 1),
+                _ => match table.at(text, i) {
+                    (f, len) if f & crate::chars::WORD_CHAR != 0 => {
+                        (text[i..].chars().next().map_or('\0', fold), len)
                     }
-                    i += len;
+                    (_, len) => {
+                        i += len;
+                        continue;
+                    }
+                },
+            };
+            let start = i;
+            i += len;
+            while let Some(&x) = b.get(i) {
+                match BYTE_CLASS[usize::from(x)] {
+                    ASCII_WORD => i += 1,
+                    ASCII_OTHER => break,
+                    _ => match table.at(text, i) {
+                        (f, len) if f & crate::chars::WORD_CHAR != 0 => i += len,
+                        _ => break,
+                    },
                 }
             }
             words.push(Word { start, end: i });
+            initials.push(Some(first));
         }
         Phrases {
             text,
