@@ -95,6 +95,7 @@ pub struct Token {
 
 /// The token starting at `start`: the pattern
 /// `[\p{L}\p{M}\p{N}]+(?:[&./\-][\p{L}\p{M}\p{N}]+)*`, matched by hand.
+#[inline(always)]
 fn token_at(table: chars::Table, text: &str, start: usize) -> Token {
     let mut t = Token {
         start,
@@ -144,6 +145,7 @@ fn is_connector(b: u8) -> bool {
 ///
 /// A token is a longest chain of runs of token characters, each joined to the next by one
 /// connector, so it is the same chain whether read from its start or from inside.
+#[inline(always)]
 fn token_start(table: chars::Table, text: &str, mut i: usize) -> usize {
     let wordish_before = |i: usize| {
         table

@@ -433,6 +433,25 @@ pub fn find(text: &str, dict: &Dictionary) -> Vec<Definition> {
     out
 }
 
+/// Bytes of text as [`Phrases::new`] reads them: ASCII in a word (a letter or a digit),
+/// other ASCII, or a byte of a longer character (looked up).
+const ASCII_OTHER: u8 = 0;
+const ASCII_WORD: u8 = 1;
+const NON_ASCII: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut t = [NON_ASCII; 256];
+    let mut x = 0;
+    while x < 0x80 {
+        t[x] = if (x as u8).is_ascii_alphanumeric() {
+            ASCII_WORD
+        } else {
+            ASCII_OTHER
+        };
+        x += 1;
+    }
+    t
+};
+
 /// The article's words, for [`implicit`]; build once per article.
 pub struct Phrases<'t> {
     text: &'t str,
@@ -444,8 +463,46 @@ pub struct Phrases<'t> {
 impl<'t> Phrases<'t> {
     /// Index the words of `text`.
     pub fn new(text: &'t str) -> Phrases<'t> {
-        let words = words(text);
-        let initials = words.iter().map(|w| initial(w.text(text))).collect();
+        // `words` and each word's `initial`, in one pass with ASCII read byte by byte.
+        let table = crate::chars::table();
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut words = Vec::with_capacity(n / 5);
+        let mut initials = Vec::with_capacity(n / 5);
+        let mut i = 0;
+        while i < n {
+            let x = b[i];
+            let (first, len) = match BYTE_CLASS[usize::from(x)] {
+                ASCII_OTHER => {
+                    i += 1;
+                    continue;
+                }
+                ASCII_WORD => (char::from(x.to_ascii_lowercase()), 1),
+                _ => match table.at(text, i) {
+                    (f, len) if f & crate::chars::WORD_CHAR != 0 => {
+                        (text[i..].chars().next().map_or('\0', fold), len)
+                    }
+                    (_, len) => {
+                        i += len;
+                        continue;
+                    }
+                },
+            };
+            let start = i;
+            i += len;
+            while let Some(&x) = b.get(i) {
+                match BYTE_CLASS[usize::from(x)] {
+                    ASCII_WORD => i += 1,
+                    ASCII_OTHER => break,
+                    _ => match table.at(text, i) {
+                        (f, len) if f & crate::chars::WORD_CHAR != 0 => i += len,
+                        _ => break,
+                    },
+                }
+            }
+            words.push(Word { start, end: i });
+            initials.push(Some(first));
+        }
         Phrases {
             text,
             words,
@@ -538,6 +595,16 @@ mod tests {
     /// The patterns the hand-written matchers replace.
     fn pattern(p: &str) -> Regex {
         Regex::new(p).expect("valid pattern")
+    }
+
+    #[test]
+    fn phrases_index_the_words_and_their_initials() {
+        for text in random_texts(TRICKY, 20_000, 30) {
+            let p = Phrases::new(&text);
+            assert_eq!(p.words, words(&text), "{text:?}");
+            let want: Vec<Option<char>> = p.words.iter().map(|w| initial(w.text(&text))).collect();
+            assert_eq!(p.initials, want, "{text:?}");
+        }
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub fn key(short: &str) -> String {
 /// [`key`], borrowing when the trimmed text is already NFC (as article text is).
 fn key_ref(short: &str) -> Cow<'_, str> {
     let t = short.trim();
-    if is_nfc_quick(t.chars()) == IsNormalized::Yes {
+    if t.is_ascii() || is_nfc_quick(t.chars()) == IsNormalized::Yes {
         Cow::Borrowed(t)
     } else {
         Cow::Owned(t.nfc().collect())
@@ -274,6 +274,9 @@ impl Dictionary {
 
     /// True for tokens the dictionary says are not acronyms (GMT, USD).
     pub fn is_ignored(&self, short: &str) -> bool {
+        if self.ignore.is_empty() {
+            return false;
+        }
         let k = key_ref(short);
         self.ignore.iter().any(|i| *i == k)
     }

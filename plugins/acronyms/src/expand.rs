@@ -39,31 +39,34 @@ pub fn expand(text: &str, acronyms: &[Acronym], mode: Mode) -> Option<String> {
     if mode == Mode::Off {
         return None;
     }
-    let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    // (start, end, acronym, capitalise the long form)
+    let mut edits: Vec<(usize, usize, &Acronym, bool)> = Vec::new();
     for a in acronyms {
         let chosen = a.mentions.iter().filter(|m| m.role != Role::Inside);
-        let chosen: Vec<_> = match mode {
-            Mode::First => chosen.take(1).collect(),
-            _ => chosen.collect(),
+        let take = match mode {
+            Mode::First => 1,
+            _ => usize::MAX,
         };
-        for m in chosen.into_iter().filter(|m| m.role == Role::Text) {
-            let long = if opens_sentence(text, m.start) {
-                capitalize_first(&a.long)
-            } else {
-                a.long.clone()
-            };
-            edits.push((m.start, m.end, format!("{long} ({})", a.short)));
+        for m in chosen.take(take).filter(|m| m.role == Role::Text) {
+            edits.push((m.start, m.end, a, opens_sentence(text, m.start)));
         }
     }
     edits.sort_by_key(|e| e.0);
     let mut out = String::with_capacity(text.len() + edits.len() * 24);
     let mut at = 0;
-    for (s, e, rep) in edits {
+    for (s, e, a, capital) in edits {
         if s < at {
             continue;
         }
         out.push_str(&text[at..s]);
-        out.push_str(&rep);
+        if capital {
+            out.push_str(&capitalize_first(&a.long));
+        } else {
+            out.push_str(&a.long);
+        }
+        out.push_str(" (");
+        out.push_str(&a.short);
+        out.push(')');
         at = e;
     }
     out.push_str(&text[at..]);

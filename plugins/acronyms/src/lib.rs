@@ -52,7 +52,8 @@ use dictionary::Dictionary;
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use expand::Mode;
 use resolve::{analyse, Analysis, Mention};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use serde_json::Value;
 
 /// The built-in dictionary, used when the `dictionary` setting is absent.
 pub const BUILTIN_DICTIONARY: &str = include_str!("../../../config/acronyms.vi.yaml");
@@ -72,26 +73,14 @@ pub struct Acronyms {
     mode: Mode,
 }
 
-#[derive(Serialize)]
-struct Span {
-    start: usize,
-    end: usize,
-}
-
-#[derive(Serialize)]
-struct AcronymOut<'a> {
-    short: &'a str,
-    long: &'a str,
-    origin: &'static str,
-    mentions: Vec<Span>,
-}
-
-#[derive(Serialize)]
-struct UnresolvedOut<'a> {
-    short: &'a str,
-    mentions: Vec<Span>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    candidates: &'a [String],
+/// A JSON object from its fields, built directly (as `serde_json::to_value` of a struct
+/// would give it, without going through a serializer).
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let mut map = serde_json::Map::new();
+    for (k, v) in fields {
+        map.insert(k.to_string(), v);
+    }
+    Value::Object(map)
 }
 
 /// Byte offsets to char offsets for one text: the char offset of every mention's ends,
@@ -147,12 +136,15 @@ impl<'t> CharOffsets<'t> {
         }
     }
 
-    fn spans(&self, mentions: &[Mention]) -> Vec<Span> {
+    /// The mentions as `[{start, end}]`, in char offsets.
+    fn spans(&self, mentions: &[Mention]) -> Value {
         mentions
             .iter()
-            .map(|m| Span {
-                start: self.at(m.start),
-                end: self.at(m.end),
+            .map(|m| {
+                object([
+                    ("start", Value::from(self.at(m.start))),
+                    ("end", Value::from(self.at(m.end))),
+                ])
             })
             .collect()
     }
@@ -204,28 +196,37 @@ impl Acronyms {
     pub fn enrich(&self, text: &str, authors: &[String]) -> Result<Output, Error> {
         let analysis = analyse(text, &self.dict, authors);
         let offsets = CharOffsets::new(text, &analysis);
-        let acronyms: Vec<AcronymOut> = analysis
+        let acronyms: Value = analysis
             .acronyms
             .iter()
-            .map(|a| AcronymOut {
-                short: &a.short,
-                long: &a.long,
-                origin: a.origin.as_str(),
-                mentions: offsets.spans(&a.mentions),
+            .map(|a| {
+                object([
+                    ("short", Value::from(a.short.as_str())),
+                    ("long", Value::from(a.long.as_str())),
+                    ("origin", Value::from(a.origin.as_str())),
+                    ("mentions", offsets.spans(&a.mentions)),
+                ])
             })
             .collect();
-        let unresolved: Vec<UnresolvedOut> = analysis
+        let unresolved: Value = analysis
             .unresolved
             .iter()
-            .map(|u| UnresolvedOut {
-                short: &u.short,
-                mentions: offsets.spans(&u.mentions),
-                candidates: &u.candidates,
+            .map(|u| {
+                let mut fields = object([
+                    ("short", Value::from(u.short.as_str())),
+                    ("mentions", offsets.spans(&u.mentions)),
+                ]);
+                if let (Value::Object(map), false) = (&mut fields, u.candidates.is_empty()) {
+                    map.insert("candidates".to_string(), Value::from(u.candidates.clone()));
+                }
+                fields
             })
             .collect();
+        // As `out.set` would store them, built without a serializer.
         let mut out = Output::default();
-        out.set("acronyms", acronyms)?;
-        out.set("unresolved_acronyms", unresolved)?;
+        out.fields.insert("acronyms".to_string(), acronyms);
+        out.fields
+            .insert("unresolved_acronyms".to_string(), unresolved);
         if let Some(expanded) = expand::expand(text, &analysis.acronyms, self.mode) {
             // As `out.set` would store it, without copying the text.
             out.fields.insert(

@@ -106,20 +106,24 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     }
     let def_sites: Vec<(usize, usize)> = defs.iter().map(|d| d.short_span).collect();
 
-    // Short forms with a space or comma ("QP, AN") are found as phrases first.
-    let mut groups: Vec<(String, Vec<Mention>)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut add = |groups: &mut Vec<(String, Vec<Mention>)>, short: &str, m: Mention| {
-        let i = match index.get(short) {
-            Some(&i) => i,
-            None => {
-                groups.push((short.to_string(), Vec::new()));
-                index.insert(short.to_string(), groups.len() - 1);
-                groups.len() - 1
-            }
-        };
+    // Every short form's mentions, in order of first sight, found below.
+    let mut cands: Vec<Candidate> = Vec::new();
+    let mut groups: Vec<(&str, Vec<Mention>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    fn add<'s>(
+        groups: &mut Vec<(&'s str, Vec<Mention>)>,
+        index: &mut HashMap<&'s str, usize>,
+        short: &'s str,
+        m: Mention,
+    ) {
+        let i = *index.entry(short).or_insert_with(|| {
+            groups.push((short, Vec::new()));
+            groups.len() - 1
+        });
         groups[i].1.push(m);
-    };
+    }
+
+    // Short forms with a space or comma ("QP, AN") are found as phrases first.
     let role_at = |span: (usize, usize), default: Role| {
         if def_sites.contains(&span) {
             Role::Definition
@@ -145,6 +149,7 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             masked.push(span);
             add(
                 &mut groups,
+                &mut index,
                 short,
                 Mention {
                     start: span.0,
@@ -157,7 +162,6 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
 
     // Single-token candidates; joined forms nobody knows as a whole go piece by piece.
     let known = |s: &str| defined.contains_key(s) || dict.get(s).is_some();
-    let mut cands: Vec<Candidate> = Vec::new();
     for c in scan(text, dict, authors) {
         if masked.iter().any(|&m| overlaps(m, (c.start, c.end))) {
             continue;
@@ -180,21 +184,17 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             cands.push(c);
         }
     }
-    let mut code_only: HashMap<String, bool> = HashMap::new();
+    let mut code_only: HashMap<&str, bool> = HashMap::new();
     for c in &cands {
         let role = match c.place {
             Place::Free => role_at((c.start, c.end), Role::Text),
             Place::Code | Place::Piece => Role::Inside,
         };
         let code = c.place == Place::Code;
-        match code_only.get_mut(&c.text) {
-            Some(only) => *only &= code,
-            None => {
-                code_only.insert(c.text.clone(), code);
-            }
-        }
+        *code_only.entry(c.text.as_str()).or_insert(code) &= code;
         add(
             &mut groups,
+            &mut index,
             &c.text,
             Mention {
                 start: c.start,
@@ -210,11 +210,12 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let mut doc_lower: Option<String> = None;
     let mut out = Analysis::default();
     for (short, mut mentions) in groups {
+        let short = short.to_string();
         mentions.sort_by_key(|m| m.start);
         let spans: Vec<(usize, usize)> = mentions.iter().map(|m| (m.start, m.end)).collect();
         let resolved = if let Some(d) = defined.get(short.as_str()) {
             Some((d.long.clone(), Origin::Document))
-        } else if code_only.get(&short).copied().unwrap_or(false) {
+        } else if code_only.get(short.as_str()).copied().unwrap_or(false) {
             match dict.code_part(&short) {
                 Some(long) => Some((long.to_string(), Origin::Dictionary)),
                 None => continue,

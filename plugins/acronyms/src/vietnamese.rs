@@ -23,6 +23,8 @@ struct LetterFacts {
     toneless: Option<char>,
     /// True when the lower-cased letter carries a tone mark or a vowel shape mark.
     vowel_marks: bool,
+    /// [`char::to_lowercase`] of the letter, when that is one character.
+    lower: Option<char>,
 }
 
 /// The ranges of the letter table: (first code point, number of code points).
@@ -38,7 +40,9 @@ static LETTERS: LazyLock<Vec<Vec<LetterFacts>>> = LazyLock::new(|| {
                     let one = c.to_string();
                     let toneless = toneless(&one);
                     let mut t = toneless.chars();
+                    let mut l = c.to_lowercase();
                     LetterFacts {
+                        lower: l.next().filter(|_| l.next().is_none()),
                         fold: fold_slow(c),
                         toneless: t.next().filter(|_| t.next().is_none()),
                         vowel_marks: has_vowel_marks_slow(&one),
@@ -93,9 +97,25 @@ pub fn initial(word: &str) -> Option<char> {
     word.chars().next().map(fold)
 }
 
-/// Lower case of a whole string.
+/// Lower case of a whole string ([`str::to_lowercase`]).
+///
+/// Letters of the letter table are lower-cased from it, other characters one by one as
+/// [`char::to_lowercase`] does (which is what the standard library does for all but Σ, whose
+/// lower case depends on its place in a word: a string with Σ takes the standard path).
 pub fn lower(s: &str) -> String {
-    s.to_lowercase()
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        match facts(c).and_then(|f| f.lower) {
+            Some(l) => out.push(l),
+            None if c == 'Σ' => return s.to_lowercase(),
+            None => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 /// True when the word starts with an upper-case letter.
@@ -245,6 +265,15 @@ pub fn is_and(word_lower: &str) -> bool {
 
 /// [`is_skippable`] of the word's lower case, without allocating.
 pub fn is_skippable_word(word: &str) -> bool {
+    // Every skippable word starts with one of these letters, and only their ASCII capitals
+    // lower-case to them (İ lower-cases to "i" and a combining dot, which no listed word has).
+    let first = word.as_bytes().first().map(u8::to_ascii_lowercase);
+    if !matches!(
+        first,
+        Some(b'v' | b'c' | b'n' | b'a' | b'o' | b'f' | b't' | b'i' | b'd')
+    ) {
+        return false;
+    }
     let mut buf = [0u8; 32];
     lower_small(word, &mut buf).is_some_and(is_skippable)
 }
@@ -404,6 +433,32 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn lower_is_the_standard_lower_case() {
+        let pieces = [
+            "A", "ệ", "Ệ", "İ", "\u{212A}", "Σ", "ß", "Đ", "x", " ", "Ǆ", "ǅ", "Ω", "中", "1", "“",
+            "Ⓐ", "ᾈ", "ﬀ",
+        ];
+        for s in crate::chars::random_texts(&pieces, 5_000, 12) {
+            assert_eq!(lower(&s), s.to_lowercase(), "{s:?}");
+        }
+        for c in (0..0x11000u32).filter_map(char::from_u32) {
+            let s = format!("{c}a{c} {c}");
+            assert_eq!(lower(&s), s.to_lowercase(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn skippable_words_as_their_lower_case_says() {
+        let pieces = [
+            "V", "v", "À", "à", "C", "Á", "á", "Ủ", "ủ", "A", "N", "D", "O", "F", "R", "T", "H",
+            "E", "I", "İ", "Ữ", "ữ", "G", "\u{212A}", "x", "Ề", "Ớ",
+        ];
+        for w in crate::chars::random_texts(&pieces, 50_000, 5) {
+            assert_eq!(is_skippable_word(&w), is_skippable(&lower(&w)), "{w:?}");
         }
     }
 
