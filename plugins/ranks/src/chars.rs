@@ -143,6 +143,31 @@ impl Classes {
         Some((c, c.len_utf8(), self.of(c)))
     }
 
+    /// The character starting at byte `b` of `bytes` (a character boundary of valid UTF-8):
+    /// its code point, its length in bytes and its classes. Decodes by hand, without the
+    /// checks `str::chars` needs for arbitrary input.
+    #[inline(always)]
+    pub fn decode_bytes(self, bytes: &[u8], b: usize) -> Option<(u32, usize, Class)> {
+        let x = *bytes.get(b)?;
+        if x < 0x80 {
+            return Some((u32::from(x), 1, self.0.classes[usize::from(x)]));
+        }
+        let cont = |k: usize| u32::from(bytes.get(b + k).copied().unwrap_or(0x80) & 0x3F);
+        let (cp, len) = if x < 0xE0 {
+            ((u32::from(x & 0x1F) << 6) | cont(1), 2)
+        } else if x < 0xF0 {
+            ((u32::from(x & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+        } else {
+            let cp = (u32::from(x & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3);
+            (cp, 4)
+        };
+        let class = match self.0.classes.get(cp as usize) {
+            Some(&f) => f,
+            None => compute(char::from_u32(cp).unwrap_or('\u{FFFD}')),
+        };
+        Some((cp, len, class))
+    }
+
     /// `c` lower-cased, for a character without [`LOWER_SLOW`].
     #[inline]
     pub fn lower(self, c: char) -> char {
@@ -193,9 +218,12 @@ mod tests {
         assert_eq!(t.decode("aễ…", 1), Some(('ễ', 3, class('ễ'))));
         assert_eq!(t.decode("aễ…", 4), Some(('…', 3, class('…'))));
         assert_eq!(t.decode("aễ…", 7), None);
-        let s = "aé\u{1EF9}€𝔸中\u{7FF}\u{800}\u{FFFF}";
+        let s = "aé\u{1EF9}€𝔸中\u{7FF}\u{800}\u{FFFF}\u{10FFFF}\u{80}\u{2070}";
         for (b, c) in s.char_indices() {
             assert_eq!(t.decode(s, b), Some((c, c.len_utf8(), class(c))));
+            let d = t.decode_bytes(s.as_bytes(), b);
+            assert_eq!(d, Some((u32::from(c), c.len_utf8(), class(c))));
         }
+        assert_eq!(t.decode_bytes(s.as_bytes(), s.len()), None);
     }
 }

@@ -91,10 +91,20 @@ pub fn title_key(title: &str, lex: &Lexicon) -> String {
 }
 
 /// Keep each title once (see the module docs).
-pub fn dedupe_titles(titles: &[String], lex: &Lexicon) -> Vec<String> {
-    let keys: Vec<String> = titles.iter().map(|t| title_key(t, lex)).collect();
+///
+/// A title written again is covered by its first writing, so only the first writing of
+/// each distinct title is compared with the others (each key is worked out once).
+pub fn dedupe_titles<S: AsRef<str>>(titles: &[S], lex: &Lexicon) -> Vec<String> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for t in titles {
+        let t = t.as_ref();
+        if !distinct.contains(&t) {
+            distinct.push(t);
+        }
+    }
+    let keys: Vec<String> = distinct.iter().map(|t| title_key(t, lex)).collect();
     let mut out = Vec::new();
-    for (i, t) in titles.iter().enumerate() {
+    for (i, t) in distinct.iter().enumerate() {
         let k = &keys[i];
         if k.is_empty() {
             continue;
@@ -104,7 +114,7 @@ pub fn dedupe_titles(titles: &[String], lex: &Lexicon) -> Vec<String> {
             .enumerate()
             .any(|(j, other)| j != i && (starts_with_words(other, k) || (other == k && j < i)));
         if !covered {
-            out.push(t.clone());
+            out.push(t.to_string());
         }
     }
     out
@@ -187,9 +197,9 @@ pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> 
             .map(|&i| mentions[i].name.clone())
             .unwrap_or_else(|| mentions[first].name.clone());
         let rank = rank_of(list);
-        let titles: Vec<String> = list
+        let titles: Vec<&str> = list
             .iter()
-            .flat_map(|&i| mentions[i].titles.iter().cloned())
+            .flat_map(|&i| mentions[i].titles.iter().map(String::as_str))
             .collect();
         let titles = dedupe_titles(&titles, lex);
         if rank.is_none() && titles.is_empty() {

@@ -49,6 +49,17 @@ pub fn name_run(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usize> {
 
 /// Vowels of the Vietnamese alphabet, with every tone.
 const VOWELS: &str = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ";
+/// Whether `c` is one of [`VOWELS`] (a binary search in a sorted copy).
+fn is_vowel(c: char) -> bool {
+    static SORTED: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+    let sorted = SORTED.get_or_init(|| {
+        let mut v: Vec<char> = VOWELS.chars().collect();
+        v.sort_unstable();
+        v
+    });
+    sorted.binary_search(&c).is_ok()
+}
+
 /// Initial consonants of a Vietnamese syllable.
 const ONSETS: [&str; 27] = [
     "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu", "b", "c", "d", "đ", "g",
@@ -69,7 +80,7 @@ pub fn is_vietnamese_syllable(word: &str) -> bool {
             rest.len() > c.len() && rest.ends_with(c) && {
                 let nucleus = &rest[..rest.len() - c.len()];
                 let n = nucleus.chars().count();
-                (1..=3).contains(&n) && nucleus.chars().all(|ch| VOWELS.contains(ch))
+                (1..=3).contains(&n) && nucleus.chars().all(is_vowel)
             }
         })
     })
@@ -87,6 +98,24 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
         return None;
     }
     let end = name_run(tokens, j, lex)?;
+    // every condition below must hold; the cheap ones about what comes before the run are
+    // tested first
+    if j == org_start {
+        if end - j < 2 {
+            return None;
+        }
+    } else {
+        let prev = &tokens[j - 1];
+        let after_acronym = prev.is_all_caps() && !prev.glued;
+        let after_country = || {
+            (1..=3).any(|len| {
+                j >= org_start + len && lex.places.contains(&joined_key(tokens, j - len, j))
+            })
+        };
+        if !(after_acronym || after_country()) {
+            return None;
+        }
+    }
     let foreign = |t: &Token| t.text.chars().count() >= 2 && !is_vietnamese_syllable(t.text);
     if !tokens[j..end].iter().any(foreign) || lex.org_heads.starts_at(tokens, j) {
         return None;
@@ -95,14 +124,7 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
     if (j + 1..=end.min(j + 3)).any(|e| lex.places.contains(&joined_key(tokens, j, e))) {
         return None;
     }
-    if j == org_start {
-        return (end - j >= 2).then_some(end);
-    }
-    let prev = &tokens[j - 1];
-    let after_acronym = prev.is_all_caps() && !prev.glued;
-    let after_country = (1..=3)
-        .any(|len| j >= org_start + len && lex.places.contains(&joined_key(tokens, j - len, j)));
-    (after_acronym || after_country).then_some(end)
+    Some(end)
 }
 
 /// Whether the token is a family name of the lexicon.

@@ -127,6 +127,12 @@ fn is_connector(c: char) -> bool {
     matches!(c, '&' | '-' | '.' | '\'' | '’')
 }
 
+/// [`is_connector`] of a code point.
+#[inline(always)]
+fn is_connector_code(c: u32) -> bool {
+    matches!(c, 0x26 | 0x2D | 0x2E | 0x27 | 0x2019)
+}
+
 /// The classes of the characters of a token, gathered one character at a time.
 #[derive(Debug, Clone, Copy)]
 struct Shape {
@@ -221,9 +227,10 @@ impl<'v> Tokenizer<'v> {
         base: usize,
         out: &mut Vec<Token<'a>>,
     ) -> usize {
+        let bytes = text.as_bytes();
         let mut b = 0;
         let mut ci = base;
-        while let Some((c, len, class)) = self.classes.decode(text, b) {
+        while let Some((cp, len, class)) = self.classes.decode_bytes(bytes, b) {
             if class & SPACE != 0 {
                 b += len;
                 ci += 1;
@@ -239,13 +246,13 @@ impl<'v> Tokenizer<'v> {
                 ci += shape.len;
             } else {
                 out.push(Token {
-                    text: &text[b..b + len],
+                    text: text.get(b..b + len).unwrap_or(""),
                     id: NO_WORD,
                     tags: 0,
                     start: ci,
                     end: ci + 1,
                     byte_start: b,
-                    kind: Kind::Punct(c),
+                    kind: Kind::Punct(char::from_u32(cp).unwrap_or('\u{FFFD}')),
                     glued: false,
                     shape: Shape::new(class).bits(),
                 });
@@ -260,6 +267,7 @@ impl<'v> Tokenizer<'v> {
     /// `first` classes): letters and digits, and connectors followed by one ("PC&CC",
     /// "TP.HCM"), except a '.' that ends a sentence ("Tuấn.Theo"). Returns the byte after
     /// the word and its shape.
+    #[inline(always)]
     fn read_word(
         &self,
         text: &str,
@@ -267,17 +275,20 @@ impl<'v> Tokenizer<'v> {
         first_len: usize,
         first: Class,
     ) -> (usize, Shape) {
+        let bytes = text.as_bytes();
         let mut b = start + first_len;
         let mut shape = Shape::new(first);
-        while let Some((d, len, class)) = self.classes.decode(text, b) {
+        while let Some((d, len, class)) = self.classes.decode_bytes(bytes, b) {
             if class & WORD != 0 {
                 shape.add(class);
                 b += len;
                 continue;
             }
-            if is_connector(d) {
-                if let Some((_, n_len, n)) = self.classes.decode(text, b + len) {
-                    if n & WORD != 0 && !(d == '.' && self.ends_sentence(&text[start..b])) {
+            if is_connector_code(d) {
+                if let Some((_, n_len, n)) = self.classes.decode_bytes(bytes, b + len) {
+                    if n & WORD != 0
+                        && !(d == u32::from(b'.') && self.ends_sentence(&text[start..b]))
+                    {
                         shape.add(class);
                         shape.add(n);
                         b += len + n_len;

@@ -144,7 +144,7 @@ impl PackedMap {
         (h >> self.shift) as usize
     }
 
-    #[inline]
+    #[inline(always)]
     fn get(&self, key: u128) -> Option<WordId> {
         if self.keys.is_empty() {
             return None;
@@ -302,7 +302,7 @@ impl Vocab {
     }
 
     /// [`Vocab::lookup`] of `text[start..end]` (a lower-case word).
-    #[inline]
+    #[inline(always)]
     pub fn lookup_at(&self, text: &str, start: usize, end: usize) -> (WordId, Tags) {
         let id = match pack_at(text.as_bytes(), start, end) {
             Some(k) => self.short.get(k),
