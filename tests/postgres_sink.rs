@@ -229,7 +229,7 @@ fn record(id: &str, fields: Value) -> Record {
         source: Default::default(),
         ingested_at: "2024-01-01T00:00:00Z".into(),
         text: format!("Văn bản {id}"),
-        fields,
+        fields: enrichd::record::fields_from(fields),
         pipeline: vec![],
     }
 }

@@ -87,9 +87,11 @@ pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
         .ok()
         .and_then(|t| jiff::Timestamp::try_from(t).ok())
         .map(|t| t.to_string());
-    let mut fields = serde_json::Map::new();
+    let mut fields = crate::record::Fields::new();
     if encoding != "UTF-8" {
-        fields.insert("source_encoding".into(), encoding.into());
+        if let Ok(name) = serde_json::value::to_raw_value(encoding) {
+            fields.insert("source_encoding".into(), name);
+        }
     }
     Ok(Record {
         id: sha256.clone(),

@@ -198,7 +198,7 @@ pub struct Outcome {
     /// The new text, if the plugin replaced it.
     pub text: Option<String>,
     /// Fields to merge into the record.
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub fields: crate::record::Fields,
     /// The same fields as the plugin wrote them (a JSON object), when it returned any.
     pub fields_json: Option<String>,
 }
@@ -300,7 +300,7 @@ impl Plugin {
                     serde_json::from_str(&json).map_err(|e| CallError::BadFields(e.to_string()))?;
                 (map, Some(json))
             }
-            None => (serde_json::Map::new(), None),
+            None => (crate::record::Fields::new(), None),
         };
         Ok(Outcome {
             text,

@@ -533,7 +533,7 @@ mod tests {
             source: Default::default(),
             ingested_at: String::new(),
             text: text.into(),
-            fields,
+            fields: crate::record::fields_from(fields),
             pipeline: vec![],
         }
     }

@@ -285,7 +285,7 @@ fn bench_article(
     let call_fields = measure(args.warmup, args.iters, || timed_call(&fields_json));
 
     let mut full = record.clone();
-    full.fields = fields;
+    full.fields = enrichd::record::fields_from(fields);
     pipeline
         .run(full.clone(), &Flight::default())
         .map_err(|e| anyhow::anyhow!("pipeline failed on {}: {e}", path.display()))?;
@@ -444,9 +444,10 @@ copies of the text per plugin call (from plugin_host.rs, ffi.rs, pipeline.rs):
   out: 0 when unchanged (null buffer); 1 when replaced - the plugin's String moves into
        an OwnedBuf without a copy, the host copies it once (take_bytes: to_vec) before
        handing the buffer back to free_buf, then String::from_utf8 re-uses that Vec.
-fields: run serialises record.fields to a new JSON string before every plugin and the
-  plugin parses it (lazily, on doc.fields()); output fields are serialised by the
-  plugin, copied once by the host and parsed. The source JSON is built once per record."
+fields: run keeps the fields as one JSON string, appending what each plugin returns, and the
+  plugin parses what it reads of it (lazily: doc.field_as / doc.fields()); output fields
+  are serialised by the plugin, copied once by the host and checked as JSON, kept as raw
+  text (never read into a tree). The source JSON is built once per record."
     );
     Ok(())
 }

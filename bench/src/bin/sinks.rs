@@ -112,7 +112,7 @@ fn load(path: &str) -> anyhow::Result<Vec<Record>> {
                 source,
                 ingested_at,
                 text,
-                fields,
+                fields: enrichd::record::fields_from(fields),
                 pipeline: Vec::new(),
             })
         })

@@ -65,12 +65,15 @@ fn string(v: &Value, key: &str) -> Option<String> {
 impl Row {
     /// Read the rows out of `record`; `json` is the record serialised.
     pub fn from_record(record: &Record, json: &str) -> Row {
-        let entries = |key: &str| -> &[Value] {
-            record
-                .fields
-                .get(key)
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice)
+        let entries = |key: &str| -> Vec<Value> {
+            match record.field(key) {
+                Some(Value::Array(a)) => a,
+                _ => Vec::new(),
+            }
+        };
+        let string_field = |key: &str| match record.field(key) {
+            Some(Value::String(s)) => Some(s),
+            _ => None,
         };
         let people = entries("people")
             .iter()
@@ -115,17 +118,9 @@ impl Row {
             id: record.id.clone(),
             source_path: nonempty(&record.source.path),
             source_name: nonempty(&record.source.name),
-            title: record
-                .fields
-                .get("title")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            title: string_field("title"),
             text: record.text.clone(),
-            published: record
-                .fields
-                .get("published")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            published: string_field("published"),
             ingested_at: nonempty(&record.ingested_at),
             json: json.to_string(),
             people,
@@ -184,7 +179,7 @@ pub(crate) fn test_record(id: &str, fields: Value) -> Record {
         source: Default::default(),
         ingested_at: "2024-01-01T00:00:00Z".into(),
         text: format!("Văn bản {id}"),
-        fields,
+        fields: crate::record::fields_from(fields),
         pipeline: vec![],
     }
 }
