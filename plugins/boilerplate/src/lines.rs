@@ -341,18 +341,13 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
 /// The byte offset of the first sentence-final character ([`FINALS`]) at or after byte `from`.
 fn next_final(text: &str, from: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let mut i = from;
-    loop {
-        i += b
-            .get(i..)?
-            .iter()
-            .position(|&x| matches!(x, b'.' | b'!' | b'?' | 0xE2))?;
-        // '…' is E2 80 A6; other characters starting with E2 are not stops.
-        if b[i] != 0xE2 || b[i + 1..].starts_with(&[0x80, 0xA6]) {
-            return Some(i);
-        }
-        i += 1;
-    }
+    let rest = b.get(from..)?;
+    // The first ASCII stop, then a '…' (E2 80 A6) before it, if any.
+    let ascii = memchr::memchr3(b'.', b'!', b'?', rest);
+    let before = &rest[..ascii.unwrap_or(rest.len())];
+    let ellipsis =
+        memchr::memchr_iter(0xE2, before).find(|&i| before[i + 1..].starts_with(&[0x80, 0xA6]));
+    ellipsis.or(ascii).map(|i| from + i)
 }
 
 #[cfg(test)]
