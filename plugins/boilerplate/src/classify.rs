@@ -890,12 +890,60 @@ const META_PART_MAX_WORDS: usize = 5;
 
 /// Whether the line is a widget word, or several separated by | · • /.
 fn is_widget_line(rules: &Rules, t: &str) -> bool {
-    let parts: Vec<&str> = t
-        .split(['|', '·', '•', '/'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    !parts.is_empty() && parts.iter().all(|p| rules.widgets.is_exactly_text(p))
+    let mut any = false;
+    for p in widget_parts(t).map(str::trim).filter(|p| !p.is_empty()) {
+        if !rules.widgets.is_exactly_text(p) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The pieces of `t` between the separators of a widget line (`|`, `·`, `•`,
+/// `/`), as `t.split(['|', '·', '•', '/'])` gives them, found by their bytes
+/// (`·` is C2 B7, `•` E2 80 A2; continuation bytes, whose lead is checked).
+fn widget_parts(t: &str) -> impl Iterator<Item = &str> {
+    let b = t.as_bytes();
+    let mut from = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut k = from;
+        let sep = loop {
+            let rest = &b[k..];
+            let Some(i) = [
+                memchr::memchr3(b'|', b'/', 0xB7, rest),
+                memchr::memchr(0xA2, rest),
+            ]
+            .into_iter()
+            .flatten()
+            .min() else {
+                break None;
+            };
+            let at = k + i;
+            match b[at] {
+                b'|' | b'/' => break Some((at, at + 1)),
+                0xB7 if at >= 1 && b[at - 1] == 0xC2 => break Some((at - 1, at + 1)),
+                0xA2 if at >= 2 && b[at - 2..at] == [0xE2, 0x80] => break Some((at - 2, at + 1)),
+                _ => k = at + 1,
+            }
+        };
+        let piece = match sep {
+            Some((s, e)) => {
+                let piece = &t[from..s];
+                from = e;
+                piece
+            }
+            None => {
+                done = true;
+                &t[from..]
+            }
+        };
+        Some(piece)
+    })
 }
 
 /// Run every pass on one document's text.
@@ -1207,6 +1255,23 @@ mod tests {
             "Tiêu đề bài\n{P1}\nĐơn vị đã ra quân dịp Tết.{P2}\n"
         ));
         assert!(x.captions.is_empty());
+    }
+
+    #[test]
+    fn widget_parts_split_as_the_separators_do() {
+        for t in [
+            "",
+            "|",
+            "Bình luận | Chia sẻ",
+            "In/Lưu·Tweet•ZALO",
+            "a||b//c··d••e",
+            "“Trích” – · •x• ·",
+            "/",
+            "x/",
+        ] {
+            let want: Vec<&str> = t.split(['|', '·', '•', '/']).collect();
+            assert_eq!(widget_parts(t).collect::<Vec<_>>(), want, "{t:?}");
+        }
     }
 
     #[test]
