@@ -23,12 +23,13 @@
 
 use crate::credits::{
     dateline, parse_byline, parse_source, parse_tail_source, split_credit, trailing_caps_name,
+    BYLINE_MAX_WORDS, SOURCE_MAX_WORDS,
 };
 use crate::lines::{segment, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
-    collapse_whitespace, count_words_upto, ends_sentence, fold, is_body_like, is_headline_like,
-    is_name_like, is_tag_list, more_words_than, word_count,
+    collapse_whitespace, count_words_upto, ends_sentence, fold, is_headline_like, is_name_like,
+    is_tag_list, more_words_than, word_count,
 };
 use crate::stamps::{find_stamp, stamp_line};
 use serde::Serialize;
@@ -112,6 +113,8 @@ struct Doc<'r> {
     labels: Vec<Option<Label>>,
     /// Cuts inside body blocks (byte ranges of the block's text).
     cuts: Vec<Vec<Cut>>,
+    /// The number of words of each block ([`word_count`]).
+    words: Vec<usize>,
 }
 
 impl<'r> Doc<'r> {
@@ -123,13 +126,22 @@ impl<'r> Doc<'r> {
             .flat_map(|(i, l)| segment(i, &l.text))
             .collect();
         let n = blocks.len();
+        let words = blocks.iter().map(|b| word_count(&b.text)).collect();
         Doc {
             rules,
             lines,
             blocks,
             labels: vec![None; n],
             cuts: vec![Vec::new(); n],
+            words,
         }
+    }
+
+    /// [`crate::shape::is_body_like`] of block `i`, from its word count.
+    fn body_like(&self, i: usize) -> bool {
+        let l = &self.rules.limits;
+        let n = self.words[i];
+        (n >= l.body_min_words && ends_sentence(self.text(i))) || n >= l.body_min_words_unpunctuated
     }
 
     fn text(&self, i: usize) -> &str {
@@ -158,6 +170,7 @@ impl<'r> Doc<'r> {
         let rules = self.rules;
         for i in 0..self.blocks.len() {
             let t = self.text(i).to_string();
+            let n = self.words[i];
             let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(&t));
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
@@ -178,9 +191,9 @@ impl<'r> Doc<'r> {
                 self.set(i, Kind::Drop, "footer");
             } else if let Some(v) = stamp_line(rules, &t).or_else(|| meta_stamp_line(rules, &t)) {
                 self.set(i, Kind::Stamp(v), "timestamp");
-            } else if let Some(names) = parse_byline(rules, &t) {
+            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, &t)) {
                 self.set(i, Kind::Byline(names), "byline");
-            } else if let Some(src) = parse_source(rules, &t) {
+            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, &t)) {
                 self.set(i, Kind::Source(None, src), "source");
             } else if is_tag_list(&t) {
                 self.set(i, Kind::Drop, "tag_list");
@@ -236,10 +249,7 @@ impl<'r> Doc<'r> {
             {
                 j += 1;
             }
-            let resumes = j < n
-                && self.free(j)
-                && ends_sentence(self.text(j))
-                && is_body_like(self.text(j), limits);
+            let resumes = j < n && self.free(j) && ends_sentence(self.text(j)) && self.body_like(j);
             if j > i + 1 && resumes {
                 for k in i..j {
                     self.set(k, Kind::Drop, "related_links");
@@ -273,20 +283,14 @@ impl<'r> Doc<'r> {
 
     /// Pass 3: title, preamble and lead; returns the lead's index.
     fn title_and_lead(&mut self) -> Option<usize> {
-        let limits = &self.rules.limits;
         let first = (0..self.blocks.len()).find(|&i| self.free(i))?;
         let first_is_title = self.title_candidate(first);
         let from = first + usize::from(first_is_title);
         // The lead is the first punctuated body-like block (a long unpunctuated
         // line near the top is more often a list of links than a paragraph).
         let lead = (from..self.blocks.len())
-            .find(|&i| {
-                self.free(i) && ends_sentence(self.text(i)) && is_body_like(self.text(i), limits)
-            })
-            .or_else(|| {
-                (from..self.blocks.len())
-                    .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
-            })?;
+            .find(|&i| self.free(i) && ends_sentence(self.text(i)) && self.body_like(i))
+            .or_else(|| (from..self.blocks.len()).find(|&i| self.free(i) && self.body_like(i)))?;
         if let Some(t) = self.pick_title(first, lead, first_is_title) {
             self.set(t, Kind::Title, "title");
         }
@@ -338,7 +342,7 @@ impl<'r> Doc<'r> {
         }
         let mut pairs: HashSet<(String, String)> = HashSet::new();
         let body = (lead..self.blocks.len())
-            .filter(|&i| self.free(i) && is_body_like(self.text(i), &self.rules.limits))
+            .filter(|&i| self.free(i) && self.body_like(i))
             .take(TITLE_BODY_BLOCKS);
         for i in body {
             let w = words_lower(self.text(i));
@@ -371,7 +375,7 @@ impl<'r> Doc<'r> {
     fn repetition(&mut self, lead: usize) -> Option<usize> {
         let limits = &self.rules.limits;
         let mut teaser = None;
-        let mut folds = Folds::new(&self.blocks);
+        let mut folds = Folds::new(&self.words);
         // Consecutive duplicates: captions when they are sentences, teaser headlines otherwise.
         for i in lead + 1..self.blocks.len() {
             if !folds.equal(&self.blocks, i, i - 1) {
@@ -450,7 +454,7 @@ impl<'r> Doc<'r> {
                 signal = Some(s);
                 break;
             }
-            if self.free(i) && is_body_like(self.text(i), limits) {
+            if self.free(i) && self.body_like(i) {
                 body_seen += 1;
             }
         }
@@ -494,7 +498,7 @@ impl<'r> Doc<'r> {
         let limit = marker.unwrap_or(n).min(teaser.unwrap_or(n));
         let end = (lead..limit)
             .rev()
-            .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
+            .find(|&i| self.free(i) && self.body_like(i))
             .unwrap_or(lead);
         // A byline in capitals glued with a space after the body's last sentence.
         if let Some((at, name)) = trailing_caps_name(self.text(end)) {
@@ -603,7 +607,7 @@ impl<'r> Doc<'r> {
         let words = words_lower(t);
         self.blocks[next].glued_left
             && self.free(next)
-            && is_body_like(self.text(next), &r.limits)
+            && self.body_like(next)
             && r.prose_openers.prefix_len(&words).is_none()
             && !r.prose_markers.occurs_in(&words)
     }
@@ -797,10 +801,10 @@ struct Folds {
 }
 
 impl Folds {
-    fn new(blocks: &[Block]) -> Folds {
+    fn new(words: &[usize]) -> Folds {
         Folds {
-            words: blocks.iter().map(|b| word_count(&b.text)).collect(),
-            cache: vec![None; blocks.len()],
+            words: words.to_vec(),
+            cache: vec![None; words.len()],
         }
     }
 
@@ -944,6 +948,15 @@ fn widget_parts(t: &str) -> impl Iterator<Item = &str> {
         };
         Some(piece)
     })
+}
+
+/// `f()` when `ok`: for a check known to fail otherwise.
+fn gated<T>(ok: bool, f: impl FnOnce() -> Option<T>) -> Option<T> {
+    if ok {
+        f()
+    } else {
+        None
+    }
 }
 
 /// Run every pass on one document's text.
