@@ -23,12 +23,13 @@
 
 use crate::credits::{
     dateline, parse_byline, parse_source, parse_tail_source, split_credit, trailing_caps_name,
+    BYLINE_MAX_WORDS, SOURCE_MAX_WORDS,
 };
 use crate::lines::{segment, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
-    collapse_whitespace, count_words_upto, ends_sentence, fold, is_body_like, is_headline_like,
-    is_name_like, is_tag_list, more_words_than, word_count,
+    collapse_whitespace, count_words_upto, ends_sentence, fold, is_headline_like, is_name_like,
+    is_tag_list, more_words_than, word_count,
 };
 use crate::stamps::{find_stamp, stamp_line};
 use serde::Serialize;
@@ -112,6 +113,8 @@ struct Doc<'r> {
     labels: Vec<Option<Label>>,
     /// Cuts inside body blocks (byte ranges of the block's text).
     cuts: Vec<Vec<Cut>>,
+    /// The number of words of each block ([`word_count`]).
+    words: Vec<usize>,
 }
 
 impl<'r> Doc<'r> {
@@ -123,13 +126,22 @@ impl<'r> Doc<'r> {
             .flat_map(|(i, l)| segment(i, &l.text))
             .collect();
         let n = blocks.len();
+        let words = blocks.iter().map(|b| word_count(&b.text)).collect();
         Doc {
             rules,
             lines,
             blocks,
             labels: vec![None; n],
             cuts: vec![Vec::new(); n],
+            words,
         }
+    }
+
+    /// [`crate::shape::is_body_like`] of block `i`, from its word count.
+    fn body_like(&self, i: usize) -> bool {
+        let l = &self.rules.limits;
+        let n = self.words[i];
+        (n >= l.body_min_words && ends_sentence(self.text(i))) || n >= l.body_min_words_unpunctuated
     }
 
     fn text(&self, i: usize) -> &str {
@@ -158,6 +170,7 @@ impl<'r> Doc<'r> {
         let rules = self.rules;
         for i in 0..self.blocks.len() {
             let t = self.text(i).to_string();
+            let n = self.words[i];
             let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(&t));
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
@@ -178,9 +191,9 @@ impl<'r> Doc<'r> {
                 self.set(i, Kind::Drop, "footer");
             } else if let Some(v) = stamp_line(rules, &t).or_else(|| meta_stamp_line(rules, &t)) {
                 self.set(i, Kind::Stamp(v), "timestamp");
-            } else if let Some(names) = parse_byline(rules, &t) {
+            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, &t)) {
                 self.set(i, Kind::Byline(names), "byline");
-            } else if let Some(src) = parse_source(rules, &t) {
+            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, &t)) {
                 self.set(i, Kind::Source(None, src), "source");
             } else if is_tag_list(&t) {
                 self.set(i, Kind::Drop, "tag_list");
@@ -236,10 +249,7 @@ impl<'r> Doc<'r> {
             {
                 j += 1;
             }
-            let resumes = j < n
-                && self.free(j)
-                && ends_sentence(self.text(j))
-                && is_body_like(self.text(j), limits);
+            let resumes = j < n && self.free(j) && ends_sentence(self.text(j)) && self.body_like(j);
             if j > i + 1 && resumes {
                 for k in i..j {
                     self.set(k, Kind::Drop, "related_links");
@@ -273,20 +283,14 @@ impl<'r> Doc<'r> {
 
     /// Pass 3: title, preamble and lead; returns the lead's index.
     fn title_and_lead(&mut self) -> Option<usize> {
-        let limits = &self.rules.limits;
         let first = (0..self.blocks.len()).find(|&i| self.free(i))?;
         let first_is_title = self.title_candidate(first);
         let from = first + usize::from(first_is_title);
         // The lead is the first punctuated body-like block (a long unpunctuated
         // line near the top is more often a list of links than a paragraph).
         let lead = (from..self.blocks.len())
-            .find(|&i| {
-                self.free(i) && ends_sentence(self.text(i)) && is_body_like(self.text(i), limits)
-            })
-            .or_else(|| {
-                (from..self.blocks.len())
-                    .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
-            })?;
+            .find(|&i| self.free(i) && ends_sentence(self.text(i)) && self.body_like(i))
+            .or_else(|| (from..self.blocks.len()).find(|&i| self.free(i) && self.body_like(i)))?;
         if let Some(t) = self.pick_title(first, lead, first_is_title) {
             self.set(t, Kind::Title, "title");
         }
@@ -338,7 +342,7 @@ impl<'r> Doc<'r> {
         }
         let mut pairs: HashSet<(String, String)> = HashSet::new();
         let body = (lead..self.blocks.len())
-            .filter(|&i| self.free(i) && is_body_like(self.text(i), &self.rules.limits))
+            .filter(|&i| self.free(i) && self.body_like(i))
             .take(TITLE_BODY_BLOCKS);
         for i in body {
             let w = words_lower(self.text(i));
@@ -371,7 +375,7 @@ impl<'r> Doc<'r> {
     fn repetition(&mut self, lead: usize) -> Option<usize> {
         let limits = &self.rules.limits;
         let mut teaser = None;
-        let mut folds = Folds::new(&self.blocks);
+        let mut folds = Folds::new(&self.words);
         // Consecutive duplicates: captions when they are sentences, teaser headlines otherwise.
         for i in lead + 1..self.blocks.len() {
             if !folds.equal(&self.blocks, i, i - 1) {
@@ -450,7 +454,7 @@ impl<'r> Doc<'r> {
                 signal = Some(s);
                 break;
             }
-            if self.free(i) && is_body_like(self.text(i), limits) {
+            if self.free(i) && self.body_like(i) {
                 body_seen += 1;
             }
         }
@@ -494,7 +498,7 @@ impl<'r> Doc<'r> {
         let limit = marker.unwrap_or(n).min(teaser.unwrap_or(n));
         let end = (lead..limit)
             .rev()
-            .find(|&i| self.free(i) && is_body_like(self.text(i), limits))
+            .find(|&i| self.free(i) && self.body_like(i))
             .unwrap_or(lead);
         // A byline in capitals glued with a space after the body's last sentence.
         if let Some((at, name)) = trailing_caps_name(self.text(end)) {
@@ -603,7 +607,7 @@ impl<'r> Doc<'r> {
         let words = words_lower(t);
         self.blocks[next].glued_left
             && self.free(next)
-            && is_body_like(self.text(next), &r.limits)
+            && self.body_like(next)
             && r.prose_openers.prefix_len(&words).is_none()
             && !r.prose_markers.occurs_in(&words)
     }
@@ -797,10 +801,10 @@ struct Folds {
 }
 
 impl Folds {
-    fn new(blocks: &[Block]) -> Folds {
+    fn new(words: &[usize]) -> Folds {
         Folds {
-            words: blocks.iter().map(|b| word_count(&b.text)).collect(),
-            cache: vec![None; blocks.len()],
+            words: words.to_vec(),
+            cache: vec![None; words.len()],
         }
     }
 
@@ -890,12 +894,69 @@ const META_PART_MAX_WORDS: usize = 5;
 
 /// Whether the line is a widget word, or several separated by | · • /.
 fn is_widget_line(rules: &Rules, t: &str) -> bool {
-    let parts: Vec<&str> = t
-        .split(['|', '·', '•', '/'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    !parts.is_empty() && parts.iter().all(|p| rules.widgets.is_exactly_text(p))
+    let mut any = false;
+    for p in widget_parts(t).map(str::trim).filter(|p| !p.is_empty()) {
+        if !rules.widgets.is_exactly_text(p) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// The pieces of `t` between the separators of a widget line (`|`, `·`, `•`,
+/// `/`), as `t.split(['|', '·', '•', '/'])` gives them, found by their bytes
+/// (`·` is C2 B7, `•` E2 80 A2; continuation bytes, whose lead is checked).
+fn widget_parts(t: &str) -> impl Iterator<Item = &str> {
+    let b = t.as_bytes();
+    let mut from = 0;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let mut k = from;
+        let sep = loop {
+            let rest = &b[k..];
+            let Some(i) = [
+                memchr::memchr3(b'|', b'/', 0xB7, rest),
+                memchr::memchr(0xA2, rest),
+            ]
+            .into_iter()
+            .flatten()
+            .min() else {
+                break None;
+            };
+            let at = k + i;
+            match b[at] {
+                b'|' | b'/' => break Some((at, at + 1)),
+                0xB7 if at >= 1 && b[at - 1] == 0xC2 => break Some((at - 1, at + 1)),
+                0xA2 if at >= 2 && b[at - 2..at] == [0xE2, 0x80] => break Some((at - 2, at + 1)),
+                _ => k = at + 1,
+            }
+        };
+        let piece = match sep {
+            Some((s, e)) => {
+                let piece = &t[from..s];
+                from = e;
+                piece
+            }
+            None => {
+                done = true;
+                &t[from..]
+            }
+        };
+        Some(piece)
+    })
+}
+
+/// `f()` when `ok`: for a check known to fail otherwise.
+fn gated<T>(ok: bool, f: impl FnOnce() -> Option<T>) -> Option<T> {
+    if ok {
+        f()
+    } else {
+        None
+    }
 }
 
 /// Run every pass on one document's text.
@@ -1207,6 +1268,23 @@ mod tests {
             "Tiêu đề bài\n{P1}\nĐơn vị đã ra quân dịp Tết.{P2}\n"
         ));
         assert!(x.captions.is_empty());
+    }
+
+    #[test]
+    fn widget_parts_split_as_the_separators_do() {
+        for t in [
+            "",
+            "|",
+            "Bình luận | Chia sẻ",
+            "In/Lưu·Tweet•ZALO",
+            "a||b//c··d••e",
+            "“Trích” – · •x• ·",
+            "/",
+            "x/",
+        ] {
+            let want: Vec<&str> = t.split(['|', '·', '•', '/']).collect();
+            assert_eq!(widget_parts(t).collect::<Vec<_>>(), want, "{t:?}");
+        }
     }
 
     #[test]

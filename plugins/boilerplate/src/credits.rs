@@ -65,9 +65,15 @@ pub fn split_names(rules: &Rules, names: &str) -> Vec<String> {
         .collect()
 }
 
+/// A byline has at most this many words.
+pub const BYLINE_MAX_WORDS: usize = 15;
+
+/// A source line has at most this many words.
+pub const SOURCE_MAX_WORDS: usize = 20;
+
 /// The authors a byline names ("Tin, ảnh: MAI NGUYÊN", "QUỲNH OANH (tổng hợp)").
 pub fn parse_byline(rules: &Rules, text: &str) -> Option<Vec<String>> {
-    if more_words_than(text, 15) {
+    if more_words_than(text, BYLINE_MAX_WORDS) {
         return None;
     }
     let names = rules.bylines.iter().find_map(|re| {
@@ -81,7 +87,7 @@ pub fn parse_byline(rules: &Rules, text: &str) -> Option<Vec<String>> {
 
 /// The source a source line credits ("(nguồn: Cổng TTĐT Bộ Quốc phòng/Báo QĐND)").
 pub fn parse_source(rules: &Rules, text: &str) -> Option<String> {
-    if more_words_than(text, 20) {
+    if more_words_than(text, SOURCE_MAX_WORDS) {
         return None;
     }
     rules.sources.iter().find_map(|re| {

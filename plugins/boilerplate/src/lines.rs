@@ -139,52 +139,120 @@ fn glue_at(text: &str, k: usize, next: char) -> bool {
     false
 }
 
-/// Bytes that never start a block ([`may_start_block`]): ASCII characters other
-/// than capitals and opening quotes, and UTF-8 continuation bytes.
-const NEVER_STARTS: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = match b as u8 {
-            b'A'..=b'Z' => false,
-            0..=0x7F => {
-                let mut opener = false;
-                let mut i = 0;
-                while i < OPENERS.len() {
-                    opener |= OPENERS[i] as usize == b;
-                    i += 1;
-                }
-                !opener
-            }
-            0x80..=0xBF => true,
-            _ => false,
-        };
-        b += 1;
-    }
-    t
-};
-
 /// Cut one line into blocks at glue points.
 pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
     let mut cuts: Vec<usize> = vec![0];
     let bytes = text.as_bytes();
+    // Only capitals and quotes start blocks, and never after a space: the
+    // candidates are found a chunk at a time (see [`candidates`]) and only
+    // they are decoded.
     let mut k = 1;
     while k < bytes.len() {
-        // Only capitals and quotes start blocks, and never after a space: skip
-        // other ASCII characters and the inside of characters, undecoded.
-        let b = bytes[k];
-        if NEVER_STARTS[usize::from(b)] || bytes[k - 1] == b' ' {
-            k += 1;
-            continue;
+        let end = (k + CHUNK).min(bytes.len());
+        let mut mask = candidates(&bytes[k - 1..end]);
+        while mask != 0 {
+            let at = k + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if is_small_letter_at(bytes, at) {
+                continue;
+            }
+            let (c, _) = decode_at(bytes, at);
+            if may_start_block(c) && glue_at(text, at, c) {
+                cuts.push(at);
+            }
         }
-        let (c, len) = decode_at(bytes, k);
-        if may_start_block(c) && glue_at(text, k, c) {
-            cuts.push(k);
-        }
-        k += len;
+        k = end;
     }
     cuts.push(text.len());
     blocks_between(line_index, text, &cuts)
+}
+
+/// Whether the character at byte `at` (the first byte of a character) is,
+/// from its bytes alone, one of the small letters of Vietnamese text outside
+/// ASCII that are most of the candidates [`candidates`] finds: U+00E0–U+00FF
+/// (`C3 A0`–`C3 BF`: "à", "ê", "ô"; all small letters but "÷") or an odd code
+/// point of U+1EA0–U+1EFF (`E1 BA`/`E1 BB`: "ạ", "ế", "ữ"; the even ones
+/// are their capitals). `false` means undecided.
+#[inline(always)]
+fn is_small_letter_at(b: &[u8], at: usize) -> bool {
+    match b[at] {
+        0xC3 => b.get(at + 1).is_some_and(|&x| x >= 0xA0 && x != 0xB7),
+        0xE1 => {
+            matches!(b.get(at + 1), Some(0xBA | 0xBB)) && b.get(at + 2).is_some_and(|&x| x & 1 == 1)
+        }
+        _ => false,
+    }
+}
+
+/// Bytes [`candidates`] looks at in one go.
+const CHUNK: usize = 64;
+
+/// Of the bytes `w[1..]` (at most [`CHUNK`], `w[0]` the byte before them), a
+/// bit per byte that may start a block ([`may_start_block`]) after no space:
+/// an ASCII capital, an ASCII opening quote or the first byte of a character
+/// outside ASCII (which needs decoding). Continuation bytes and other ASCII
+/// characters never start a block.
+#[inline]
+fn candidates(w: &[u8]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if w.len() == CHUNK + 1 {
+        return sse2::candidates(w);
+    }
+    let mut mask = 0u64;
+    for j in 0..w.len() - 1 {
+        mask |= u64::from(is_candidate(w[j], w[j + 1])) << j;
+    }
+    mask
+}
+
+/// The test of [`candidates`] for byte `c` after byte `p`.
+#[inline(always)]
+fn is_candidate(p: u8, c: u8) -> bool {
+    let upper = c.wrapping_sub(b'A') < 26;
+    let quote = (c == b'"') | (c == b'\'');
+    let lead = c >= 0xC0;
+    (upper | quote | lead) & (p != b' ')
+}
+
+/// [`candidates`] of a whole chunk, sixteen bytes at a time (SSE2 is part of
+/// every x86-64 processor).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use super::CHUNK;
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+
+    /// See [`super::candidates`]; `w` holds `CHUNK + 1` bytes.
+    pub fn candidates(w: &[u8]) -> u64 {
+        assert!(w.len() == CHUNK + 1);
+        let mut mask = 0u64;
+        for part in 0..CHUNK / 16 {
+            let at = part * 16;
+            // SAFETY: SSE2 is always present on x86-64, and both unaligned
+            // 16-byte loads lie inside `w` (`at + 17 <= w.len()`).
+            let bits = unsafe {
+                let prev = _mm_loadu_si128(w.as_ptr().add(at).cast::<__m128i>());
+                let cur = _mm_loadu_si128(w.as_ptr().add(at + 1).cast::<__m128i>());
+                // Capitals: c - 'A' + 0x80 < 26 + 0x80 as signed bytes is c - 'A' < 26 unsigned.
+                let shifted = _mm_add_epi8(cur, _mm_set1_epi8((0x80u8.wrapping_sub(b'A')) as i8));
+                let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8 + 26) as i8));
+                let quote = _mm_or_si128(
+                    _mm_cmpeq_epi8(cur, _mm_set1_epi8(b'"' as i8)),
+                    _mm_cmpeq_epi8(cur, _mm_set1_epi8(b'\'' as i8)),
+                );
+                // Lead bytes 0xC0..=0xFF: as signed bytes, -64..=-1.
+                let lead = _mm_cmplt_epi8(_mm_set1_epi8(-65), cur);
+                let lead = _mm_andnot_si128(_mm_cmplt_epi8(_mm_set1_epi8(-1), cur), lead);
+                let any = _mm_or_si128(_mm_or_si128(upper, quote), lead);
+                let after_space = _mm_cmpeq_epi8(prev, _mm_set1_epi8(b' ' as i8));
+                _mm_movemask_epi8(_mm_andnot_si128(after_space, any))
+            };
+            mask |= u64::from(bits as u16) << at;
+        }
+        mask
+    }
 }
 
 /// The character starting at byte `k` of the UTF-8 text `b` (`k` on a
@@ -273,18 +341,13 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
 /// The byte offset of the first sentence-final character ([`FINALS`]) at or after byte `from`.
 fn next_final(text: &str, from: usize) -> Option<usize> {
     let b = text.as_bytes();
-    let mut i = from;
-    loop {
-        i += b
-            .get(i..)?
-            .iter()
-            .position(|&x| matches!(x, b'.' | b'!' | b'?' | 0xE2))?;
-        // '…' is E2 80 A6; other characters starting with E2 are not stops.
-        if b[i] != 0xE2 || b[i + 1..].starts_with(&[0x80, 0xA6]) {
-            return Some(i);
-        }
-        i += 1;
-    }
+    let rest = b.get(from..)?;
+    // The first ASCII stop, then a '…' (E2 80 A6) before it, if any.
+    let ascii = memchr::memchr3(b'.', b'!', b'?', rest);
+    let before = &rest[..ascii.unwrap_or(rest.len())];
+    let ellipsis =
+        memchr::memchr_iter(0xE2, before).find(|&i| before[i + 1..].starts_with(&[0x80, 0xA6]));
+    ellipsis.or(ascii).map(|i| from + i)
 }
 
 #[cfg(test)]
@@ -293,6 +356,23 @@ mod tests {
 
     fn texts(line: &str) -> Vec<String> {
         segment(0, line).into_iter().map(|b| b.text).collect()
+    }
+
+    #[test]
+    fn chunked_candidates_agree_with_the_byte_test() {
+        // Every pair of bytes, a chunk at a time.
+        let mut pairs = Vec::new();
+        for p in 0..=255u8 {
+            for c in 0..=255u8 {
+                pairs.extend([p, c]);
+            }
+        }
+        for w in pairs.windows(CHUNK + 1).step_by(7) {
+            let want = (0..CHUNK).fold(0u64, |m, j| {
+                m | (u64::from(is_candidate(w[j], w[j + 1])) << j)
+            });
+            assert_eq!(candidates(w), want, "{w:?}");
+        }
     }
 
     #[test]
