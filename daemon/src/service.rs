@@ -128,8 +128,8 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     let (job_tx, job_rx) = mpsc::channel::<PathBuf>(cfg.queue);
     let job_rx = Arc::new(tokio::sync::Mutex::new(job_rx));
     // Bounded: when the sinks fall behind, workers wait instead of piling records up in memory.
-    let (deliver_tx, deliver_rx) =
-        std::sync::mpsc::sync_channel::<Delivery>(2 * cfg.delivery_batch());
+    // One batch's worth fills while the sink thread commits the one before.
+    let (deliver_tx, deliver_rx) = std::sync::mpsc::sync_channel::<Delivery>(cfg.delivery_batch());
     let stopping = Arc::new(AtomicBool::new(false));
 
     let shared = Arc::new(Shared {
@@ -499,8 +499,8 @@ fn deliver_loop(
         .map(|s| s.flush())
         .min()
         .unwrap_or_default();
-    // Moving the inputs of a committed batch (and freeing its records) is left to a thread of
-    // its own, so this one, which every file passes through, goes on to the next batch.
+    // Moving the inputs of a committed batch is left to a thread of its own, so this one,
+    // which every file passes through, goes on to the next batch.
     let (finish_tx, finish_rx) = std::sync::mpsc::sync_channel::<Finished>(2);
     std::thread::scope(|scope| {
         std::thread::Builder::new()
@@ -513,28 +513,28 @@ fn deliver_loop(
     })
 }
 
-/// A committed batch, and whether the ledger took its ids.
+/// A committed batch (its inputs and record ids), and whether the ledger took the ids.
 struct Finished {
-    deliveries: Vec<Delivery>,
+    delivered: Vec<(PathBuf, String)>,
     ledger: Result<(), String>,
 }
 
 /// Move the inputs of committed batches into `processed/` (the ledger has their ids).
 fn finish_loop(rx: std::sync::mpsc::Receiver<Finished>, shared: &Shared) {
-    for Finished { deliveries, ledger } in rx {
-        for d in deliveries {
+    for Finished { delivered, ledger } in rx {
+        for (input, id) in delivered {
             match &ledger {
                 // Without the ledger entry the input must stay: it is the only proof left.
                 Err(e) => {
-                    tracing::error!(path = %d.input.display(), error = %e, "delivered, but the ledger failed; input kept")
+                    tracing::error!(path = %input.display(), error = %e, "delivered, but the ledger failed; input kept")
                 }
                 Ok(()) => {
                     shared.metrics.processed.inc();
-                    tracing::info!(path = %d.input.display(), id = %d.record.id, "delivered");
-                    finish_success(&d.input, &shared.cfg);
+                    tracing::info!(path = %input.display(), id = %id, "delivered");
+                    finish_success(&input, &shared.cfg);
                 }
             }
-            shared.done(&d.input);
+            shared.done(&input);
         }
     }
 }
@@ -630,8 +630,9 @@ fn deliver_batches(
             .lock()
             .map_err(|_| anyhow::anyhow!("ledger lock poisoned"))
             .and_then(|mut l| l.commit(ids, sinks.position()));
+        // The records themselves are freed here, not kept until their inputs are moved.
         let finished = Finished {
-            deliveries: std::mem::replace(&mut pending, Vec::with_capacity(batch)),
+            delivered: pending.drain(..).map(|d| (d.input, d.record.id)).collect(),
             ledger: committed.map_err(|e| format!("{e:#}")),
         };
         if let Err(std::sync::mpsc::SendError(finished)) = finish.send(finished) {
@@ -640,9 +641,9 @@ fn deliver_batches(
                 "the dispose thread is gone; inputs of delivered records stay in the drop folder"
             );
             finished
-                .deliveries
+                .delivered
                 .iter()
-                .for_each(|d| shared.done(&d.input));
+                .for_each(|(input, _)| shared.done(input));
         }
     }
 }
