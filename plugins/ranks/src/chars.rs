@@ -35,6 +35,9 @@ pub const ALNUM: Class = 256;
 /// An upper-case letter that lower-cases to one character, which upper-cases back to it
 /// ('Đ' → 'đ' → 'Đ').
 pub const CAPITAL: Class = 512;
+/// A connector that stays inside a word when a letter or digit follows it: `&`, `-`, `.`,
+/// `'`, `’` ("PC&CC", "TP.HCM").
+pub const CONNECTOR: Class = 1024;
 
 /// The classes of one character, computed with the standard library.
 fn compute(c: char) -> Class {
@@ -72,6 +75,9 @@ fn compute(c: char) -> Class {
     if alnum {
         f |= ALNUM;
     }
+    if matches!(c, '&' | '-' | '.' | '\'' | '’') {
+        f |= CONNECTOR;
+    }
     if let (Some(l), true) = (first, single) {
         let mut up = l.to_uppercase();
         if l != c && up.next() == Some(c) && up.next().is_none() && c != 'Σ' {
@@ -81,9 +87,16 @@ fn compute(c: char) -> Class {
     f
 }
 
+/// [`compute`] of a code point beyond the tables.
+#[cold]
+#[inline(never)]
+fn compute_code(cp: u32) -> Class {
+    compute(char::from_u32(cp).unwrap_or('\u{FFFD}'))
+}
+
 /// The tables: classes, and the lower-case form (when it is one character).
 struct Tables {
-    classes: Box<[Class]>,
+    classes: Box<[Class; TABLE_SIZE]>,
     lower: Box<[char]>,
 }
 
@@ -91,8 +104,12 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let chars = || (0..TABLE_SIZE as u32).map(|u| char::from_u32(u).unwrap_or('\0'));
+        let classes: Vec<Class> = chars().map(compute).collect();
         Tables {
-            classes: chars().map(compute).collect(),
+            classes: classes
+                .into_boxed_slice()
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("one class per code point")),
             lower: chars()
                 .map(|c| c.to_lowercase().next().unwrap_or(c))
                 .collect(),
@@ -107,7 +124,13 @@ pub fn init() {
 
 /// The tables, fetched once for a run of look-ups.
 #[derive(Clone, Copy)]
-pub struct Classes(&'static Tables);
+pub struct Classes {
+    /// The classes of the characters below [`TABLE_SIZE`] (a fixed size: a byte indexes it
+    /// without a bounds check).
+    classes: &'static [Class; TABLE_SIZE],
+    /// Their lower-case forms.
+    lower: &'static [char],
+}
 
 impl std::fmt::Debug for Classes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -118,13 +141,17 @@ impl std::fmt::Debug for Classes {
 impl Classes {
     /// The tables (built on first use).
     pub fn get() -> Classes {
-        Classes(tables())
+        let t = tables();
+        Classes {
+            classes: &t.classes,
+            lower: &t.lower,
+        }
     }
 
     /// The classes of `c` (a combination of [`WORD`], [`UPPER`], ...).
     #[inline]
     pub fn of(self, c: char) -> Class {
-        match self.0.classes.get(c as usize) {
+        match self.classes.get(c as usize) {
             Some(&f) => f,
             None => compute(c),
         }
@@ -137,7 +164,7 @@ impl Classes {
         let bytes = text.as_bytes();
         let x = *bytes.get(b)?;
         if x < 0x80 {
-            return Some((char::from(x), 1, self.0.classes[usize::from(x)]));
+            return Some((char::from(x), 1, self.classes[usize::from(x)]));
         }
         let c = text.get(b..)?.chars().next()?;
         Some((c, c.len_utf8(), self.of(c)))
@@ -150,8 +177,22 @@ impl Classes {
     pub fn decode_bytes(self, bytes: &[u8], b: usize) -> Option<(u32, usize, Class)> {
         let x = *bytes.get(b)?;
         if x < 0x80 {
-            return Some((u32::from(x), 1, self.0.classes[usize::from(x)]));
+            return Some((u32::from(x), 1, self.ascii(x)));
         }
+        Some(self.decode_multi(bytes, b, x))
+    }
+
+    /// The classes of the byte `x` read as a character (an ASCII character when `x < 0x80`).
+    #[inline(always)]
+    pub fn ascii(self, x: u8) -> Class {
+        // a byte always indexes the table: no bounds check
+        self.classes[usize::from(x)]
+    }
+
+    /// [`Classes::decode_bytes`] of the character of two bytes or more whose first byte `x`
+    /// is at byte `b`.
+    #[inline(always)]
+    pub fn decode_multi(self, bytes: &[u8], b: usize, x: u8) -> (u32, usize, Class) {
         let cont = |k: usize| u32::from(bytes.get(b + k).copied().unwrap_or(0x80) & 0x3F);
         let (cp, len) = if x < 0xE0 {
             ((u32::from(x & 0x1F) << 6) | cont(1), 2)
@@ -161,17 +202,17 @@ impl Classes {
             let cp = (u32::from(x & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3);
             (cp, 4)
         };
-        let class = match self.0.classes.get(cp as usize) {
+        let class = match self.classes.get(cp as usize) {
             Some(&f) => f,
-            None => compute(char::from_u32(cp).unwrap_or('\u{FFFD}')),
+            None => compute_code(cp),
         };
-        Some((cp, len, class))
+        (cp, len, class)
     }
 
     /// `c` lower-cased, for a character without [`LOWER_SLOW`].
     #[inline]
     pub fn lower(self, c: char) -> char {
-        match self.0.lower.get(c as usize) {
+        match self.lower.get(c as usize) {
             Some(&l) => l,
             None => c.to_lowercase().next().unwrap_or(c),
         }

@@ -77,8 +77,13 @@ pub fn key(word: &str) -> String {
 
 /// Append [`key`] of `word` to `out`.
 pub fn push_key(out: &mut String, word: &str) {
-    let classes = Classes::get();
     let at = out.len();
+    if word.is_ascii() {
+        out.push_str(word);
+        out[at..].make_ascii_lowercase();
+        return;
+    }
+    let classes = Classes::get();
     for c in word.chars() {
         if classes.of(c) & LOWER_SLOW != 0 {
             // `str::to_lowercase` handles what one character at a time cannot

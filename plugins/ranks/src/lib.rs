@@ -115,16 +115,25 @@ impl Ranks {
         let mut last = None;
         for line in text.split('\n') {
             tokens.clear();
-            let chars = tokenizer.tokenize_into(line, offset, &mut tokens);
-            last = scan_tokens(line, &tokens, Segment::Text, &self.lex, last, &mut mentions);
-            offset += chars + 1;
+            tokenizer.tokenize_into(line, &mut tokens);
+            let segment = Segment::Text;
+            last = scan_tokens(
+                line,
+                offset,
+                &tokens,
+                segment,
+                &self.lex,
+                last,
+                &mut mentions,
+            );
+            offset += tokens::char_count(line) + 1;
         }
         for (n, caption) in captions.iter().enumerate() {
             for line in caption.as_ref().split('\n') {
                 tokens.clear();
-                tokenizer.tokenize_into(line, 0, &mut tokens);
+                tokenizer.tokenize_into(line, &mut tokens);
                 let segment = Segment::Caption(n);
-                scan_tokens(line, &tokens, segment, &self.lex, None, &mut mentions);
+                scan_tokens(line, 0, &tokens, segment, &self.lex, None, &mut mentions);
             }
         }
         let authors: HashSet<String> = authors

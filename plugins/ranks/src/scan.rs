@@ -16,7 +16,7 @@
 use crate::lexicon::{tag, Lexicon};
 use crate::names::name_run;
 use crate::titles::{list_item, parse_chain, parse_title, position_at, STARTS_TITLE};
-use crate::tokens::Token;
+use crate::tokens::{char_count, Token};
 use crate::vocab::Tags;
 
 /// Tags of the words a shape of [`Scan::run`] may start with: a rank, an organisation head,
@@ -60,6 +60,10 @@ pub struct Mention {
 struct Scan<'a> {
     tokens: &'a [Token<'a>],
     line: &'a str,
+    /// Character offset of `line` in its segment.
+    base: usize,
+    /// A byte offset of `line` and its character offset, to count characters on from.
+    cursor: (usize, usize),
     lex: &'a Lexicon,
     segment: Segment,
     out: &'a mut Vec<Mention>,
@@ -81,6 +85,19 @@ impl Scan<'_> {
         let s = self.tokens[from].byte_start;
         let e = self.tokens[to - 1].byte_end();
         self.line[s..e].to_string()
+    }
+
+    /// The character offset in `line` of byte `byte` (a character boundary), counted on
+    /// from the previous one asked when it is before.
+    fn char_offset(&mut self, byte: usize) -> usize {
+        let (from, chars) = if self.cursor.0 <= byte {
+            self.cursor
+        } else {
+            (0, 0)
+        };
+        let chars = chars + char_count(self.line.get(from..byte).unwrap_or(""));
+        self.cursor = (byte, chars);
+        chars
     }
 
     fn end_clause(&mut self, sentence: bool) {
@@ -118,10 +135,12 @@ impl Scan<'_> {
             }
         }
         let idx = self.out.len();
+        let name = self.text(ns, ne);
+        let start = self.base + self.char_offset(self.tokens[ns].byte_start);
         self.out.push(Mention {
-            name: self.text(ns, ne),
-            start: self.tokens[ns].start,
-            end: self.tokens[ne - 1].end,
+            end: start + char_count(&name),
+            name,
+            start,
             segment: self.segment,
             rank,
             titles,
@@ -376,13 +395,14 @@ pub fn scan_line(
     last_person: Option<usize>,
     out: &mut Vec<Mention>,
 ) -> Option<usize> {
-    let tokens = crate::tokens::tokenize_at(line, base, &lex.vocab);
-    scan_tokens(line, &tokens, segment, lex, last_person, out)
+    let tokens = crate::tokens::tokenize(line, &lex.vocab);
+    scan_tokens(line, base, &tokens, segment, lex, last_person, out)
 }
 
 /// [`scan_line`] on the tokens of `line`, already split (see [`crate::tokens::Tokenizer`]).
 pub fn scan_tokens(
     line: &str,
+    base: usize,
     tokens: &[Token],
     segment: Segment,
     lex: &Lexicon,
@@ -392,6 +412,8 @@ pub fn scan_tokens(
     let mut scan = Scan {
         tokens,
         line,
+        base,
+        cursor: (0, 0),
         lex,
         segment,
         out,

@@ -432,8 +432,7 @@ mod tests {
 
     fn text_of(s: &str, span: (usize, usize)) -> String {
         let t = tokenize(s);
-        let chars: Vec<char> = s.chars().collect();
-        chars[t[span.0].start..t[span.1 - 1].end].iter().collect()
+        s[t[span.0].byte_start..t[span.1 - 1].byte_end()].to_string()
     }
 
     fn chain_titles(s: &str, p: usize) -> Vec<String> {

@@ -11,7 +11,8 @@
 //! numbers and test bits.
 
 use crate::chars::{
-    Class, Classes, ALPHA, CAPITAL, CHANGES_CASE, DIGIT, LOWER, LOWER_SLOW, SPACE, UPPER, WORD,
+    Class, Classes, ALPHA, CAPITAL, CHANGES_CASE, CONNECTOR, DIGIT, LOWER, LOWER_SLOW, SPACE,
+    UPPER, WORD,
 };
 use crate::vocab::{Tags, Vocab, WordId, NO_WORD};
 
@@ -45,11 +46,7 @@ pub struct Token<'a> {
     pub id: WordId,
     /// The tags of that lexicon word (0 when unknown).
     pub tags: Tags,
-    /// Offset of the first character (Unicode scalar values, from the start of the input).
-    pub start: usize,
-    /// Offset after the last character.
-    pub end: usize,
-    /// Byte offset of the token in the tokenized text (without the character base).
+    /// Byte offset of the token in the tokenized line (see [`char_offset`] for characters).
     pub byte_start: usize,
     /// Word or punctuation.
     pub kind: Kind,
@@ -127,12 +124,6 @@ fn is_connector(c: char) -> bool {
     matches!(c, '&' | '-' | '.' | '\'' | '’')
 }
 
-/// [`is_connector`] of a code point.
-#[inline(always)]
-fn is_connector_code(c: u32) -> bool {
-    matches!(c, 0x26 | 0x2D | 0x2E | 0x27 | 0x2019)
-}
-
 /// The classes of the characters of a token, gathered one character at a time.
 #[derive(Debug, Clone, Copy)]
 struct Shape {
@@ -142,10 +133,6 @@ struct Shape {
     rest_any: Class,
     /// Classes every later character has.
     rest_all: Class,
-    /// Number of letters.
-    letters: u32,
-    /// Number of characters.
-    len: usize,
 }
 
 impl Shape {
@@ -156,8 +143,6 @@ impl Shape {
             first,
             rest_any: 0,
             rest_all: Class::MAX,
-            letters: u32::from(first & ALPHA != 0),
-            len: 1,
         }
     }
 
@@ -166,8 +151,6 @@ impl Shape {
     fn add(&mut self, class: Class) {
         self.rest_any |= class;
         self.rest_all &= class;
-        self.letters += u32::from(class & ALPHA != 0);
-        self.len += 1;
     }
 
     /// Classes any character has.
@@ -175,8 +158,18 @@ impl Shape {
         self.first | self.rest_any
     }
 
-    /// The token's shape bits (`CAP`, `NAME`, ...).
-    fn bits(&self) -> u8 {
+    /// Whether `word`, the token of this shape, has two letters or more.
+    fn two_letters(&self, word: &str, classes: Classes) -> bool {
+        if self.first & ALPHA != 0 && self.rest_any & ALPHA != 0 {
+            return true;
+        }
+        // rare: a digit or a mark first, or a single letter; count them
+        word.chars().filter(|&c| classes.of(c) & ALPHA != 0).count() >= 2
+    }
+
+    /// The token's shape bits (`CAP`, `NAME`, ...); `word` is the token.
+    #[inline(always)]
+    fn bits(&self, word: &str, classes: Classes) -> u8 {
         let mut s = 0;
         if self.first & UPPER != 0 {
             s |= CAP;
@@ -187,7 +180,7 @@ impl Shape {
         if self.first & LOWER != 0 {
             s |= LOWER_FIRST;
         }
-        if self.letters >= 2 && self.any() & LOWER == 0 {
+        if self.any() & (LOWER | ALPHA) == ALPHA && self.two_letters(word, classes) {
             s |= ALL_CAPS;
         }
         if self.any() & DIGIT != 0 {
@@ -219,48 +212,45 @@ impl<'v> Tokenizer<'v> {
         }
     }
 
-    /// Split `text` (one line) into tokens, appended to `out`; offsets count characters
-    /// from the start of `text` plus `base`. Returns the number of characters of `text`.
-    pub fn tokenize_into<'a>(
-        &mut self,
-        text: &'a str,
-        base: usize,
-        out: &mut Vec<Token<'a>>,
-    ) -> usize {
+    /// Split `text` (one line) into tokens, appended to `out`.
+    pub fn tokenize_into<'a>(&mut self, text: &'a str, out: &mut Vec<Token<'a>>) {
         let bytes = text.as_bytes();
+        let classes = self.classes;
         let mut b = 0;
-        let mut ci = base;
-        while let Some((cp, len, class)) = self.classes.decode_bytes(bytes, b) {
+        while let Some(&x) = bytes.get(b) {
+            let (cp, len, class) = if x < 0x80 {
+                (u32::from(x), 1, classes.ascii(x))
+            } else {
+                classes.decode_multi(bytes, b, x)
+            };
             if class & SPACE != 0 {
                 b += len;
-                ci += 1;
             } else if class & WORD != 0 {
                 let (end, shape) = self.read_word(text, b, len, class);
                 if shape.rest_any & UPPER != 0 {
                     // maybe "TuấnDự": a lower-case letter, then a capitalised syllable
-                    self.push_split_word(text, b..end, ci, out);
+                    self.push_split_word(text, b..end, out);
                 } else {
-                    out.push(self.word_token(text, b..end, ci, &shape, false));
+                    out.push(self.word_token(text, b..end, &shape, false));
                 }
                 b = end;
-                ci += shape.len;
+                // most words end at a space: step over it now
+                if bytes.get(b) == Some(&b' ') {
+                    b += 1;
+                }
             } else {
                 out.push(Token {
                     text: text.get(b..b + len).unwrap_or(""),
                     id: NO_WORD,
                     tags: 0,
-                    start: ci,
-                    end: ci + 1,
                     byte_start: b,
                     kind: Kind::Punct(char::from_u32(cp).unwrap_or('\u{FFFD}')),
                     glued: false,
-                    shape: Shape::new(class).bits(),
+                    shape: Shape::new(class).bits("", classes),
                 });
                 b += len;
-                ci += 1;
             }
         }
-        ci - base
     }
 
     /// Read the word at byte `start` (its first character is `first_len` bytes long and has
@@ -276,16 +266,22 @@ impl<'v> Tokenizer<'v> {
         first: Class,
     ) -> (usize, Shape) {
         let bytes = text.as_bytes();
+        let classes = self.classes;
         let mut b = start + first_len;
         let mut shape = Shape::new(first);
-        while let Some((d, len, class)) = self.classes.decode_bytes(bytes, b) {
+        while let Some(&x) = bytes.get(b) {
+            let (d, len, class) = if x < 0x80 {
+                (u32::from(x), 1, classes.ascii(x))
+            } else {
+                classes.decode_multi(bytes, b, x)
+            };
             if class & WORD != 0 {
                 shape.add(class);
                 b += len;
                 continue;
             }
-            if is_connector_code(d) {
-                if let Some((_, n_len, n)) = self.classes.decode_bytes(bytes, b + len) {
+            if class & CONNECTOR != 0 {
+                if let Some((_, n_len, n)) = classes.decode_bytes(bytes, b + len) {
                     if n & WORD != 0
                         && !(d == u32::from(b'.') && self.ends_sentence(&text[start..b]))
                     {
@@ -315,13 +311,12 @@ impl<'v> Tokenizer<'v> {
         letters >= 2 && lower
     }
 
-    /// Push the word at bytes `range` (character offset `start`), split where a lower-case
-    /// letter is followed by a capitalised syllable ("TuấnDự" → "Tuấn", glued "Dự").
+    /// Push the word at bytes `range`, split where a lower-case letter is followed by a
+    /// capitalised syllable ("TuấnDự" → "Tuấn", glued "Dự").
     fn push_split_word<'a>(
         &mut self,
         text: &'a str,
         range: std::ops::Range<usize>,
-        start: usize,
         out: &mut Vec<Token<'a>>,
     ) {
         let mut chars = std::mem::take(&mut self.chars);
@@ -340,8 +335,7 @@ impl<'v> Tokenizer<'v> {
             if split {
                 let mut shape = Shape::new(chars[from].1);
                 chars[from + 1..k].iter().for_each(|c| shape.add(c.1));
-                let token =
-                    self.word_token(text, byte(from)..byte(k), start + from, &shape, from > 0);
+                let token = self.word_token(text, byte(from)..byte(k), &shape, from > 0);
                 out.push(token);
                 from = k;
             }
@@ -349,14 +343,13 @@ impl<'v> Tokenizer<'v> {
         self.chars = chars;
     }
 
-    /// One word token at bytes `range` (character offset `start`): its shape, and its id
-    /// and tags in the vocabulary (looked up lower-case).
+    /// One word token at bytes `range`: its shape, and its id and tags in the vocabulary
+    /// (looked up lower-case).
     #[inline(always)]
     fn word_token<'a>(
         &mut self,
         text: &'a str,
         range: std::ops::Range<usize>,
-        start: usize,
         shape: &Shape,
         glued: bool,
     ) -> Token<'a> {
@@ -371,16 +364,15 @@ impl<'v> Tokenizer<'v> {
         } else {
             self.lookup_lower(&text[range.clone()], shape.any())
         };
+        let word = text.get(range.clone()).unwrap_or("");
         Token {
-            text: &text[range.clone()],
+            text: word,
             id,
             tags,
-            start,
-            end: start + shape.len,
             byte_start: range.start,
             kind: Kind::Word,
             glued,
-            shape: shape.bits(),
+            shape: shape.bits(word, self.classes),
         }
     }
 
@@ -400,17 +392,52 @@ impl<'v> Tokenizer<'v> {
     }
 }
 
-/// Split `text` (one line) into tokens; offsets count characters from the start of `text`
-/// plus `base`. Words are looked up in `vocab`.
-pub fn tokenize_at<'a>(text: &'a str, base: usize, vocab: &Vocab) -> Vec<Token<'a>> {
+/// Split `text` (one line) into tokens, looking words up in `vocab`.
+pub fn tokenize<'a>(text: &'a str, vocab: &Vocab) -> Vec<Token<'a>> {
     let mut out = Vec::new();
-    Tokenizer::new(vocab).tokenize_into(text, base, &mut out);
+    Tokenizer::new(vocab).tokenize_into(text, &mut out);
     out
 }
 
-/// Split `text` (one line) into tokens with offsets from its start.
-pub fn tokenize<'a>(text: &'a str, vocab: &Vocab) -> Vec<Token<'a>> {
-    tokenize_at(text, 0, vocab)
+/// Number of characters (Unicode scalar values) of `text`: its bytes that do not continue a
+/// character (`10xxxxxx`), counted eight at a time.
+#[inline]
+pub fn char_count(text: &str) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let bytes = text.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut continuations = 0usize;
+    // per byte lane, how many continuation bytes so far; summed across the lanes (by a
+    // multiplication, exact while the sum is below 256) every 31 steps
+    let mut lanes = 0u64;
+    let mut steps = 0;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let w = u64::from_le_bytes(w);
+        // bit 7 set and bit 6 clear
+        lanes += ((w & !(w << 1)) & HIGH) >> 7;
+        steps += 1;
+        if steps == 31 {
+            continuations += (lanes.wrapping_mul(ONES) >> 56) as usize;
+            lanes = 0;
+            steps = 0;
+        }
+    }
+    continuations += (lanes.wrapping_mul(ONES) >> 56) as usize;
+    continuations += chunks
+        .remainder()
+        .iter()
+        .filter(|&&b| b & 0xC0 == 0x80)
+        .count();
+    bytes.len() - continuations
+}
+
+/// The character offset of byte `byte` (a character boundary) of `line`.
+#[inline]
+pub fn char_offset(line: &str, byte: usize) -> usize {
+    char_count(line.get(..byte).unwrap_or(line))
 }
 
 #[cfg(test)]
@@ -445,8 +472,20 @@ mod tests {
                 "."
             ]
         );
-        let t = tokenize("Đại tá Minh");
-        assert_eq!((t[2].start, t[2].end), (7, 11));
+        let s = "Đại tá Minh";
+        let t = tokenize(s);
+        let (start, end) = (t[2].byte_start, t[2].byte_end());
+        assert_eq!((char_offset(s, start), char_offset(s, end)), (7, 11));
+        assert_eq!(char_count(s), 11);
+        for s in [
+            "",
+            "a",
+            "ễ",
+            "Nguyễn Văn Đạo – “Thượng tướng” 𝔸 …",
+            &"ữa".repeat(700),
+        ] {
+            assert_eq!(char_count(s), s.chars().count(), "{s}");
+        }
     }
 
     #[test]

@@ -105,8 +105,30 @@ fn pack(word: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(b))
 }
 
+/// For each length `n` below 16, the masks that keep the first `n` of 16 bytes read as two
+/// little-endian numbers (low eight bytes, high eight bytes).
+const MASKS: [(u64, u64); 16] = {
+    let mut m = [(0u64, 0u64); 16];
+    let mut n = 0;
+    while n < 16 {
+        let lo = if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * n)) - 1
+        };
+        let hi = if n <= 8 {
+            0
+        } else {
+            (1u64 << (8 * (n - 8))) - 1
+        };
+        m[n] = (lo, hi);
+        n += 1;
+    }
+    m
+};
+
 /// [`pack`] of `text[start..end]`, reading 16 bytes at once when `text` has them.
-#[inline]
+#[inline(always)]
 fn pack_at(text: &[u8], start: usize, end: usize) -> Option<u128> {
     let n = end.checked_sub(start)?;
     if n == 0 || n > SHORT {
@@ -114,10 +136,12 @@ fn pack_at(text: &[u8], start: usize, end: usize) -> Option<u128> {
     }
     match text.get(start..start + 16) {
         Some(b) => {
-            let mut w = [0u8; 16];
-            w.copy_from_slice(b);
-            let v = u128::from_le_bytes(w) & (u128::MAX >> (8 * (16 - n)));
-            Some(v | ((n as u128) << 120))
+            let (lo, hi) = b.split_at(8);
+            let lo = u64::from_le_bytes(lo.try_into().ok()?);
+            let hi = u64::from_le_bytes(hi.try_into().ok()?);
+            let (ml, mh) = MASKS[n];
+            let hi = (hi & mh) | ((n as u64) << 56);
+            Some((u128::from(hi) << 64) | u128::from(lo & ml))
         }
         None => pack(text.get(start..end)?),
     }
@@ -270,7 +294,7 @@ impl Vocab {
     /// when lower-cased: such a token is the capitalised form of a word exactly when
     /// [`Vocab::add_capitalized`] added it. `None` when the token is too long for that
     /// table (look it up lower-cased then).
-    #[inline]
+    #[inline(always)]
     pub fn lookup_capitalized(
         &self,
         text: &str,
