@@ -397,8 +397,13 @@ pub struct Scanner {
 }
 
 fn compile(pattern: &str) -> Result<Regex, String> {
-    Regex::new(pattern).map_err(|e| format!("dates: cannot build pattern {pattern:?}: {e}"))
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(DFA_CACHE)
+        .build()
+        .map_err(|e| format!("dates: cannot build pattern {pattern:?}: {e}"))
 }
+
+const DFA_CACHE: usize = 256 << 10;
 
 impl Scanner {
     /// Build the scanner from a lexicon.
@@ -448,7 +453,10 @@ impl Scanner {
             decade: compile(&cued[CUED_DECADE])?,
             day_only: compile(&cued[CUED_DAY_ONLY])?,
             day_range: compile(&cued[CUED_DAY_RANGE])?,
-            cued: RegexSet::new(&cued).map_err(|e| format!("dates: cannot build patterns: {e}"))?,
+            cued: regex::RegexSetBuilder::new(&cued)
+                .dfa_size_limit(DFA_CACHE)
+                .build()
+                .map_err(|e| format!("dates: cannot build patterns: {e}"))?,
             relative: compile(&format!(
                 r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
             ))?,
