@@ -45,6 +45,7 @@ pub mod context;
 pub mod definitions;
 pub mod dictionary;
 pub mod expand;
+mod fnv;
 pub mod resolve;
 pub mod vietnamese;
 

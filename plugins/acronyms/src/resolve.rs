@@ -16,8 +16,8 @@ use crate::candidates::{scan, Candidate, Place};
 use crate::context::choose_in;
 use crate::definitions::{find, implicit, implicit_may_apply, Definition, Phrases};
 use crate::dictionary::Dictionary;
+use crate::fnv::FnvMap;
 use crate::vietnamese::{find_phrase, is_all_caps, lower};
-use std::collections::HashMap;
 
 /// Where an expansion comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// Analyse `text`; `authors` are the words of the record's bylines.
 pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let defs: Vec<Definition> = find(text, dict);
-    let mut defined: HashMap<&str, &Definition> = HashMap::new();
+    let mut defined: FnvMap<&str, &Definition> = FnvMap::default();
     for d in &defs {
         defined.entry(d.short.as_str()).or_insert(d);
     }
@@ -109,10 +109,10 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     // Every short form's mentions, in order of first sight, found below.
     let mut cands: Vec<Candidate> = Vec::new();
     let mut groups: Vec<(&str, Vec<Mention>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: FnvMap<&str, usize> = FnvMap::default();
     fn add<'s>(
         groups: &mut Vec<(&'s str, Vec<Mention>)>,
-        index: &mut HashMap<&'s str, usize>,
+        index: &mut FnvMap<&'s str, usize>,
         short: &'s str,
         m: Mention,
     ) {
@@ -184,7 +184,7 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             cands.push(c);
         }
     }
-    let mut code_only: HashMap<&str, bool> = HashMap::new();
+    let mut code_only: FnvMap<&str, bool> = FnvMap::default();
     for c in &cands {
         let role = match c.place {
             Place::Free => role_at((c.start, c.end), Role::Text),
