@@ -3,7 +3,7 @@
 //! in profiles; these maps are only looked up (never iterated for output), so the hash
 //! function does not change any result.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a, 64 bits.
@@ -35,3 +35,6 @@ impl Hasher for Fnv {
 
 /// A `HashMap` hashed with [`Fnv`].
 pub type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A `HashSet` hashed with [`Fnv`].
+pub type FnvSet<T> = HashSet<T, BuildHasherDefault<Fnv>>;
