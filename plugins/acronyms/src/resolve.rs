@@ -107,7 +107,6 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let def_sites: Vec<(usize, usize)> = defs.iter().map(|d| d.short_span).collect();
 
     // Every short form's mentions, in order of first sight, found below.
-    let mut cands: Vec<Candidate> = Vec::new();
     let mut groups: Vec<(&str, Vec<Mention>)> = Vec::new();
     let mut index: FnvMap<&str, usize> = FnvMap::default();
     fn add<'s>(
@@ -162,7 +161,9 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
 
     // Single-token candidates; joined forms nobody knows as a whole go piece by piece.
     let known = |s: &str| defined.contains_key(s) || dict.get(s).is_some();
-    for c in scan(text, dict, authors) {
+    let scanned = scan(text, dict, authors);
+    let mut cands: Vec<Candidate> = Vec::with_capacity(scanned.len());
+    for c in scanned {
         if masked.iter().any(|&m| overlaps(m, (c.start, c.end))) {
             continue;
         }
