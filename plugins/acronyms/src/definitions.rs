@@ -455,9 +455,21 @@ const BYTE_CLASS: [u8; 256] = {
 /// The article's words, for [`implicit`]; build once per article.
 pub struct Phrases<'t> {
     text: &'t str,
-    words: Vec<Word>,
-    /// Each word's [`initial`].
-    initials: Vec<Option<char>>,
+    words: Vec<IndexedWord>,
+}
+
+/// A word of [`Phrases`] (as [`words`] finds it) with its [`initial`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct IndexedWord {
+    start: usize,
+    end: usize,
+    initial: char,
+}
+
+impl IndexedWord {
+    fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.start..self.end]
+    }
 }
 
 impl<'t> Phrases<'t> {
@@ -468,7 +480,6 @@ impl<'t> Phrases<'t> {
         let b = text.as_bytes();
         let n = b.len();
         let mut words = Vec::with_capacity(n / 5);
-        let mut initials = Vec::with_capacity(n / 5);
         let mut i = 0;
         while i < n {
             let x = b[i];
@@ -500,14 +511,13 @@ impl<'t> Phrases<'t> {
                     },
                 }
             }
-            words.push(Word { start, end: i });
-            initials.push(Some(first));
+            words.push(IndexedWord {
+                start,
+                end: i,
+                initial: first,
+            });
         }
-        Phrases {
-            text,
-            words,
-            initials,
-        }
+        Phrases { text, words }
     }
 }
 
@@ -529,7 +539,7 @@ pub fn implicit(p: &Phrases<'_>, short: &str) -> Option<(String, (usize, usize))
     let (text, ws) = (p.text, &p.words);
     let mut found: Option<(String, (usize, usize))> = None;
     for i in 0..ws.len() {
-        if p.initials[i] != Some(ls[0].ch) {
+        if ws[i].initial != ls[0].ch {
             continue;
         }
         let Some(end) = forward(p, &ls, i) else {
@@ -565,7 +575,7 @@ fn forward(p: &Phrases<'_>, ls: &[Letter], i: usize) -> Option<usize> {
     };
     let plain = |w: &str| !is_skippable_word(w) && !crate::vietnamese::is_all_caps(w);
     let first = ws[i].text(text);
-    if p.initials[i] != Some(ls[0].ch) || !plain(first) {
+    if ws[i].initial != ls[0].ch || !plain(first) {
         return None;
     }
     let mut wi = i;
@@ -576,7 +586,7 @@ fn forward(p: &Phrases<'_>, ls: &[Letter], i: usize) -> Option<usize> {
             }
             wi += 1;
             let w = ws[wi].text(text);
-            if p.initials[wi] == Some(l.ch) && plain(w) {
+            if ws[wi].initial == l.ch && plain(w) {
                 break;
             }
             if !is_skippable_word(w) {
@@ -601,9 +611,18 @@ mod tests {
     fn phrases_index_the_words_and_their_initials() {
         for text in random_texts(TRICKY, 20_000, 30) {
             let p = Phrases::new(&text);
-            assert_eq!(p.words, words(&text), "{text:?}");
+            let got: Vec<Word> = p
+                .words
+                .iter()
+                .map(|w| Word {
+                    start: w.start,
+                    end: w.end,
+                })
+                .collect();
+            assert_eq!(got, words(&text), "{text:?}");
             let want: Vec<Option<char>> = p.words.iter().map(|w| initial(w.text(&text))).collect();
-            assert_eq!(p.initials, want, "{text:?}");
+            let initials: Vec<Option<char>> = p.words.iter().map(|w| Some(w.initial)).collect();
+            assert_eq!(initials, want, "{text:?}");
         }
     }
 

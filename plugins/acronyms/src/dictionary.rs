@@ -5,6 +5,7 @@
 //! valid regex is an error naming the file and the key.
 
 use crate::chars;
+use crate::fnv::FnvSet;
 use enrichd_plugin_api::Error;
 use regex::Regex;
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -53,7 +54,8 @@ pub struct Dictionary {
     /// Keys by their D-folded form (Đ written as D), for text that drops the stroke.
     folded: HashMap<String, Vec<String>>,
     codes: HashMap<String, String>,
-    ignore: Vec<String>,
+    /// The `ignore` list, as keys (a set: asked of every short form found).
+    ignore: FnvSet<String>,
     /// The keys with a space or comma inside, in the order [`Dictionary::phrase_keys`] gives.
     phrase_keys: Vec<String>,
 }
@@ -277,8 +279,7 @@ impl Dictionary {
         if self.ignore.is_empty() {
             return false;
         }
-        let k = key_ref(short);
-        self.ignore.iter().any(|i| *i == k)
+        self.ignore.contains(key_ref(short).as_ref())
     }
 
     /// True when `word` is a key with lower-case letters and two capitals ("ThS"), which the

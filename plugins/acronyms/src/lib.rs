@@ -45,6 +45,7 @@ pub mod context;
 pub mod definitions;
 pub mod dictionary;
 pub mod expand;
+mod fnv;
 pub mod resolve;
 pub mod vietnamese;
 
@@ -141,9 +142,10 @@ impl<'t> CharOffsets<'t> {
         mentions
             .iter()
             .map(|m| {
+                // keys in their map order: each insert appends, nothing is shifted
                 object([
-                    ("start", Value::from(self.at(m.start))),
                     ("end", Value::from(self.at(m.end))),
+                    ("start", Value::from(self.at(m.start))),
                 ])
             })
             .collect()
@@ -201,10 +203,10 @@ impl Acronyms {
             .iter()
             .map(|a| {
                 object([
-                    ("short", Value::from(a.short.as_str())),
                     ("long", Value::from(a.long.as_str())),
-                    ("origin", Value::from(a.origin.as_str())),
                     ("mentions", offsets.spans(&a.mentions)),
+                    ("origin", Value::from(a.origin.as_str())),
+                    ("short", Value::from(a.short.as_str())),
                 ])
             })
             .collect();
@@ -213,8 +215,8 @@ impl Acronyms {
             .iter()
             .map(|u| {
                 let mut fields = object([
-                    ("short", Value::from(u.short.as_str())),
                     ("mentions", offsets.spans(&u.mentions)),
+                    ("short", Value::from(u.short.as_str())),
                 ]);
                 if let (Value::Object(map), false) = (&mut fields, u.candidates.is_empty()) {
                     map.insert("candidates".to_string(), Value::from(u.candidates.clone()));

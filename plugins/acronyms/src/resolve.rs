@@ -16,8 +16,8 @@ use crate::candidates::{scan, Candidate, Place};
 use crate::context::choose_in;
 use crate::definitions::{find, implicit, implicit_may_apply, Definition, Phrases};
 use crate::dictionary::Dictionary;
+use crate::fnv::FnvMap;
 use crate::vietnamese::{find_phrase, is_all_caps, lower};
-use std::collections::HashMap;
 
 /// Where an expansion comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,19 +100,18 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// Analyse `text`; `authors` are the words of the record's bylines.
 pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let defs: Vec<Definition> = find(text, dict);
-    let mut defined: HashMap<&str, &Definition> = HashMap::new();
+    let mut defined: FnvMap<&str, &Definition> = FnvMap::default();
     for d in &defs {
         defined.entry(d.short.as_str()).or_insert(d);
     }
     let def_sites: Vec<(usize, usize)> = defs.iter().map(|d| d.short_span).collect();
 
     // Every short form's mentions, in order of first sight, found below.
-    let mut cands: Vec<Candidate> = Vec::new();
     let mut groups: Vec<(&str, Vec<Mention>)> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: FnvMap<&str, usize> = FnvMap::default();
     fn add<'s>(
         groups: &mut Vec<(&'s str, Vec<Mention>)>,
-        index: &mut HashMap<&'s str, usize>,
+        index: &mut FnvMap<&'s str, usize>,
         short: &'s str,
         m: Mention,
     ) {
@@ -162,7 +161,9 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
 
     // Single-token candidates; joined forms nobody knows as a whole go piece by piece.
     let known = |s: &str| defined.contains_key(s) || dict.get(s).is_some();
-    for c in scan(text, dict, authors) {
+    let scanned = scan(text, dict, authors);
+    let mut cands: Vec<Candidate> = Vec::with_capacity(scanned.len());
+    for c in scanned {
         if masked.iter().any(|&m| overlaps(m, (c.start, c.end))) {
             continue;
         }
@@ -184,7 +185,7 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             cands.push(c);
         }
     }
-    let mut code_only: HashMap<&str, bool> = HashMap::new();
+    let mut code_only: FnvMap<&str, bool> = FnvMap::default();
     for c in &cands {
         let role = match c.place {
             Place::Free => role_at((c.start, c.end), Role::Text),
