@@ -4,7 +4,7 @@
 //! (how a rank, a name and a chain of titles combine) lives in [`crate::scan`] and
 //! [`crate::titles`]. Lists are matched case-insensitively on whole tokens, longest first.
 
-use crate::chars::{Classes, LOWER_SLOW};
+use crate::chars::{Classes, CHANGES_CASE, LOWER_SLOW};
 use crate::tokens::Token;
 use crate::vocab::{FxHashMap, FxHashSet, Tags, Vocab, WordId};
 use serde::Deserialize;
@@ -84,9 +84,45 @@ pub fn push_key(out: &mut String, word: &str) {
         return;
     }
     let classes = Classes::get();
+    let bytes = word.as_bytes();
+    out.reserve(word.len());
+    // characters that keep their case are copied a run at a time
+    let mut copied = 0;
+    let mut b = 0;
+    while let Some(&x) = bytes.get(b) {
+        let (cp, len, class) = classes.decode_bytes(bytes, b).unwrap_or((0, 1, 0));
+        if class & CHANGES_CASE != 0 {
+            if class & LOWER_SLOW != 0 {
+                // `str::to_lowercase` handles what one character at a time cannot
+                out.truncate(at);
+                out.push_str(&word.to_lowercase());
+                return;
+            }
+            out.push_str(word.get(copied..b).unwrap_or(""));
+            if x < 0x80 {
+                out.push(char::from(x.to_ascii_lowercase()));
+            } else {
+                out.push(classes.lower(char::from_u32(cp).unwrap_or('\u{FFFD}')));
+            }
+            copied = b + len;
+        }
+        b += len;
+    }
+    out.push_str(word.get(copied..).unwrap_or(""));
+}
+
+/// [`push_key`] as it was written first, one character at a time (tests compare the two).
+#[cfg(test)]
+fn push_key_by_chars(out: &mut String, word: &str) {
+    let at = out.len();
+    if word.is_ascii() {
+        out.push_str(word);
+        out[at..].make_ascii_lowercase();
+        return;
+    }
+    let classes = Classes::get();
     for c in word.chars() {
         if classes.of(c) & LOWER_SLOW != 0 {
-            // `str::to_lowercase` handles what one character at a time cannot
             out.truncate(at);
             out.push_str(&word.to_lowercase());
             return;
@@ -466,6 +502,26 @@ mod tests {
             return Some((words.len(), id));
         }
         None
+    }
+
+    #[test]
+    fn push_key_agrees_with_the_char_by_char_version() {
+        let chars: Vec<char> = "aAđĐẠạỸỹÀàƠơƯưİΣσßﬁ Ǆǅǆ1-.'’&KΩǅ𝔸ÉÊ".chars().collect();
+        let mut seed = 99u64;
+        for n in 0..40_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize % 8;
+            let word: String = (0..len)
+                .map(|k| chars[(seed >> (7 * k)) as usize % chars.len()])
+                .collect();
+            let prefix = if n % 2 == 0 { "" } else { "xY " };
+            let (mut a, mut b) = (prefix.to_string(), prefix.to_string());
+            push_key(&mut a, &word);
+            push_key_by_chars(&mut b, &word);
+            assert_eq!(a, b, "{word}");
+        }
     }
 
     #[test]

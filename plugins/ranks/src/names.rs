@@ -75,9 +75,10 @@ pub fn is_vietnamese_syllable(word: &str) -> bool {
     let w = key(word);
     // vowels and final consonants share no letter: the nucleus is the whole run of vowels
     // after the onset, and what follows it must be a final consonant or nothing
+    let first = w.as_bytes().first().copied();
     std::iter::once("")
         .chain(ONSETS)
-        .filter(|o| w.starts_with(o))
+        .filter(|o| o.is_empty() || (o.as_bytes()[0] == first.unwrap_or(0) && w.starts_with(o)))
         .any(|o| {
             let rest = &w[o.len()..];
             let mut vowels = 0;
