@@ -4,7 +4,7 @@
 //! (how a rank, a name and a chain of titles combine) lives in [`crate::scan`] and
 //! [`crate::titles`]. Lists are matched case-insensitively on whole tokens, longest first.
 
-use crate::chars::{Classes, LOWER_SLOW};
+use crate::chars::{Classes, CHANGES_CASE, LOWER_SLOW};
 use crate::tokens::Token;
 use crate::vocab::{FxHashMap, FxHashSet, Tags, Vocab, WordId};
 use serde::Deserialize;
@@ -84,9 +84,45 @@ pub fn push_key(out: &mut String, word: &str) {
         return;
     }
     let classes = Classes::get();
+    let bytes = word.as_bytes();
+    out.reserve(word.len());
+    // characters that keep their case are copied a run at a time
+    let mut copied = 0;
+    let mut b = 0;
+    while let Some(&x) = bytes.get(b) {
+        let (cp, len, class) = classes.decode_bytes(bytes, b).unwrap_or((0, 1, 0));
+        if class & CHANGES_CASE != 0 {
+            if class & LOWER_SLOW != 0 {
+                // `str::to_lowercase` handles what one character at a time cannot
+                out.truncate(at);
+                out.push_str(&word.to_lowercase());
+                return;
+            }
+            out.push_str(word.get(copied..b).unwrap_or(""));
+            if x < 0x80 {
+                out.push(char::from(x.to_ascii_lowercase()));
+            } else {
+                out.push(classes.lower(char::from_u32(cp).unwrap_or('\u{FFFD}')));
+            }
+            copied = b + len;
+        }
+        b += len;
+    }
+    out.push_str(word.get(copied..).unwrap_or(""));
+}
+
+/// [`push_key`] as it was written first, one character at a time (tests compare the two).
+#[cfg(test)]
+fn push_key_by_chars(out: &mut String, word: &str) {
+    let at = out.len();
+    if word.is_ascii() {
+        out.push_str(word);
+        out[at..].make_ascii_lowercase();
+        return;
+    }
+    let classes = Classes::get();
     for c in word.chars() {
         if classes.of(c) & LOWER_SLOW != 0 {
-            // `str::to_lowercase` handles what one character at a time cannot
             out.truncate(at);
             out.push_str(&word.to_lowercase());
             return;
@@ -137,37 +173,83 @@ pub mod tag {
 }
 
 /// One phrase of a set: its words and its id.
-type Phrase = (Box<[WordId]>, usize);
+/// No node (see [`PhraseSet`]).
+const NO_NODE: u32 = u32::MAX;
+
+/// A node of the word trie of a [`PhraseSet`].
+#[derive(Debug, Clone, Default)]
+struct Node {
+    /// The id of the (first) phrase that ends here.
+    phrase: Option<usize>,
+    /// The next words of longer phrases, and their nodes.
+    next: Vec<(WordId, u32)>,
+}
 
 /// A set of phrases (sequences of words), matched on tokens case-insensitively, longest first.
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
     /// The tag the first words of the phrases carry in the vocabulary (0: an empty set).
     tag: Tags,
-    /// First word -> (phrase words, phrase id), longest phrases first.
-    by_first: FxHashMap<WordId, Vec<Phrase>>,
+    /// First word (by id) -> its node in `nodes`, or [`NO_NODE`].
+    roots: Vec<u32>,
+    /// The trie of the phrases' words.
+    nodes: Vec<Node>,
 }
 
 impl PhraseSet {
     /// Build from phrases; the id of a phrase is its index in `phrases`. The words go into
     /// `vocab`, and their first words get `tag` there.
     pub fn new<S: AsRef<str>>(phrases: &[S], tag: Tags, vocab: &mut Vocab) -> PhraseSet {
-        let mut by_first: FxHashMap<WordId, Vec<Phrase>> = FxHashMap::default();
+        let mut set = PhraseSet {
+            tag,
+            roots: Vec::new(),
+            nodes: Vec::new(),
+        };
         for (id, p) in phrases.iter().enumerate() {
-            let words: Box<[WordId]> = p
+            let words: Vec<WordId> = p
                 .as_ref()
                 .split_whitespace()
                 .map(|w| vocab.intern(&key(w)))
                 .collect();
-            if let Some(&first) = words.first() {
-                by_first.entry(first).or_default().push((words, id));
+            let Some(&first) = words.first() else {
+                continue;
+            };
+            vocab.tag_id(first, tag);
+            let mut node = set.root_or_new(first);
+            for &w in &words[1..] {
+                node = set.next_or_new(node, w);
+            }
+            // of two identical phrases, the first one's id
+            let end = &mut set.nodes[node as usize].phrase;
+            if end.is_none() {
+                *end = Some(id);
             }
         }
-        for (&first, list) in by_first.iter_mut() {
-            list.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
-            vocab.tag_id(first, tag);
+        set
+    }
+
+    /// The node of first word `w`, added if new.
+    fn root_or_new(&mut self, w: WordId) -> u32 {
+        let at = w as usize;
+        if self.roots.len() <= at {
+            self.roots.resize(at + 1, NO_NODE);
         }
-        PhraseSet { tag, by_first }
+        if self.roots[at] == NO_NODE {
+            self.roots[at] = self.nodes.len() as u32;
+            self.nodes.push(Node::default());
+        }
+        self.roots[at]
+    }
+
+    /// The node after `node` for the next word `w`, added if new.
+    fn next_or_new(&mut self, node: u32, w: WordId) -> u32 {
+        if let Some(&(_, n)) = self.nodes[node as usize].next.iter().find(|e| e.0 == w) {
+            return n;
+        }
+        let n = self.nodes.len() as u32;
+        self.nodes.push(Node::default());
+        self.nodes[node as usize].next.push((w, n));
+        n
     }
 
     /// The longest phrase starting at token `i`: (number of tokens, phrase id).
@@ -182,22 +264,25 @@ impl PhraseSet {
         self.match_slow(tokens, i, first.id)
     }
 
-    /// [`PhraseSet::match_at`] once the first word is known to start a phrase.
+    /// [`PhraseSet::match_at`] once the first word is known to start a phrase: walks the
+    /// trie along the tokens, remembering the last phrase end.
     fn match_slow(&self, tokens: &[Token], i: usize, first: WordId) -> Option<(usize, usize)> {
-        let list = self.by_first.get(&first)?;
-        'phrases: for (words, id) in list {
-            if i + words.len() > tokens.len() {
-                continue;
+        let root = *self.roots.get(first as usize)?;
+        let mut node = self.nodes.get(root as usize)?;
+        let mut best = node.phrase.map(|id| (1, id));
+        for (k, t) in tokens.iter().enumerate().skip(i + 1) {
+            if node.next.is_empty() || !t.is_word() || t.glued {
+                break;
             }
-            for (k, &w) in words.iter().enumerate() {
-                let t = &tokens[i + k];
-                if !t.is_word() || t.id != w || (k > 0 && t.glued) {
-                    continue 'phrases;
-                }
+            match node.next.iter().find(|e| e.0 == t.id) {
+                Some(&(_, n)) => node = &self.nodes[n as usize],
+                None => break,
             }
-            return Some((words.len(), *id));
+            if let Some(id) = node.phrase {
+                best = Some((k + 1 - i, id));
+            }
         }
-        None
+        best
     }
 
     /// Whether the phrase set holds a match at `i`.
@@ -380,6 +465,96 @@ pub(crate) fn tokenize_builtin(s: &str) -> Vec<crate::tokens::Token<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The matcher the trie replaced: phrases by first word, longest first, tried in turn.
+    fn match_by_list(
+        phrases: &[String],
+        vocab: &Vocab,
+        tokens: &[Token],
+        i: usize,
+    ) -> Option<(usize, usize)> {
+        let first = tokens.get(i)?;
+        if !first.is_word() {
+            return None;
+        }
+        let mut list: Vec<(Vec<WordId>, usize)> = phrases
+            .iter()
+            .enumerate()
+            .map(|(id, p)| {
+                (
+                    p.split_whitespace().map(|w| vocab.id(&key(w))).collect(),
+                    id,
+                )
+            })
+            .filter(|(w, _): &(Vec<WordId>, usize)| w.first() == Some(&first.id))
+            .collect();
+        list.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
+        'phrases: for (words, id) in list {
+            if i + words.len() > tokens.len() {
+                continue;
+            }
+            for (k, &w) in words.iter().enumerate() {
+                let t = &tokens[i + k];
+                if !t.is_word() || t.id != w || (k > 0 && t.glued) {
+                    continue 'phrases;
+                }
+            }
+            return Some((words.len(), id));
+        }
+        None
+    }
+
+    #[test]
+    fn push_key_agrees_with_the_char_by_char_version() {
+        let chars: Vec<char> = "aAđĐẠạỸỹÀàƠơƯưİΣσßﬁ Ǆǅǆ1-.'’&KΩǅ𝔸ÉÊ".chars().collect();
+        let mut seed = 99u64;
+        for n in 0..40_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize % 8;
+            let word: String = (0..len)
+                .map(|k| chars[(seed >> (7 * k)) as usize % chars.len()])
+                .collect();
+            let prefix = if n % 2 == 0 { "" } else { "xY " };
+            let (mut a, mut b) = (prefix.to_string(), prefix.to_string());
+            push_key(&mut a, &word);
+            push_key_by_chars(&mut b, &word);
+            assert_eq!(a, b, "{word}");
+        }
+    }
+
+    #[test]
+    fn the_trie_matches_as_the_phrase_lists_did() {
+        let raw: RawLexicon = serde_norway::from_str(DEFAULT_YAML).expect("built-in lexicon");
+        let lex = builtin();
+        let text = "Phó Tổng Bí thư Thượng tướng công an Phó giám đốc Công an tỉnh, Bộ trưởng \
+                    Bộ Quốc phòng- Đại tướng Ngô Xuân Lịch; Thiếu tướng Phó Chủ tịch Ủy ban \
+                    nhân dân Thành phố Hồ Chí MinhTrung tướng, ông bà Hội đồng Nghĩa vụ quân sự \
+                    giữ chức Chủ nhiệm Tổng cục Chính trị Quân đội nhân dân Việt Nam đại tá \
+                    thượng úy (Đại sứ) đặc mệnh toàn quyền Phó Thủ tướng Chính phủ";
+        let tokens = lex.tokenize(text);
+        let sets: [(&PhraseSet, &[String]); 6] = [
+            (&lex.positions, &raw.positions),
+            (&lex.org_heads, &raw.org_heads),
+            (&lex.predicates, &raw.predicates),
+            (&lex.honorifics, &raw.honorifics),
+            (&lex.position_prefixes, &raw.position_prefixes),
+            (&lex.role_triggers, &raw.role_triggers),
+        ];
+        let mut hits = 0;
+        for (set, phrases) in sets {
+            for i in 0..=tokens.len() {
+                let want = tokens
+                    .get(i)
+                    .filter(|t| t.has_tag(set.tag))
+                    .and_then(|_| match_by_list(phrases, &lex.vocab, &tokens, i));
+                assert_eq!(set.match_at(&tokens, i), want, "token {i}");
+                hits += usize::from(want.is_some());
+            }
+        }
+        assert!(hits > 10, "{hits}");
+    }
 
     #[test]
     fn default_lexicon_parses_and_covers_every_rank_family() {

@@ -54,6 +54,8 @@ fn excluded(name: &str, key: &str, authors: &HashSet<String>, lex: &Lexicon) -> 
 /// Whether the words of `long` end with the words of `short` and are more of them.
 fn ends_with_words(long: &str, short: &str) -> bool {
     long.len() > short.len()
+        // the last bytes first: most names end differently
+        && (short.is_empty() || long.as_bytes().last() == short.as_bytes().last())
         && long.ends_with(short)
         && long.as_bytes()[long.len() - short.len() - 1] == b' '
 }
@@ -141,32 +143,36 @@ pub fn merge(mentions: &[Mention], authors: &HashSet<String>, lex: &Lexicon) -> 
         }
     }
     let rank_of = |list: &[usize]| list.iter().find_map(|&i| mentions[i].rank);
+    let ranks: Vec<Option<usize>> = groups.iter().map(|(_, list)| rank_of(list)).collect();
     // fold short names into the one longer name they end
     let mut target: Vec<Option<usize>> = vec![None; groups.len()];
-    for (a, (wa, la)) in groups.iter().enumerate() {
-        let ra = rank_of(la);
-        let candidates: Vec<usize> = groups
-            .iter()
-            .enumerate()
-            .filter(|(b, (wb, lb))| {
-                *b != a
-                    && ends_with_words(wb, wa)
-                    && match (ra, rank_of(lb)) {
-                        (Some(x), Some(y)) => x == y,
-                        _ => true,
-                    }
-            })
-            .map(|(b, _)| b)
-            .collect();
-        let same_rank: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|&b| ra.is_some() && rank_of(&groups[b].1) == ra)
-            .collect();
-        if candidates.len() == 1 {
-            target[a] = Some(candidates[0]);
-        } else if same_rank.len() == 1 {
-            target[a] = Some(same_rank[0]);
+    for (a, (wa, _)) in groups.iter().enumerate() {
+        let ra = ranks[a];
+        // the candidates (longer names ending with this one, of the same rank when both
+        // have one) and those of them with this name's rank: how many, and the first
+        let (mut candidates, mut first_candidate) = (0usize, None);
+        let (mut same_rank, mut first_same_rank) = (0usize, None);
+        for (b, (wb, _)) in groups.iter().enumerate() {
+            if b == a || !ends_with_words(wb, wa) {
+                continue;
+            }
+            let rb = ranks[b];
+            if let (Some(x), Some(y)) = (ra, rb) {
+                if x != y {
+                    continue;
+                }
+            }
+            candidates += 1;
+            first_candidate.get_or_insert(b);
+            if ra.is_some() && rb == ra {
+                same_rank += 1;
+                first_same_rank.get_or_insert(b);
+            }
+        }
+        if candidates == 1 {
+            target[a] = first_candidate;
+        } else if same_rank == 1 {
+            target[a] = first_same_rank;
         }
     }
     let root = |mut g: usize| {

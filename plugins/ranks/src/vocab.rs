@@ -170,13 +170,11 @@ impl PackedMap {
 
     #[inline(always)]
     fn get(&self, key: u128) -> Option<WordId> {
-        if self.keys.is_empty() {
-            return None;
-        }
-        let mask = self.keys.len() - 1;
+        // an empty table has no slot: the first `get` answers
+        let mask = self.keys.len().wrapping_sub(1);
         let mut i = self.slot(key);
         loop {
-            let k = self.keys[i];
+            let k = *self.keys.get(i)?;
             if k == key {
                 return self.ids.get(i).copied();
             }
