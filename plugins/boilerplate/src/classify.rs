@@ -25,7 +25,7 @@ use crate::credits::{
     dateline, parse_byline, parse_source, parse_tail_source, split_credit, trailing_caps_name,
     BYLINE_MAX_WORDS, SOURCE_MAX_WORDS,
 };
-use crate::lines::{segment, sentence_spans, split_lines, Block, Line};
+use crate::lines::{segment_into, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
     collapse_whitespace, count_words_upto, ends_sentence, fold, is_headline_like, is_name_like,
@@ -105,11 +105,11 @@ struct Cut {
     rule: &'static str,
 }
 
-/// The working state of one document.
-struct Doc<'r> {
+/// The working state of one document (`'t`: the text's lifetime).
+struct Doc<'r, 't> {
     rules: &'r Rules,
-    lines: Vec<Line>,
-    blocks: Vec<Block>,
+    lines: Vec<Line<'t>>,
+    blocks: Vec<Block<'t>>,
     labels: Vec<Option<Label>>,
     /// Cuts inside body blocks (byte ranges of the block's text).
     cuts: Vec<Vec<Cut>>,
@@ -117,16 +117,15 @@ struct Doc<'r> {
     words: Vec<usize>,
 }
 
-impl<'r> Doc<'r> {
-    fn new(rules: &'r Rules, text: &str) -> Doc<'r> {
+impl<'r, 't> Doc<'r, 't> {
+    fn new(rules: &'r Rules, text: &'t str) -> Doc<'r, 't> {
         let lines = split_lines(text);
-        let blocks: Vec<Block> = lines
-            .iter()
-            .enumerate()
-            .flat_map(|(i, l)| segment(i, &l.text))
-            .collect();
+        let mut blocks: Vec<Block<'t>> = Vec::with_capacity(lines.len() + 8);
+        for (i, l) in lines.iter().enumerate() {
+            segment_into(i, l.text, &mut blocks);
+        }
         let n = blocks.len();
-        let words = blocks.iter().map(|b| word_count(&b.text)).collect();
+        let words = blocks.iter().map(|b| word_count(b.text)).collect();
         Doc {
             rules,
             lines,
@@ -144,8 +143,9 @@ impl<'r> Doc<'r> {
         (n >= l.body_min_words && ends_sentence(self.text(i))) || n >= l.body_min_words_unpunctuated
     }
 
-    fn text(&self, i: usize) -> &str {
-        &self.blocks[i].text
+    /// The text of block `i` (a slice of the document's text).
+    fn text(&self, i: usize) -> &'t str {
+        self.blocks[i].text
     }
 
     fn free(&self, i: usize) -> bool {
@@ -169,7 +169,7 @@ impl<'r> Doc<'r> {
     fn local_rules(&mut self) {
         let rules = self.rules;
         for i in 0..self.blocks.len() {
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             let n = self.words[i];
             let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(&t));
             if full(&rules.artifacts) {
@@ -269,8 +269,8 @@ impl<'r> Doc<'r> {
                     .iter()
                     .any(|r| r.is_match(self.text(i - 1)));
                 if marker && self.free(i) && self.short_caption(i) {
-                    let t = self.text(i).to_string();
-                    self.set(i, Kind::Caption(t), "caption_after_image");
+                    let t = self.text(i);
+                    self.set(i, Kind::Caption(t.to_string()), "caption_after_image");
                 }
             }
         }
@@ -381,7 +381,7 @@ impl<'r> Doc<'r> {
             if !folds.equal(&self.blocks, i, i - 1) {
                 continue;
             }
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             let both_free = self.free(i) && self.free(i - 1);
             let prose = self.rules.prose_markers.occurs_in(&words_lower(&t));
             if both_free
@@ -389,8 +389,8 @@ impl<'r> Doc<'r> {
                 && !prose
                 && !more_words_than(&t, limits.caption_shape_max_words)
             {
-                self.set(i - 1, Kind::Caption(t.clone()), "caption_duplicate");
-                self.set(i, Kind::Caption(t), "caption_duplicate");
+                self.set(i - 1, Kind::Caption(t.to_string()), "caption_duplicate");
+                self.set(i, Kind::Caption(t.to_string()), "caption_duplicate");
             } else if both_free && is_headline_like(&t, limits) && teaser.is_none() {
                 teaser = Some(i - 1);
             }
@@ -519,21 +519,21 @@ impl<'r> Doc<'r> {
                 }
                 continue;
             }
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             if rules.categories.is_exactly_text(&t) {
                 self.set(i, Kind::Drop, "category");
                 after_furniture = true;
             } else if rules.outlets.is_exactly_text(&t) {
-                self.set(i, Kind::Outlet(t), "outlet");
+                self.set(i, Kind::Outlet(t.to_string()), "outlet");
             } else if let Some((who, src)) = parse_tail_source(rules, &t) {
                 self.set(i, Kind::Source(who, src), "source");
             } else if let Some(name) = name_and_unit(&t, limits.name_max_words) {
                 self.set(i, Kind::Byline(vec![name]), "byline");
             } else if is_name_like(&t, limits.name_max_words) {
                 if after_furniture {
-                    self.set(i, Kind::Outlet(t), "outlet");
+                    self.set(i, Kind::Outlet(t.to_string()), "outlet");
                 } else {
-                    self.set(i, Kind::Byline(vec![t]), "byline_name");
+                    self.set(i, Kind::Byline(vec![t.to_string()]), "byline_name");
                 }
             } else {
                 self.set(i, Kind::Drop, "trailer");
@@ -619,7 +619,7 @@ impl<'r> Doc<'r> {
             if !self.free(i) {
                 continue;
             }
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             let glued = self.blocks[i].glued_left || self.blocks[i].glued_right;
             if i != lead
                 && glued
@@ -627,15 +627,15 @@ impl<'r> Doc<'r> {
                 && !more_words_than(&t, limits.caption_max_words)
                 && self.glued_caption(&t)
             {
-                self.set(i, Kind::Caption(t), "caption_glued");
+                self.set(i, Kind::Caption(t.to_string()), "caption_glued");
                 continue;
             }
             if i != lead && self.glued_lead_caption(i) {
-                self.set(i, Kind::Caption(t), "caption_glued");
+                self.set(i, Kind::Caption(t.to_string()), "caption_glued");
                 continue;
             }
             if i != lead && self.caption_shaped(&t, limits.caption_shape_max_words) {
-                self.set(i, Kind::Caption(t), "caption_shape");
+                self.set(i, Kind::Caption(t.to_string()), "caption_shape");
                 continue;
             }
             // Portrait captions: a sentence that is only a rank or honorific and a name.
@@ -643,7 +643,7 @@ impl<'r> Doc<'r> {
             for &(s, e) in &spans {
                 if self.is_portrait(&t[s..e]) {
                     if spans.len() == 1 && i != lead {
-                        self.set(i, Kind::Caption(t.clone()), "caption_portrait");
+                        self.set(i, Kind::Caption(t.to_string()), "caption_portrait");
                     } else if spans.len() > 1 {
                         self.cuts[i].push(Cut {
                             start: s,
@@ -658,9 +658,9 @@ impl<'r> Doc<'r> {
         // A credit-only line credits the short block before it.
         for i in lead + 1..=end.min(self.blocks.len().saturating_sub(1)) {
             if self.is_rule(i, "photo_credit") && self.free(i - 1) && i - 1 != lead {
-                let t = self.text(i - 1).to_string();
+                let t = self.text(i - 1);
                 if !more_words_than(&t, limits.caption_max_words) {
-                    self.set(i - 1, Kind::Caption(t), "caption_credit");
+                    self.set(i - 1, Kind::Caption(t.to_string()), "caption_credit");
                 }
             }
         }
@@ -744,7 +744,7 @@ impl<'r> Doc<'r> {
                 continue;
             };
             if label.kind != Kind::Body {
-                report(&mut x, &label.kind, label.rule, &b.text);
+                report(&mut x, &label.kind, label.rule, b.text);
                 continue;
             }
             // Body: apply cuts, report them.
@@ -808,14 +808,14 @@ impl Folds {
         }
     }
 
-    fn fold(&mut self, blocks: &[Block], i: usize) {
+    fn fold(&mut self, blocks: &[Block<'_>], i: usize) {
         if self.cache[i].is_none() {
-            self.cache[i] = Some(fold(&blocks[i].text));
+            self.cache[i] = Some(fold(blocks[i].text));
         }
     }
 
     /// Whether blocks `i` and `j` fold alike.
-    fn equal(&mut self, blocks: &[Block], i: usize, j: usize) -> bool {
+    fn equal(&mut self, blocks: &[Block<'_>], i: usize, j: usize) -> bool {
         if self.words[i] != self.words[j] {
             return false;
         }

@@ -17,24 +17,24 @@ const OPENERS: &[char] = &['“', '"', '\'', '‘', '«', '('];
 
 /// One non-blank line of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    /// The line's text (already trimmed by `normalize`).
-    pub text: String,
+pub struct Line<'t> {
+    /// The line's text, trimmed (a slice of the input).
+    pub text: &'t str,
     /// Whether a blank line precedes it (paragraph separation).
     pub blank_before: bool,
 }
 
 /// A block: a line, or one of the pieces a glued line is cut into.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub struct Block<'t> {
     /// Index of its line in the list [`split_lines`] returned.
     pub line: usize,
     /// Byte range in the line's text.
     pub start: usize,
     /// End of the byte range.
     pub end: usize,
-    /// The block's text, trimmed.
-    pub text: String,
+    /// The block's text, trimmed (a slice of the input).
+    pub text: &'t str,
     /// Whether it is glued to a block before it on the same line.
     pub glued_left: bool,
     /// Whether a block is glued after it on the same line.
@@ -42,7 +42,7 @@ pub struct Block {
 }
 
 /// The non-blank lines, remembering which follow a blank line.
-pub fn split_lines(text: &str) -> Vec<Line> {
+pub fn split_lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut blank = false;
     for raw in text.lines() {
@@ -52,7 +52,7 @@ pub fn split_lines(text: &str) -> Vec<Line> {
             continue;
         }
         out.push(Line {
-            text: t.to_string(),
+            text: t,
             blank_before: blank && !out.is_empty(),
         });
         blank = false;
@@ -140,8 +140,15 @@ fn glue_at(text: &str, k: usize, next: char) -> bool {
 }
 
 /// Cut one line into blocks at glue points.
-pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
-    let mut cuts: Vec<usize> = vec![0];
+pub fn segment(line_index: usize, text: &str) -> Vec<Block<'_>> {
+    let mut blocks = Vec::new();
+    segment_into(line_index, text, &mut blocks);
+    blocks
+}
+
+/// [`segment`], appending the blocks to `blocks`.
+pub fn segment_into<'t>(line_index: usize, text: &'t str, blocks: &mut Vec<Block<'t>>) {
+    let mut last = 0;
     let bytes = text.as_bytes();
     // Only capitals and quotes start blocks, and never after a space: the
     // candidates are found a chunk at a time (see [`candidates`]) and only
@@ -158,13 +165,13 @@ pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
             }
             let (c, _) = decode_at(bytes, at);
             if may_start_block(c) && glue_at(text, at, c) {
-                cuts.push(at);
+                push_block(line_index, text, last, at, blocks);
+                last = at;
             }
         }
         k = end;
     }
-    cuts.push(text.len());
-    blocks_between(line_index, text, &cuts)
+    push_block(line_index, text, last, text.len(), blocks);
 }
 
 /// Whether the character at byte `at` (the first byte of a character) is,
@@ -276,26 +283,26 @@ fn decode_at(b: &[u8], k: usize) -> (char, usize) {
     (char::from_u32(u).unwrap_or('\u{FFFD}'), len)
 }
 
-/// The non-empty blocks of `text` between consecutive `cuts` (byte offsets, the first 0 and
-/// the last `text.len()`).
-fn blocks_between(line_index: usize, text: &str, cuts: &[usize]) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    for w in cuts.windows(2) {
-        let (s, e) = (w[0], w[1]);
-        let piece = text[s..e].trim();
-        if piece.is_empty() {
-            continue;
-        }
-        blocks.push(Block {
-            line: line_index,
-            start: s,
-            end: e,
-            text: piece.to_string(),
-            glued_left: s > 0,
-            glued_right: e < text.len(),
-        });
+/// The block of `text` from byte `s` to byte `e` (cut points), unless it is blank.
+fn push_block<'t>(
+    line_index: usize,
+    text: &'t str,
+    s: usize,
+    e: usize,
+    blocks: &mut Vec<Block<'t>>,
+) {
+    let piece = text[s..e].trim();
+    if piece.is_empty() {
+        return;
     }
-    blocks
+    blocks.push(Block {
+        line: line_index,
+        start: s,
+        end: e,
+        text: piece,
+        glued_left: s > 0,
+        glued_right: e < text.len(),
+    });
 }
 
 /// Byte ranges of the sentences of a block: a sentence ends at final punctuation
@@ -355,7 +362,10 @@ mod tests {
     use super::*;
 
     fn texts(line: &str) -> Vec<String> {
-        segment(0, line).into_iter().map(|b| b.text).collect()
+        segment(0, line)
+            .into_iter()
+            .map(|b| b.text.to_string())
+            .collect()
     }
 
     #[test]
@@ -534,7 +544,7 @@ mod tests {
             false
         }
 
-        pub fn segment(line_index: usize, text: &str) -> Vec<super::Block> {
+        pub fn segment(line_index: usize, text: &str) -> Vec<super::Block<'_>> {
             let chars: Vec<(usize, char)> = text.char_indices().collect();
             let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
             let mut cuts: Vec<usize> = vec![0];
@@ -547,7 +557,11 @@ mod tests {
                     .map(|(_, &(byte, _))| byte),
             );
             cuts.push(text.len());
-            super::blocks_between(line_index, text, &cuts)
+            let mut blocks = Vec::new();
+            for w in cuts.windows(2) {
+                super::push_block(line_index, text, w[0], w[1], &mut blocks);
+            }
+            blocks
         }
 
         pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
