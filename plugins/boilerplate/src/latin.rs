@@ -35,6 +35,7 @@ pub fn slotted() -> impl Iterator<Item = char> {
 const UPPER: u8 = 1;
 const LOWER: u8 = 2;
 const ALPHA: u8 = 4;
+const NUMERIC: u8 = 8;
 
 /// Build the table (done on first use otherwise).
 pub fn prepare() {
@@ -50,7 +51,8 @@ fn classes() -> &'static [u8; SLOTS] {
                 let flag = |yes: bool, bit: u8| if yes { bit } else { 0 };
                 t[s] = flag(c.is_uppercase(), UPPER)
                     | flag(c.is_lowercase(), LOWER)
-                    | flag(c.is_alphabetic(), ALPHA);
+                    | flag(c.is_alphabetic(), ALPHA)
+                    | flag(c.is_numeric(), NUMERIC);
             }
         }
         t
@@ -93,6 +95,18 @@ pub fn is_alpha(c: char) -> bool {
     }
 }
 
+/// `c.is_alphanumeric()`.
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match slot(c) {
+        Some(s) => classes()[s] & (ALPHA | NUMERIC) != 0,
+        None => c.is_alphanumeric(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +117,7 @@ mod tests {
             assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
             assert_eq!(is_lower(c), c.is_lowercase(), "{c:?}");
             assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 }

@@ -6,8 +6,8 @@
 //! checks and compiles it once, at plugin start-up.
 
 use crate::needle::Rx;
+use crate::words::with_words;
 pub use crate::words::words_lower;
-use crate::words::{first_word, words_lower_prefix};
 use regex::Regex;
 use serde::Deserialize;
 use std::fmt;
@@ -121,12 +121,23 @@ impl Phrases {
         if !self.may_start(text) {
             return None;
         }
-        self.prefix_len(&words_lower_prefix(text, self.max_len))
+        with_words(text, self.max_len, |w| {
+            self.items
+                .iter()
+                .find(|p| w.starts_with(p))
+                .map(|p| p.len())
+        })
     }
 
     /// Whether the first word of `text` starts a phrase (false when it has no words).
     fn may_start(&self, text: &str) -> bool {
-        first_word(text).is_some_and(|w| self.firsts.binary_search(&w).is_ok())
+        with_words(text, 1, |w| {
+            !w.is_empty()
+                && self
+                    .firsts
+                    .binary_search_by(|f| f.as_str().cmp(w.word(0)))
+                    .is_ok()
+        })
     }
 
     /// Whether any phrase occurs in `words` as a run of whole words.
@@ -147,8 +158,9 @@ impl Phrases {
         if !self.may_start(text) {
             return false;
         }
-        let words = words_lower_prefix(text, self.max_len + 1);
-        words.len() <= self.max_len && self.is_exactly(&words)
+        with_words(text, self.max_len + 1, |w| {
+            w.len() <= self.max_len && self.items.iter().any(|p| w.is(p))
+        })
     }
 }
 
