@@ -171,15 +171,15 @@ impl<'r, 't> Doc<'r, 't> {
         for i in 0..self.blocks.len() {
             let t = self.text(i);
             let n = self.words[i];
-            let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(&t));
+            let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(t));
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
             } else if full(&rules.image_markers) {
                 self.set(i, Kind::Drop, "image_marker");
             } else if full(&rules.site_header) {
-                let clock = find_stamp(rules, &t).map(|s| s.value);
+                let clock = find_stamp(rules, t).map(|s| s.value);
                 self.set(i, Kind::Header(clock), "site_header");
-            } else if is_widget_line(rules, &t) {
+            } else if is_widget_line(rules, t) {
                 self.set(i, Kind::Drop, "widget");
             } else if full(&rules.inline_promos) {
                 self.set(i, Kind::Drop, "inline_promo");
@@ -189,15 +189,15 @@ impl<'r, 't> Doc<'r, 't> {
                 self.set(i, Kind::Drop, "teaser_header");
             } else if full(&rules.page_footer) {
                 self.set(i, Kind::Drop, "footer");
-            } else if let Some(v) = stamp_line(rules, &t).or_else(|| meta_stamp_line(rules, &t)) {
+            } else if let Some(v) = stamp_line(rules, t).or_else(|| meta_stamp_line(rules, t)) {
                 self.set(i, Kind::Stamp(v), "timestamp");
-            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, &t)) {
+            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, t)) {
                 self.set(i, Kind::Byline(names), "byline");
-            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, &t)) {
+            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, t)) {
                 self.set(i, Kind::Source(None, src), "source");
-            } else if is_tag_list(&t) {
+            } else if is_tag_list(t) {
                 self.set(i, Kind::Drop, "tag_list");
-            } else if let Some(c) = split_credit(rules, &t) {
+            } else if let Some(c) = split_credit(rules, t) {
                 if c.caption.is_empty() {
                     self.set(i, Kind::Drop, "photo_credit");
                 } else if !more_words_than(&c.caption, 2 * rules.limits.caption_max_words) {
@@ -383,15 +383,15 @@ impl<'r, 't> Doc<'r, 't> {
             }
             let t = self.text(i);
             let both_free = self.free(i) && self.free(i - 1);
-            let prose = self.rules.prose_markers.occurs_in(&words_lower(&t));
+            let prose = self.rules.prose_markers.occurs_in(&words_lower(t));
             if both_free
-                && ends_sentence(&t)
+                && ends_sentence(t)
                 && !prose
-                && !more_words_than(&t, limits.caption_shape_max_words)
+                && !more_words_than(t, limits.caption_shape_max_words)
             {
                 self.set(i - 1, Kind::Caption(t.to_string()), "caption_duplicate");
                 self.set(i, Kind::Caption(t.to_string()), "caption_duplicate");
-            } else if both_free && is_headline_like(&t, limits) && teaser.is_none() {
+            } else if both_free && is_headline_like(t, limits) && teaser.is_none() {
                 teaser = Some(i - 1);
             }
         }
@@ -520,16 +520,16 @@ impl<'r, 't> Doc<'r, 't> {
                 continue;
             }
             let t = self.text(i);
-            if rules.categories.is_exactly_text(&t) {
+            if rules.categories.is_exactly_text(t) {
                 self.set(i, Kind::Drop, "category");
                 after_furniture = true;
-            } else if rules.outlets.is_exactly_text(&t) {
+            } else if rules.outlets.is_exactly_text(t) {
                 self.set(i, Kind::Outlet(t.to_string()), "outlet");
-            } else if let Some((who, src)) = parse_tail_source(rules, &t) {
+            } else if let Some((who, src)) = parse_tail_source(rules, t) {
                 self.set(i, Kind::Source(who, src), "source");
-            } else if let Some(name) = name_and_unit(&t, limits.name_max_words) {
+            } else if let Some(name) = name_and_unit(t, limits.name_max_words) {
                 self.set(i, Kind::Byline(vec![name]), "byline");
-            } else if is_name_like(&t, limits.name_max_words) {
+            } else if is_name_like(t, limits.name_max_words) {
                 if after_furniture {
                     self.set(i, Kind::Outlet(t.to_string()), "outlet");
                 } else {
@@ -623,9 +623,9 @@ impl<'r, 't> Doc<'r, 't> {
             let glued = self.blocks[i].glued_left || self.blocks[i].glued_right;
             if i != lead
                 && glued
-                && !ends_sentence(&t)
-                && !more_words_than(&t, limits.caption_max_words)
-                && self.glued_caption(&t)
+                && !ends_sentence(t)
+                && !more_words_than(t, limits.caption_max_words)
+                && self.glued_caption(t)
             {
                 self.set(i, Kind::Caption(t.to_string()), "caption_glued");
                 continue;
@@ -634,12 +634,12 @@ impl<'r, 't> Doc<'r, 't> {
                 self.set(i, Kind::Caption(t.to_string()), "caption_glued");
                 continue;
             }
-            if i != lead && self.caption_shaped(&t, limits.caption_shape_max_words) {
+            if i != lead && self.caption_shaped(t, limits.caption_shape_max_words) {
                 self.set(i, Kind::Caption(t.to_string()), "caption_shape");
                 continue;
             }
             // Portrait captions: a sentence that is only a rank or honorific and a name.
-            let spans = sentence_spans(&t);
+            let spans = sentence_spans(t);
             for &(s, e) in &spans {
                 if self.is_portrait(&t[s..e]) {
                     if spans.len() == 1 && i != lead {
@@ -659,7 +659,7 @@ impl<'r, 't> Doc<'r, 't> {
         for i in lead + 1..=end.min(self.blocks.len().saturating_sub(1)) {
             if self.is_rule(i, "photo_credit") && self.free(i - 1) && i - 1 != lead {
                 let t = self.text(i - 1);
-                if !more_words_than(&t, limits.caption_max_words) {
+                if !more_words_than(t, limits.caption_max_words) {
                     self.set(i - 1, Kind::Caption(t.to_string()), "caption_credit");
                 }
             }
