@@ -871,7 +871,7 @@ fn is_link_item(t: &str, limits: &crate::rules::Limits) -> bool {
 /// A line of short meta parts separated by " | ", one of them a stamp line
 /// ("Cỡ chữ: A A A | Cập nhật: 20/12/2012 16:45 | Lượt xem: 356"): the stamp's value.
 fn meta_stamp_line(rules: &Rules, t: &str) -> Option<String> {
-    if !t.contains('|') || !t.bytes().any(|b| b.is_ascii_digit()) {
+    if !t.contains('|') || !crate::shape::has_ascii_digit(t.as_bytes()) {
         return None;
     }
     let mut value = None;
