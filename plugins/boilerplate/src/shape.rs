@@ -247,7 +247,7 @@ pub fn is_tag_list(s: &str) -> bool {
 
 /// Text folded for comparing repeated blocks: lower case, single spaces.
 pub fn fold(s: &str) -> String {
-    collapse_whitespace(s.to_string()).to_lowercase()
+    crate::latin::to_lowercase(&collapse_whitespace(s.to_string()))
 }
 
 #[cfg(test)]
