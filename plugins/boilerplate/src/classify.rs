@@ -32,6 +32,7 @@ use crate::shape::{
     is_tag_list, more_words_than, word_count,
 };
 use crate::stamps::{find_stamp, stamp_line};
+use crate::words::with_words;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -383,7 +384,7 @@ impl<'r, 't> Doc<'r, 't> {
             }
             let t = self.text(i);
             let both_free = self.free(i) && self.free(i - 1);
-            let prose = self.rules.prose_markers.occurs_in(&words_lower(t));
+            let prose = with_words(t, usize::MAX, |w| self.rules.prose_markers.occurs_in_buf(w));
             if both_free
                 && ends_sentence(t)
                 && !prose
@@ -554,20 +555,19 @@ impl<'r, 't> Doc<'r, 't> {
         if !ends_sentence(t) && t.trim_end().ends_with([',', ';']) {
             return false;
         }
-        let words = words_lower(t);
-        if r.caption_scenes.prefix_len(&words).is_some() {
-            return true;
-        }
-        r.caption_subjects.prefix_len(&words).is_some()
-            && r.prose_openers.prefix_len(&words).is_none()
-            && !r.prose_markers.occurs_in(&words)
-            && r.caption_verbs.occurs_in(&words)
+        with_words(t, usize::MAX, |w| {
+            r.caption_scenes.starts(w)
+                || (r.caption_subjects.starts(w)
+                    && !r.prose_openers.starts(w)
+                    && !r.prose_markers.occurs_in_buf(w)
+                    && r.caption_verbs.occurs_in_buf(w))
+        })
     }
 
     /// Whether a glued piece is a caption: caption-shaped, or naming a position in the picture.
     fn glued_caption(&self, t: &str) -> bool {
         let r = self.rules;
-        let lower = t.to_lowercase();
+        let lower = crate::latin::to_lowercase(t);
         let positional = [
             "(trái)",
             "(phải)",
@@ -578,12 +578,13 @@ impl<'r, 't> Doc<'r, 't> {
         ]
         .iter()
         .any(|p| lower.contains(p));
-        let words = words_lower(t);
         positional
             || self.caption_shaped(t, self.rules.limits.caption_max_words)
-            || (r.caption_subjects.prefix_len(&words).is_some()
-                && r.prose_openers.prefix_len(&words).is_none()
-                && r.caption_verbs.occurs_in(&words))
+            || with_words(t, usize::MAX, |w| {
+                r.caption_subjects.starts(w)
+                    && !r.prose_openers.starts(w)
+                    && r.caption_verbs.occurs_in_buf(w)
+            })
     }
 
     /// Whether a block opening its line is a caption glued before a paragraph
@@ -604,12 +605,12 @@ impl<'r, 't> Doc<'r, 't> {
             return false;
         }
         let next = i + 1;
-        let words = words_lower(t);
         self.blocks[next].glued_left
             && self.free(next)
             && self.body_like(next)
-            && r.prose_openers.prefix_len(&words).is_none()
-            && !r.prose_markers.occurs_in(&words)
+            && with_words(t, usize::MAX, |w| {
+                !r.prose_openers.starts(w) && !r.prose_markers.occurs_in_buf(w)
+            })
     }
 
     /// Pass 7: captions inside the body.

@@ -6,8 +6,8 @@
 //! checks and compiles it once, at plugin start-up.
 
 use crate::needle::Rx;
-use crate::words::with_words;
 pub use crate::words::words_lower;
+use crate::words::{with_words, WordBuf};
 use regex::Regex;
 use serde::Deserialize;
 use std::fmt;
@@ -145,6 +145,19 @@ impl Phrases {
         self.items
             .iter()
             .any(|p| words.windows(p.len()).any(|w| w == &p[..]))
+    }
+
+    /// Whether the folded words `w` start with a phrase ([`Phrases::prefix_len`] is some).
+    pub fn starts(&self, w: &WordBuf) -> bool {
+        self.items.iter().any(|p| w.starts_with(p))
+    }
+
+    /// [`Phrases::occurs_in`] of the folded words `w`.
+    pub fn occurs_in_buf(&self, w: &WordBuf) -> bool {
+        self.items.iter().any(|p| {
+            (0..(w.len() + 1).saturating_sub(p.len()))
+                .any(|k| p.iter().enumerate().all(|(j, x)| x == w.word(k + j)))
+        })
     }
 
     /// Whether `words` is exactly one of the phrases.
@@ -419,6 +432,39 @@ mod tests {
         let w = Phrases::new(&["Bình luận".to_string()]);
         assert!(w.is_exactly(&words_lower("Bình lụân")));
         assert!(!w.is_exactly(&words_lower("Bình luân")));
+    }
+
+    #[test]
+    fn buffered_word_checks_agree_with_the_word_lists() {
+        let r = Rules::builtin().expect("rules");
+        let texts = [
+            "Thượng tướng Lê C chủ trì hội nghị.",
+            "Quang cảnh buổi lễ.",
+            "Các đại biểu đã thảo luận, phát biểu tại hội nghị",
+            "Đại tá A phát biểu",
+            "",
+            "-- ,",
+            "phát biểu",
+            "Ông A Phát biểu tại hội nghị tổng kết năm với nhiều đại biểu tham dự",
+        ];
+        let lists = [
+            &r.caption_scenes,
+            &r.caption_subjects,
+            &r.caption_verbs,
+            &r.prose_markers,
+            &r.prose_openers,
+            &r.ranks,
+            &r.widgets,
+        ];
+        for t in texts {
+            let words = words_lower(t);
+            with_words(t, usize::MAX, |w| {
+                for p in lists {
+                    assert_eq!(p.starts(w), p.prefix_len(&words).is_some(), "{t}");
+                    assert_eq!(p.occurs_in_buf(w), p.occurs_in(&words), "{t}");
+                }
+            });
+        }
     }
 
     #[test]
