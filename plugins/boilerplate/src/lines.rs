@@ -157,6 +157,12 @@ pub fn segment_into<'t>(line_index: usize, text: &'t str, blocks: &mut Vec<Block
     while k < bytes.len() {
         let end = (k + CHUNK).min(bytes.len());
         let mut mask = candidates(&bytes[k - 1..end]);
+        // Most candidates in Vietnamese text are small letters: drop them a
+        // chunk at a time where the chunk's next two bytes are there too.
+        #[cfg(target_arch = "x86_64")]
+        if k + CHUNK + 2 <= bytes.len() {
+            mask &= !sse2::small_letters(&bytes[k - 1..k + CHUNK + 2]);
+        }
         while mask != 0 {
             let at = k + mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -227,9 +233,43 @@ fn is_candidate(p: u8, c: u8) -> bool {
 mod sse2 {
     use super::CHUNK;
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+        _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
     };
+
+    /// Of the bytes `w[1..=CHUNK]` (`w` holds `CHUNK + 3` bytes), a bit per
+    /// byte for which [`super::is_small_letter_at`] holds.
+    pub fn small_letters(w: &[u8]) -> u64 {
+        assert!(w.len() == CHUNK + 3);
+        let mut mask = 0u64;
+        for part in 0..CHUNK / 16 {
+            let at = part * 16;
+            // SAFETY: SSE2 is always present on x86-64, and the unaligned
+            // 16-byte loads lie inside `w` (`at + 19 <= w.len()`).
+            let bits = unsafe {
+                let cur = _mm_loadu_si128(w.as_ptr().add(at + 1).cast::<__m128i>());
+                let c1 = _mm_loadu_si128(w.as_ptr().add(at + 2).cast::<__m128i>());
+                let c2 = _mm_loadu_si128(w.as_ptr().add(at + 3).cast::<__m128i>());
+                let is = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+                // C3 A0..=C3 BF but C3 B7: A0..=FF are -96..=-1 as signed bytes.
+                let high = _mm_and_si128(
+                    _mm_cmpgt_epi8(c1, _mm_set1_epi8(-97)),
+                    _mm_cmplt_epi8(c1, _mm_setzero_si128()),
+                );
+                let latin1 = _mm_andnot_si128(is(c1, 0xB7), _mm_and_si128(is(cur, 0xC3), high));
+                // E1 BA/BB, then an odd byte.
+                let odd = is(_mm_and_si128(c2, _mm_set1_epi8(1)), 1);
+                let ext = _mm_and_si128(
+                    _mm_and_si128(is(cur, 0xE1), _mm_or_si128(is(c1, 0xBA), is(c1, 0xBB))),
+                    odd,
+                );
+                _mm_movemask_epi8(_mm_or_si128(latin1, ext))
+            };
+            mask |= u64::from(bits as u16) << at;
+        }
+        mask
+    }
 
     /// See [`super::candidates`]; `w` holds `CHUNK + 1` bytes.
     pub fn candidates(w: &[u8]) -> u64 {
@@ -382,6 +422,30 @@ mod tests {
                 m | (u64::from(is_candidate(w[j], w[j + 1])) << j)
             });
             assert_eq!(candidates(w), want, "{w:?}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn chunked_small_letters_agree_with_the_byte_test() {
+        // Every triple of interesting bytes, a chunk at a time.
+        let interesting = [
+            0x00u8, 0x41, 0x80, 0x9F, 0xA0, 0xB7, 0xBA, 0xBB, 0xBC, 0xBF, 0xC3, 0xE1, 0xFF, 0x01,
+            0x02,
+        ];
+        let mut bytes = Vec::new();
+        for &a in &interesting {
+            for &b in &interesting {
+                for &c in &interesting {
+                    bytes.extend([a, b, c]);
+                }
+            }
+        }
+        for w in bytes.windows(CHUNK + 3).step_by(5) {
+            let want = (0..CHUNK).fold(0u64, |m, j| {
+                m | (u64::from(is_small_letter_at(w, j + 1)) << j)
+            });
+            assert_eq!(sse2::small_letters(w), want, "{w:?}");
         }
     }
 
