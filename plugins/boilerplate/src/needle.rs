@@ -214,13 +214,23 @@ pub fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
     for b in 0x80..256 {
         table[b] = true;
     }
-    // One character class per case mode, asked of the engine itself.
+    // An ASCII character matches itself, and under `(?i)` its ASCII other
+    // case (ASCII letters fold only with each other and with characters
+    // outside ASCII). What else matches, for the other characters, is asked of
+    // the engine itself (one character class per case mode).
     for mode in [false, true] {
-        let class: String = firsts
-            .iter()
-            .filter(|&&(_, ci)| ci == mode)
-            .map(|&(c, _)| regex::escape(&c.to_string()))
-            .collect();
+        let mut class = String::new();
+        for &(c, ci) in firsts.iter().filter(|&&(_, ci)| ci == mode) {
+            if c.is_ascii() {
+                table[usize::from(c as u8)] = true;
+                if ci {
+                    table[usize::from(c.to_ascii_lowercase() as u8)] = true;
+                    table[usize::from(c.to_ascii_uppercase() as u8)] = true;
+                }
+            } else {
+                class.push_str(&regex::escape(&c.to_string()));
+            }
+        }
         if class.is_empty() {
             continue;
         }
@@ -622,6 +632,29 @@ mod tests {
             Some("(Cc")
         );
         assert_eq!(t(r"^(?i:s)").as_deref(), Some("Ss"));
+        assert_eq!(t(r"^(?i:ſ)").as_deref(), Some("Ss"));
+        assert_eq!(t(r"^(?i:\x{212A})x").as_deref(), None); // an escape: no table
+        assert_eq!(t("^(?i:\u{212A})x").as_deref(), Some("Kk"));
+        // Every ASCII first character, with and without case folding, as the engine says.
+        for a in 0u8..0x80 {
+            let c = char::from(a);
+            for ci in [false, true] {
+                let one = regex::escape(&c.to_string());
+                let p = if ci {
+                    format!("^(?i:{one})")
+                } else {
+                    format!("^{one}")
+                };
+                let re = Regex::new(&p).unwrap();
+                let want: String = (0u8..0x80)
+                    .map(char::from)
+                    .filter(|&x| re.is_match(&x.to_string()))
+                    .collect();
+                if let Some(got) = t(&p) {
+                    assert_eq!(got, want, "{p}");
+                }
+            }
+        }
         assert_eq!(t(r"^\*?\s*Mời"), None);
         assert_eq!(t(r"^(?:\d{1,2}:)?\d"), None);
         assert_eq!(t(r"^(?:ab|)c"), None);
