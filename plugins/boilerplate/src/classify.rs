@@ -25,13 +25,14 @@ use crate::credits::{
     dateline, parse_byline, parse_source, parse_tail_source, split_credit, trailing_caps_name,
     BYLINE_MAX_WORDS, SOURCE_MAX_WORDS,
 };
-use crate::lines::{segment, sentence_spans, split_lines, Block, Line};
+use crate::lines::{segment_into, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
     collapse_whitespace, count_words_upto, ends_sentence, fold, is_headline_like, is_name_like,
     is_tag_list, more_words_than, word_count,
 };
 use crate::stamps::{find_stamp, stamp_line};
+use crate::words::with_words;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -105,11 +106,11 @@ struct Cut {
     rule: &'static str,
 }
 
-/// The working state of one document.
-struct Doc<'r> {
+/// The working state of one document (`'t`: the text's lifetime).
+struct Doc<'r, 't> {
     rules: &'r Rules,
-    lines: Vec<Line>,
-    blocks: Vec<Block>,
+    lines: Vec<Line<'t>>,
+    blocks: Vec<Block<'t>>,
     labels: Vec<Option<Label>>,
     /// Cuts inside body blocks (byte ranges of the block's text).
     cuts: Vec<Vec<Cut>>,
@@ -117,16 +118,15 @@ struct Doc<'r> {
     words: Vec<usize>,
 }
 
-impl<'r> Doc<'r> {
-    fn new(rules: &'r Rules, text: &str) -> Doc<'r> {
+impl<'r, 't> Doc<'r, 't> {
+    fn new(rules: &'r Rules, text: &'t str) -> Doc<'r, 't> {
         let lines = split_lines(text);
-        let blocks: Vec<Block> = lines
-            .iter()
-            .enumerate()
-            .flat_map(|(i, l)| segment(i, &l.text))
-            .collect();
+        let mut blocks: Vec<Block<'t>> = Vec::with_capacity(lines.len() + 8);
+        for (i, l) in lines.iter().enumerate() {
+            segment_into(i, l.text, &mut blocks);
+        }
         let n = blocks.len();
-        let words = blocks.iter().map(|b| word_count(&b.text)).collect();
+        let words = blocks.iter().map(|b| word_count(b.text)).collect();
         Doc {
             rules,
             lines,
@@ -144,8 +144,9 @@ impl<'r> Doc<'r> {
         (n >= l.body_min_words && ends_sentence(self.text(i))) || n >= l.body_min_words_unpunctuated
     }
 
-    fn text(&self, i: usize) -> &str {
-        &self.blocks[i].text
+    /// The text of block `i` (a slice of the document's text).
+    fn text(&self, i: usize) -> &'t str {
+        self.blocks[i].text
     }
 
     fn free(&self, i: usize) -> bool {
@@ -169,17 +170,17 @@ impl<'r> Doc<'r> {
     fn local_rules(&mut self) {
         let rules = self.rules;
         for i in 0..self.blocks.len() {
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             let n = self.words[i];
-            let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(&t));
+            let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(t));
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
             } else if full(&rules.image_markers) {
                 self.set(i, Kind::Drop, "image_marker");
             } else if full(&rules.site_header) {
-                let clock = find_stamp(rules, &t).map(|s| s.value);
+                let clock = find_stamp(rules, t).map(|s| s.value);
                 self.set(i, Kind::Header(clock), "site_header");
-            } else if is_widget_line(rules, &t) {
+            } else if is_widget_line(rules, t) {
                 self.set(i, Kind::Drop, "widget");
             } else if full(&rules.inline_promos) {
                 self.set(i, Kind::Drop, "inline_promo");
@@ -189,15 +190,15 @@ impl<'r> Doc<'r> {
                 self.set(i, Kind::Drop, "teaser_header");
             } else if full(&rules.page_footer) {
                 self.set(i, Kind::Drop, "footer");
-            } else if let Some(v) = stamp_line(rules, &t).or_else(|| meta_stamp_line(rules, &t)) {
+            } else if let Some(v) = stamp_line(rules, t).or_else(|| meta_stamp_line(rules, t)) {
                 self.set(i, Kind::Stamp(v), "timestamp");
-            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, &t)) {
+            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, t)) {
                 self.set(i, Kind::Byline(names), "byline");
-            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, &t)) {
+            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, t)) {
                 self.set(i, Kind::Source(None, src), "source");
-            } else if is_tag_list(&t) {
+            } else if is_tag_list(t) {
                 self.set(i, Kind::Drop, "tag_list");
-            } else if let Some(c) = split_credit(rules, &t) {
+            } else if let Some(c) = split_credit(rules, t) {
                 if c.caption.is_empty() {
                     self.set(i, Kind::Drop, "photo_credit");
                 } else if !more_words_than(&c.caption, 2 * rules.limits.caption_max_words) {
@@ -269,8 +270,8 @@ impl<'r> Doc<'r> {
                     .iter()
                     .any(|r| r.is_match(self.text(i - 1)));
                 if marker && self.free(i) && self.short_caption(i) {
-                    let t = self.text(i).to_string();
-                    self.set(i, Kind::Caption(t), "caption_after_image");
+                    let t = self.text(i);
+                    self.set(i, Kind::Caption(t.to_string()), "caption_after_image");
                 }
             }
         }
@@ -381,17 +382,17 @@ impl<'r> Doc<'r> {
             if !folds.equal(&self.blocks, i, i - 1) {
                 continue;
             }
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             let both_free = self.free(i) && self.free(i - 1);
-            let prose = self.rules.prose_markers.occurs_in(&words_lower(&t));
+            let prose = with_words(t, usize::MAX, |w| self.rules.prose_markers.occurs_in_buf(w));
             if both_free
-                && ends_sentence(&t)
+                && ends_sentence(t)
                 && !prose
-                && !more_words_than(&t, limits.caption_shape_max_words)
+                && !more_words_than(t, limits.caption_shape_max_words)
             {
-                self.set(i - 1, Kind::Caption(t.clone()), "caption_duplicate");
-                self.set(i, Kind::Caption(t), "caption_duplicate");
-            } else if both_free && is_headline_like(&t, limits) && teaser.is_none() {
+                self.set(i - 1, Kind::Caption(t.to_string()), "caption_duplicate");
+                self.set(i, Kind::Caption(t.to_string()), "caption_duplicate");
+            } else if both_free && is_headline_like(t, limits) && teaser.is_none() {
                 teaser = Some(i - 1);
             }
         }
@@ -519,21 +520,21 @@ impl<'r> Doc<'r> {
                 }
                 continue;
             }
-            let t = self.text(i).to_string();
-            if rules.categories.is_exactly_text(&t) {
+            let t = self.text(i);
+            if rules.categories.is_exactly_text(t) {
                 self.set(i, Kind::Drop, "category");
                 after_furniture = true;
-            } else if rules.outlets.is_exactly_text(&t) {
-                self.set(i, Kind::Outlet(t), "outlet");
-            } else if let Some((who, src)) = parse_tail_source(rules, &t) {
+            } else if rules.outlets.is_exactly_text(t) {
+                self.set(i, Kind::Outlet(t.to_string()), "outlet");
+            } else if let Some((who, src)) = parse_tail_source(rules, t) {
                 self.set(i, Kind::Source(who, src), "source");
-            } else if let Some(name) = name_and_unit(&t, limits.name_max_words) {
+            } else if let Some(name) = name_and_unit(t, limits.name_max_words) {
                 self.set(i, Kind::Byline(vec![name]), "byline");
-            } else if is_name_like(&t, limits.name_max_words) {
+            } else if is_name_like(t, limits.name_max_words) {
                 if after_furniture {
-                    self.set(i, Kind::Outlet(t), "outlet");
+                    self.set(i, Kind::Outlet(t.to_string()), "outlet");
                 } else {
-                    self.set(i, Kind::Byline(vec![t]), "byline_name");
+                    self.set(i, Kind::Byline(vec![t.to_string()]), "byline_name");
                 }
             } else {
                 self.set(i, Kind::Drop, "trailer");
@@ -554,20 +555,19 @@ impl<'r> Doc<'r> {
         if !ends_sentence(t) && t.trim_end().ends_with([',', ';']) {
             return false;
         }
-        let words = words_lower(t);
-        if r.caption_scenes.prefix_len(&words).is_some() {
-            return true;
-        }
-        r.caption_subjects.prefix_len(&words).is_some()
-            && r.prose_openers.prefix_len(&words).is_none()
-            && !r.prose_markers.occurs_in(&words)
-            && r.caption_verbs.occurs_in(&words)
+        with_words(t, usize::MAX, |w| {
+            r.caption_scenes.starts(w)
+                || (r.caption_subjects.starts(w)
+                    && !r.prose_openers.starts(w)
+                    && !r.prose_markers.occurs_in_buf(w)
+                    && r.caption_verbs.occurs_in_buf(w))
+        })
     }
 
     /// Whether a glued piece is a caption: caption-shaped, or naming a position in the picture.
     fn glued_caption(&self, t: &str) -> bool {
         let r = self.rules;
-        let lower = t.to_lowercase();
+        let lower = crate::latin::to_lowercase(t);
         let positional = [
             "(trái)",
             "(phải)",
@@ -578,12 +578,13 @@ impl<'r> Doc<'r> {
         ]
         .iter()
         .any(|p| lower.contains(p));
-        let words = words_lower(t);
         positional
             || self.caption_shaped(t, self.rules.limits.caption_max_words)
-            || (r.caption_subjects.prefix_len(&words).is_some()
-                && r.prose_openers.prefix_len(&words).is_none()
-                && r.caption_verbs.occurs_in(&words))
+            || with_words(t, usize::MAX, |w| {
+                r.caption_subjects.starts(w)
+                    && !r.prose_openers.starts(w)
+                    && r.caption_verbs.occurs_in_buf(w)
+            })
     }
 
     /// Whether a block opening its line is a caption glued before a paragraph
@@ -604,12 +605,12 @@ impl<'r> Doc<'r> {
             return false;
         }
         let next = i + 1;
-        let words = words_lower(t);
         self.blocks[next].glued_left
             && self.free(next)
             && self.body_like(next)
-            && r.prose_openers.prefix_len(&words).is_none()
-            && !r.prose_markers.occurs_in(&words)
+            && with_words(t, usize::MAX, |w| {
+                !r.prose_openers.starts(w) && !r.prose_markers.occurs_in_buf(w)
+            })
     }
 
     /// Pass 7: captions inside the body.
@@ -619,31 +620,31 @@ impl<'r> Doc<'r> {
             if !self.free(i) {
                 continue;
             }
-            let t = self.text(i).to_string();
+            let t = self.text(i);
             let glued = self.blocks[i].glued_left || self.blocks[i].glued_right;
             if i != lead
                 && glued
-                && !ends_sentence(&t)
-                && !more_words_than(&t, limits.caption_max_words)
-                && self.glued_caption(&t)
+                && !ends_sentence(t)
+                && !more_words_than(t, limits.caption_max_words)
+                && self.glued_caption(t)
             {
-                self.set(i, Kind::Caption(t), "caption_glued");
+                self.set(i, Kind::Caption(t.to_string()), "caption_glued");
                 continue;
             }
             if i != lead && self.glued_lead_caption(i) {
-                self.set(i, Kind::Caption(t), "caption_glued");
+                self.set(i, Kind::Caption(t.to_string()), "caption_glued");
                 continue;
             }
-            if i != lead && self.caption_shaped(&t, limits.caption_shape_max_words) {
-                self.set(i, Kind::Caption(t), "caption_shape");
+            if i != lead && self.caption_shaped(t, limits.caption_shape_max_words) {
+                self.set(i, Kind::Caption(t.to_string()), "caption_shape");
                 continue;
             }
             // Portrait captions: a sentence that is only a rank or honorific and a name.
-            let spans = sentence_spans(&t);
+            let spans = sentence_spans(t);
             for &(s, e) in &spans {
                 if self.is_portrait(&t[s..e]) {
                     if spans.len() == 1 && i != lead {
-                        self.set(i, Kind::Caption(t.clone()), "caption_portrait");
+                        self.set(i, Kind::Caption(t.to_string()), "caption_portrait");
                     } else if spans.len() > 1 {
                         self.cuts[i].push(Cut {
                             start: s,
@@ -658,9 +659,9 @@ impl<'r> Doc<'r> {
         // A credit-only line credits the short block before it.
         for i in lead + 1..=end.min(self.blocks.len().saturating_sub(1)) {
             if self.is_rule(i, "photo_credit") && self.free(i - 1) && i - 1 != lead {
-                let t = self.text(i - 1).to_string();
-                if !more_words_than(&t, limits.caption_max_words) {
-                    self.set(i - 1, Kind::Caption(t), "caption_credit");
+                let t = self.text(i - 1);
+                if !more_words_than(t, limits.caption_max_words) {
+                    self.set(i - 1, Kind::Caption(t.to_string()), "caption_credit");
                 }
             }
         }
@@ -744,7 +745,7 @@ impl<'r> Doc<'r> {
                 continue;
             };
             if label.kind != Kind::Body {
-                report(&mut x, &label.kind, label.rule, &b.text);
+                report(&mut x, &label.kind, label.rule, b.text);
                 continue;
             }
             // Body: apply cuts, report them.
@@ -808,14 +809,14 @@ impl Folds {
         }
     }
 
-    fn fold(&mut self, blocks: &[Block], i: usize) {
+    fn fold(&mut self, blocks: &[Block<'_>], i: usize) {
         if self.cache[i].is_none() {
-            self.cache[i] = Some(fold(&blocks[i].text));
+            self.cache[i] = Some(fold(blocks[i].text));
         }
     }
 
     /// Whether blocks `i` and `j` fold alike.
-    fn equal(&mut self, blocks: &[Block], i: usize, j: usize) -> bool {
+    fn equal(&mut self, blocks: &[Block<'_>], i: usize, j: usize) -> bool {
         if self.words[i] != self.words[j] {
             return false;
         }
@@ -871,7 +872,7 @@ fn is_link_item(t: &str, limits: &crate::rules::Limits) -> bool {
 /// A line of short meta parts separated by " | ", one of them a stamp line
 /// ("Cỡ chữ: A A A | Cập nhật: 20/12/2012 16:45 | Lượt xem: 356"): the stamp's value.
 fn meta_stamp_line(rules: &Rules, t: &str) -> Option<String> {
-    if !t.contains('|') || !t.bytes().any(|b| b.is_ascii_digit()) {
+    if !t.contains('|') || !crate::shape::has_ascii_digit(t.as_bytes()) {
         return None;
     }
     let mut value = None;

@@ -35,10 +35,12 @@ pub fn slotted() -> impl Iterator<Item = char> {
 const UPPER: u8 = 1;
 const LOWER: u8 = 2;
 const ALPHA: u8 = 4;
+const NUMERIC: u8 = 8;
 
 /// Build the table (done on first use otherwise).
 pub fn prepare() {
     classes();
+    lowers();
 }
 
 fn classes() -> &'static [u8; SLOTS] {
@@ -50,7 +52,8 @@ fn classes() -> &'static [u8; SLOTS] {
                 let flag = |yes: bool, bit: u8| if yes { bit } else { 0 };
                 t[s] = flag(c.is_uppercase(), UPPER)
                     | flag(c.is_lowercase(), LOWER)
-                    | flag(c.is_alphabetic(), ALPHA);
+                    | flag(c.is_alphabetic(), ALPHA)
+                    | flag(c.is_numeric(), NUMERIC);
             }
         }
         t
@@ -93,6 +96,56 @@ pub fn is_alpha(c: char) -> bool {
     }
 }
 
+/// `c.to_lowercase()` when `c` is in the table and its lower case is one
+/// character; `None` otherwise (ask the standard library).
+#[inline]
+pub fn lower_of(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    let l = lowers()[slot(c)?];
+    (l != '\0').then_some(l)
+}
+
+/// The single-character lower case of each slot ('\0' when it is not one character).
+fn lowers() -> &'static [char; SLOTS] {
+    static LOWERS: OnceLock<[char; SLOTS]> = OnceLock::new();
+    LOWERS.get_or_init(|| {
+        let mut t = ['\0'; SLOTS];
+        for c in slotted() {
+            let mut l = c.to_lowercase();
+            if let (Some(s), Some(one), None) = (slot(c), l.next(), l.next()) {
+                t[s] = one;
+            }
+        }
+        t
+    })
+}
+
+/// `s.to_lowercase()`, through the table when every character is in it.
+pub fn to_lowercase(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match lower_of(c) {
+            Some(l) => out.push(l),
+            None => return s.to_lowercase(),
+        }
+    }
+    out
+}
+
+/// `c.is_alphanumeric()`.
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match slot(c) {
+        Some(s) => classes()[s] & (ALPHA | NUMERIC) != 0,
+        None => c.is_alphanumeric(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +156,12 @@ mod tests {
             assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
             assert_eq!(is_lower(c), c.is_lowercase(), "{c:?}");
             assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+            if let Some(l) = lower_of(c) {
+                assert_eq!(l.to_string(), c.to_lowercase().to_string(), "{c:?}");
+            }
+            let w = format!("A{c}Σ {c}b");
+            assert_eq!(to_lowercase(&w), w.to_lowercase(), "{w:?}");
         }
     }
 }

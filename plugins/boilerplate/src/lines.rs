@@ -17,24 +17,24 @@ const OPENERS: &[char] = &['“', '"', '\'', '‘', '«', '('];
 
 /// One non-blank line of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
-    /// The line's text (already trimmed by `normalize`).
-    pub text: String,
+pub struct Line<'t> {
+    /// The line's text, trimmed (a slice of the input).
+    pub text: &'t str,
     /// Whether a blank line precedes it (paragraph separation).
     pub blank_before: bool,
 }
 
 /// A block: a line, or one of the pieces a glued line is cut into.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub struct Block<'t> {
     /// Index of its line in the list [`split_lines`] returned.
     pub line: usize,
     /// Byte range in the line's text.
     pub start: usize,
     /// End of the byte range.
     pub end: usize,
-    /// The block's text, trimmed.
-    pub text: String,
+    /// The block's text, trimmed (a slice of the input).
+    pub text: &'t str,
     /// Whether it is glued to a block before it on the same line.
     pub glued_left: bool,
     /// Whether a block is glued after it on the same line.
@@ -42,7 +42,7 @@ pub struct Block {
 }
 
 /// The non-blank lines, remembering which follow a blank line.
-pub fn split_lines(text: &str) -> Vec<Line> {
+pub fn split_lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut blank = false;
     for raw in text.lines() {
@@ -52,7 +52,7 @@ pub fn split_lines(text: &str) -> Vec<Line> {
             continue;
         }
         out.push(Line {
-            text: t.to_string(),
+            text: t,
             blank_before: blank && !out.is_empty(),
         });
         blank = false;
@@ -140,8 +140,15 @@ fn glue_at(text: &str, k: usize, next: char) -> bool {
 }
 
 /// Cut one line into blocks at glue points.
-pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
-    let mut cuts: Vec<usize> = vec![0];
+pub fn segment(line_index: usize, text: &str) -> Vec<Block<'_>> {
+    let mut blocks = Vec::new();
+    segment_into(line_index, text, &mut blocks);
+    blocks
+}
+
+/// [`segment`], appending the blocks to `blocks`.
+pub fn segment_into<'t>(line_index: usize, text: &'t str, blocks: &mut Vec<Block<'t>>) {
+    let mut last = 0;
     let bytes = text.as_bytes();
     // Only capitals and quotes start blocks, and never after a space: the
     // candidates are found a chunk at a time (see [`candidates`]) and only
@@ -150,6 +157,12 @@ pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
     while k < bytes.len() {
         let end = (k + CHUNK).min(bytes.len());
         let mut mask = candidates(&bytes[k - 1..end]);
+        // Most candidates in Vietnamese text are small letters: drop them a
+        // chunk at a time where the chunk's next two bytes are there too.
+        #[cfg(target_arch = "x86_64")]
+        if k + CHUNK + 2 <= bytes.len() {
+            mask &= !sse2::small_letters(&bytes[k - 1..k + CHUNK + 2]);
+        }
         while mask != 0 {
             let at = k + mask.trailing_zeros() as usize;
             mask &= mask - 1;
@@ -158,13 +171,13 @@ pub fn segment(line_index: usize, text: &str) -> Vec<Block> {
             }
             let (c, _) = decode_at(bytes, at);
             if may_start_block(c) && glue_at(text, at, c) {
-                cuts.push(at);
+                push_block(line_index, text, last, at, blocks);
+                last = at;
             }
         }
         k = end;
     }
-    cuts.push(text.len());
-    blocks_between(line_index, text, &cuts)
+    push_block(line_index, text, last, text.len(), blocks);
 }
 
 /// Whether the character at byte `at` (the first byte of a character) is,
@@ -220,9 +233,43 @@ fn is_candidate(p: u8, c: u8) -> bool {
 mod sse2 {
     use super::CHUNK;
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+        _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
     };
+
+    /// Of the bytes `w[1..=CHUNK]` (`w` holds `CHUNK + 3` bytes), a bit per
+    /// byte for which [`super::is_small_letter_at`] holds.
+    pub fn small_letters(w: &[u8]) -> u64 {
+        assert!(w.len() == CHUNK + 3);
+        let mut mask = 0u64;
+        for part in 0..CHUNK / 16 {
+            let at = part * 16;
+            // SAFETY: SSE2 is always present on x86-64, and the unaligned
+            // 16-byte loads lie inside `w` (`at + 19 <= w.len()`).
+            let bits = unsafe {
+                let cur = _mm_loadu_si128(w.as_ptr().add(at + 1).cast::<__m128i>());
+                let c1 = _mm_loadu_si128(w.as_ptr().add(at + 2).cast::<__m128i>());
+                let c2 = _mm_loadu_si128(w.as_ptr().add(at + 3).cast::<__m128i>());
+                let is = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+                // C3 A0..=C3 BF but C3 B7: A0..=FF are -96..=-1 as signed bytes.
+                let high = _mm_and_si128(
+                    _mm_cmpgt_epi8(c1, _mm_set1_epi8(-97)),
+                    _mm_cmplt_epi8(c1, _mm_setzero_si128()),
+                );
+                let latin1 = _mm_andnot_si128(is(c1, 0xB7), _mm_and_si128(is(cur, 0xC3), high));
+                // E1 BA/BB, then an odd byte.
+                let odd = is(_mm_and_si128(c2, _mm_set1_epi8(1)), 1);
+                let ext = _mm_and_si128(
+                    _mm_and_si128(is(cur, 0xE1), _mm_or_si128(is(c1, 0xBA), is(c1, 0xBB))),
+                    odd,
+                );
+                _mm_movemask_epi8(_mm_or_si128(latin1, ext))
+            };
+            mask |= u64::from(bits as u16) << at;
+        }
+        mask
+    }
 
     /// See [`super::candidates`]; `w` holds `CHUNK + 1` bytes.
     pub fn candidates(w: &[u8]) -> u64 {
@@ -276,26 +323,26 @@ fn decode_at(b: &[u8], k: usize) -> (char, usize) {
     (char::from_u32(u).unwrap_or('\u{FFFD}'), len)
 }
 
-/// The non-empty blocks of `text` between consecutive `cuts` (byte offsets, the first 0 and
-/// the last `text.len()`).
-fn blocks_between(line_index: usize, text: &str, cuts: &[usize]) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    for w in cuts.windows(2) {
-        let (s, e) = (w[0], w[1]);
-        let piece = text[s..e].trim();
-        if piece.is_empty() {
-            continue;
-        }
-        blocks.push(Block {
-            line: line_index,
-            start: s,
-            end: e,
-            text: piece.to_string(),
-            glued_left: s > 0,
-            glued_right: e < text.len(),
-        });
+/// The block of `text` from byte `s` to byte `e` (cut points), unless it is blank.
+fn push_block<'t>(
+    line_index: usize,
+    text: &'t str,
+    s: usize,
+    e: usize,
+    blocks: &mut Vec<Block<'t>>,
+) {
+    let piece = text[s..e].trim();
+    if piece.is_empty() {
+        return;
     }
-    blocks
+    blocks.push(Block {
+        line: line_index,
+        start: s,
+        end: e,
+        text: piece,
+        glued_left: s > 0,
+        glued_right: e < text.len(),
+    });
 }
 
 /// Byte ranges of the sentences of a block: a sentence ends at final punctuation
@@ -355,7 +402,10 @@ mod tests {
     use super::*;
 
     fn texts(line: &str) -> Vec<String> {
-        segment(0, line).into_iter().map(|b| b.text).collect()
+        segment(0, line)
+            .into_iter()
+            .map(|b| b.text.to_string())
+            .collect()
     }
 
     #[test]
@@ -372,6 +422,30 @@ mod tests {
                 m | (u64::from(is_candidate(w[j], w[j + 1])) << j)
             });
             assert_eq!(candidates(w), want, "{w:?}");
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn chunked_small_letters_agree_with_the_byte_test() {
+        // Every triple of interesting bytes, a chunk at a time.
+        let interesting = [
+            0x00u8, 0x41, 0x80, 0x9F, 0xA0, 0xB7, 0xBA, 0xBB, 0xBC, 0xBF, 0xC3, 0xE1, 0xFF, 0x01,
+            0x02,
+        ];
+        let mut bytes = Vec::new();
+        for &a in &interesting {
+            for &b in &interesting {
+                for &c in &interesting {
+                    bytes.extend([a, b, c]);
+                }
+            }
+        }
+        for w in bytes.windows(CHUNK + 3).step_by(5) {
+            let want = (0..CHUNK).fold(0u64, |m, j| {
+                m | (u64::from(is_small_letter_at(w, j + 1)) << j)
+            });
+            assert_eq!(sse2::small_letters(w), want, "{w:?}");
         }
     }
 
@@ -534,7 +608,7 @@ mod tests {
             false
         }
 
-        pub fn segment(line_index: usize, text: &str) -> Vec<super::Block> {
+        pub fn segment(line_index: usize, text: &str) -> Vec<super::Block<'_>> {
             let chars: Vec<(usize, char)> = text.char_indices().collect();
             let plain: Vec<char> = chars.iter().map(|&(_, c)| c).collect();
             let mut cuts: Vec<usize> = vec![0];
@@ -547,7 +621,11 @@ mod tests {
                     .map(|(_, &(byte, _))| byte),
             );
             cuts.push(text.len());
-            super::blocks_between(line_index, text, &cuts)
+            let mut blocks = Vec::new();
+            for w in cuts.windows(2) {
+                super::push_block(line_index, text, w[0], w[1], &mut blocks);
+            }
+            blocks
         }
 
         pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {

@@ -25,6 +25,9 @@ pub struct Rx {
     needles: Vec<Vec<Finder<'static>>>,
     /// Every match starts the text with one of these (a pattern anchored at the start).
     prefix: Vec<String>,
+    /// For a pattern anchored at the start: whether a text starting with this
+    /// byte may match (every byte outside ASCII may), see [`first_bytes`].
+    first: Option<Box<[bool; 256]>>,
 }
 
 impl Rx {
@@ -39,10 +42,12 @@ impl Rx {
             })
             .collect();
         let prefix = required_prefix(re.as_str()).unwrap_or_default();
+        let first = first_bytes(re.as_str());
         Rx {
             re,
             needles,
             prefix,
+            first,
         }
     }
 
@@ -54,6 +59,11 @@ impl Rx {
     /// False when `text` cannot match (it lacks a piece every match has).
     #[inline]
     pub fn may_match(&self, text: &str) -> bool {
+        if let (Some(t), Some(&b)) = (&self.first, text.as_bytes().first()) {
+            if !t[usize::from(b)] {
+                return false;
+            }
+        }
         if !self.prefix.is_empty() && !self.prefix.iter().any(|p| text.starts_with(p.as_str())) {
             return false;
         }
@@ -183,6 +193,118 @@ fn read(pattern: &str) -> Option<Reading> {
     }
     pieces.extend(best_set);
     Some(Reading { pieces, prefix })
+}
+
+/// For a pattern anchored at the start (`^`, no top-level alternation or
+/// flags) whose first item is mandatory plain text (a character, escaped
+/// punctuation, or a group of such alternatives, maybe case-insensitive
+/// `(?i:…)`): per first byte of a text, whether a match may start so. Bytes
+/// outside ASCII always may; an ASCII byte may when the pattern's own engine
+/// matches that character against one of the first characters (so case
+/// folding is the engine's). `None` for any other shape.
+pub fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
+    let chars: Vec<char> = pattern.chars().collect();
+    if chars.first() != Some(&'^') {
+        return None;
+    }
+    read(pattern)?;
+    let mut firsts = Vec::new();
+    first_chars(&chars[1..], false, &mut firsts)?;
+    let mut table = Box::new([false; 256]);
+    for b in 0x80..256 {
+        table[b] = true;
+    }
+    // An ASCII character matches itself, and under `(?i)` its ASCII other
+    // case (ASCII letters fold only with each other and with characters
+    // outside ASCII). What else matches, for the other characters, is asked of
+    // the engine itself (one character class per case mode).
+    for mode in [false, true] {
+        let mut class = String::new();
+        for &(c, ci) in firsts.iter().filter(|&&(_, ci)| ci == mode) {
+            if c.is_ascii() {
+                table[usize::from(c as u8)] = true;
+                if ci {
+                    table[usize::from(c.to_ascii_lowercase() as u8)] = true;
+                    table[usize::from(c.to_ascii_uppercase() as u8)] = true;
+                }
+            } else {
+                class.push_str(&regex::escape(&c.to_string()));
+            }
+        }
+        if class.is_empty() {
+            continue;
+        }
+        let flags = if mode { "(?i)" } else { "" };
+        let re = Regex::new(&format!("{flags}^[{class}]$")).ok()?;
+        for b in 0u8..0x80 {
+            if re.is_match(&char::from(b).to_string()) {
+                table[usize::from(b)] = true;
+            }
+        }
+    }
+    Some(table)
+}
+
+/// The characters the sequence `s` must start with (pushed with whether they
+/// match case-insensitively); `None` when its first item is not a mandatory
+/// plain character or a group of alternatives each so.
+fn first_chars(s: &[char], ci: bool, out: &mut Vec<(char, bool)>) -> Option<()> {
+    let (c, next) = match *s.first()? {
+        '(' => {
+            let end = group_end(s, 0)?;
+            if repetition(s, end)?.0 {
+                return None;
+            }
+            let inner = &s[1..end - 1];
+            let (body, ci) = match inner {
+                ['?', ':', rest @ ..] => (rest, ci),
+                ['?', 'i', ':', rest @ ..] => (rest, true),
+                ['?', 'P', '<', ..] | ['?', '<', ..] => {
+                    let close = inner.iter().position(|&c| c == '>')?;
+                    (&inner[close + 1..], ci)
+                }
+                ['?', ..] => return None,
+                _ => (inner, ci),
+            };
+            for alt in top_alternatives(body)? {
+                first_chars(alt, ci, out)?;
+            }
+            return Some(());
+        }
+        '\\' => match escape(s, 0)? {
+            (Some(c), next) => (c, next),
+            (None, _) => return None,
+        },
+        '[' | '.' | '^' | '$' | ')' | '|' | '?' | '*' | '+' | '{' | ']' | '}' => return None,
+        c => (c, 1),
+    };
+    if repetition(s, next)?.0 {
+        return None;
+    }
+    out.push((c, ci));
+    Some(())
+}
+
+/// The alternatives of a group's body, split at its top-level `|`.
+fn top_alternatives(body: &[char]) -> Option<Vec<&[char]>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            '\\' => i = escape(body, i)?.1,
+            '[' => i = class_end(body, i)?,
+            '(' => i = group_end(body, i)?,
+            '|' => {
+                out.push(&body[from..i]);
+                i += 1;
+                from = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push(&body[from..]);
+    Some(out)
 }
 
 /// What every match of `pattern` starts with (one of them), when it is
@@ -492,5 +614,115 @@ mod tests {
         let rx = Rx::new(Regex::new(r"(?:Ảnh|Video)\s*:").unwrap());
         assert!(!rx.may_match("Hình ảnh: đẹp"));
         assert!(!rx.may_match("Video clip"));
+    }
+
+    #[test]
+    fn first_bytes_read_off_anchored_patterns() {
+        let t = |p: &str| {
+            first_bytes(p).map(|t| {
+                (0u8..0x80)
+                    .filter(|&b| t[usize::from(b)])
+                    .map(char::from)
+                    .collect::<String>()
+            })
+        };
+        assert_eq!(t(r"^(?i:Xem|đọc)\s*:").as_deref(), Some("Xx"));
+        assert_eq!(
+            t(r"^(?:©|\(c\)\s|(?i:Copyright)\b)").as_deref(),
+            Some("(Cc")
+        );
+        assert_eq!(t(r"^(?i:s)").as_deref(), Some("Ss"));
+        assert_eq!(t(r"^(?i:ſ)").as_deref(), Some("Ss"));
+        assert_eq!(t(r"^(?i:\x{212A})x").as_deref(), None); // an escape: no table
+        assert_eq!(t("^(?i:\u{212A})x").as_deref(), Some("Kk"));
+        // Every ASCII first character, with and without case folding, as the engine says.
+        for a in 0u8..0x80 {
+            let c = char::from(a);
+            for ci in [false, true] {
+                let one = regex::escape(&c.to_string());
+                let p = if ci {
+                    format!("^(?i:{one})")
+                } else {
+                    format!("^{one}")
+                };
+                let re = Regex::new(&p).unwrap();
+                let want: String = (0u8..0x80)
+                    .map(char::from)
+                    .filter(|&x| re.is_match(&x.to_string()))
+                    .collect();
+                if let Some(got) = t(&p) {
+                    assert_eq!(got, want, "{p}");
+                }
+            }
+        }
+        assert_eq!(t(r"^\*?\s*Mời"), None);
+        assert_eq!(t(r"^(?:\d{1,2}:)?\d"), None);
+        assert_eq!(t(r"^(?:ab|)c"), None);
+        assert_eq!(t(r"^a|^b"), None);
+        assert_eq!(t(r"(?i)^a"), None);
+        assert_eq!(t(r"a"), None);
+    }
+
+    #[test]
+    fn first_bytes_never_reject_a_match() {
+        let rules = crate::rules::BUILTIN;
+        let raw: serde_norway::Value = serde_norway::from_str(rules).unwrap();
+        let mut patterns: Vec<String> = Vec::new();
+        if let serde_norway::Value::Mapping(m) = raw {
+            for (_, v) in m {
+                match v {
+                    serde_norway::Value::String(s) => patterns.push(s),
+                    serde_norway::Value::Sequence(l) => patterns
+                        .extend(l.into_iter().filter_map(|x| x.as_str().map(str::to_string))),
+                    _ => {}
+                }
+            }
+        }
+        patterns.extend([r"^(?i:ſa|ka)".to_string(), r"^(?i:Đọc|ǅx)".into()]);
+        let texts = [
+            "Xem thêm: Bài khác",
+            "xem thêm: bài",
+            "Đọc thêm: x",
+            "đọc nhiều",
+            "Tin liên quan",
+            "TIN LIÊN QUAN",
+            "Các tin khác:",
+            "© 2024",
+            "(c) Báo",
+            "Copyright 2020",
+            "COPYRIGHT",
+            "Bản quyền thuộc X",
+            "Mời bạn đọc",
+            "* Mời độc giả",
+            "0:00 / 0:00",
+            "12:30",
+            "Play",
+            "Thứ hai, 29/05/2023",
+            "thứ Hai, 1/1/2020",
+            "Chủ nhật, 1/1/2020",
+            "Đường dây nóng: 1",
+            "Hotline: 1",
+            "leftcenterrightdel",
+            "[ảnh 1]",
+            "![a](b)",
+            "ſa",
+            "Ka",
+            "\u{212A}a",
+            "ǆx",
+            "ǅx",
+            "Theo dõi Báo trên Google News",
+            "Tải ứng dụng",
+            "",
+            " ",
+            "a",
+            "Z",
+        ];
+        for p in &patterns {
+            let Ok(re) = Regex::new(p) else { continue };
+            let rx = Rx::new(re.clone());
+            for t in texts {
+                assert_eq!(rx.is_match(t), re.is_match(t), "{p} on {t:?}");
+            }
+        }
     }
 }

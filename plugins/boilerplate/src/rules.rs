@@ -7,7 +7,7 @@
 
 use crate::needle::Rx;
 pub use crate::words::words_lower;
-use crate::words::{first_word, words_lower_prefix};
+use crate::words::{with_words, WordBuf};
 use regex::Regex;
 use serde::Deserialize;
 use std::fmt;
@@ -121,12 +121,23 @@ impl Phrases {
         if !self.may_start(text) {
             return None;
         }
-        self.prefix_len(&words_lower_prefix(text, self.max_len))
+        with_words(text, self.max_len, |w| {
+            self.items
+                .iter()
+                .find(|p| w.starts_with(p))
+                .map(|p| p.len())
+        })
     }
 
     /// Whether the first word of `text` starts a phrase (false when it has no words).
     fn may_start(&self, text: &str) -> bool {
-        first_word(text).is_some_and(|w| self.firsts.binary_search(&w).is_ok())
+        with_words(text, 1, |w| {
+            !w.is_empty()
+                && self
+                    .firsts
+                    .binary_search_by(|f| f.as_str().cmp(w.word(0)))
+                    .is_ok()
+        })
     }
 
     /// Whether any phrase occurs in `words` as a run of whole words.
@@ -134,6 +145,19 @@ impl Phrases {
         self.items
             .iter()
             .any(|p| words.windows(p.len()).any(|w| w == &p[..]))
+    }
+
+    /// Whether the folded words `w` start with a phrase ([`Phrases::prefix_len`] is some).
+    pub fn starts(&self, w: &WordBuf) -> bool {
+        self.items.iter().any(|p| w.starts_with(p))
+    }
+
+    /// [`Phrases::occurs_in`] of the folded words `w`.
+    pub fn occurs_in_buf(&self, w: &WordBuf) -> bool {
+        self.items.iter().any(|p| {
+            (0..(w.len() + 1).saturating_sub(p.len()))
+                .any(|k| p.iter().enumerate().all(|(j, x)| x == w.word(k + j)))
+        })
     }
 
     /// Whether `words` is exactly one of the phrases.
@@ -147,8 +171,9 @@ impl Phrases {
         if !self.may_start(text) {
             return false;
         }
-        let words = words_lower_prefix(text, self.max_len + 1);
-        words.len() <= self.max_len && self.is_exactly(&words)
+        with_words(text, self.max_len + 1, |w| {
+            w.len() <= self.max_len && self.items.iter().any(|p| w.is(p))
+        })
     }
 }
 
@@ -407,6 +432,39 @@ mod tests {
         let w = Phrases::new(&["Bình luận".to_string()]);
         assert!(w.is_exactly(&words_lower("Bình lụân")));
         assert!(!w.is_exactly(&words_lower("Bình luân")));
+    }
+
+    #[test]
+    fn buffered_word_checks_agree_with_the_word_lists() {
+        let r = Rules::builtin().expect("rules");
+        let texts = [
+            "Thượng tướng Lê C chủ trì hội nghị.",
+            "Quang cảnh buổi lễ.",
+            "Các đại biểu đã thảo luận, phát biểu tại hội nghị",
+            "Đại tá A phát biểu",
+            "",
+            "-- ,",
+            "phát biểu",
+            "Ông A Phát biểu tại hội nghị tổng kết năm với nhiều đại biểu tham dự",
+        ];
+        let lists = [
+            &r.caption_scenes,
+            &r.caption_subjects,
+            &r.caption_verbs,
+            &r.prose_markers,
+            &r.prose_openers,
+            &r.ranks,
+            &r.widgets,
+        ];
+        for t in texts {
+            let words = words_lower(t);
+            with_words(t, usize::MAX, |w| {
+                for p in lists {
+                    assert_eq!(p.starts(w), p.prefix_len(&words).is_some(), "{t}");
+                    assert_eq!(p.occurs_in_buf(w), p.occurs_in(&words), "{t}");
+                }
+            });
+        }
     }
 
     #[test]

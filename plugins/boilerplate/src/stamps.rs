@@ -56,7 +56,7 @@ fn to_rfc3339(c: &Captures<'_>, default_offset: &str) -> Option<String> {
 /// The first valid date-time in `text`.
 pub fn find_stamp(rules: &Rules, text: &str) -> Option<Stamp> {
     // Every stamp has its numbers in ASCII digits (see `to_rfc3339`).
-    if !text.bytes().any(|b| b.is_ascii_digit()) {
+    if !crate::shape::has_ascii_digit(text.as_bytes()) {
         return None;
     }
     rules

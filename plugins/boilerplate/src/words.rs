@@ -10,7 +10,7 @@
 //! combining marks, several tones) take the general path, [`fold_word_general`],
 //! which states the folding in full; the unit tests check that both agree.
 
-use crate::latin::{slot, slotted, SLOTS};
+use crate::latin::{is_alnum, slot, slotted, SLOTS};
 use std::sync::OnceLock;
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::UnicodeNormalization;
@@ -22,11 +22,23 @@ const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}']
 /// edges, lower-case it and move its tone marks to its end (so that "hòa" and
 /// "hoà", "lụân" and "luận" fold alike). Empty when nothing alphanumeric is left.
 pub fn fold_word(raw: &str) -> String {
-    let w = raw.trim_matches(|c: char| !c.is_alphanumeric());
+    let mut out = String::new();
+    fold_word_append(raw, &mut out);
+    out
+}
+
+/// [`fold_word`], appended to `out` (no allocation when `out` has room).
+pub fn fold_word_append(raw: &str, out: &mut String) {
+    let w = raw.trim_matches(|c: char| !is_alnum(c));
     if w.is_ascii() {
-        return w.to_ascii_lowercase();
+        let at = out.len();
+        out.push_str(w);
+        out[at..].make_ascii_lowercase();
+        return;
     }
-    fold_vietnamese(w).unwrap_or_else(|| fold_word_general(w))
+    if !fold_vietnamese_append(w, out) {
+        out.push_str(&fold_word_general(w));
+    }
 }
 
 /// The general folding of a stripped word: lower-case, decompose (NFD), move the
@@ -63,11 +75,19 @@ fn folded(s: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| !w.is_empty())
 }
 
-/// The fast path of [`fold_word`]: `None` when a character or the word's shape
-/// is not covered by the table.
-fn fold_vietnamese(w: &str) -> Option<String> {
+/// The fast path of [`fold_word`], appending to `out`: false (and `out` as it
+/// was) when a character or the word's shape is not covered by the table.
+fn fold_vietnamese_append(w: &str, out: &mut String) -> bool {
+    let start = out.len();
+    let ok = fold_vietnamese_into(w, out).is_some();
+    if !ok {
+        out.truncate(start);
+    }
+    ok
+}
+
+fn fold_vietnamese_into(w: &str, out: &mut String) -> Option<()> {
     let table = table();
-    let mut out = String::with_capacity(w.len() + 2);
     let mut tone: Option<u8> = None;
     let mut last: Option<char> = None;
     for c in w.chars() {
@@ -88,7 +108,78 @@ fn fold_vietnamese(w: &str) -> Option<String> {
         None => out.push(last),
         Some(t) => out.push_str(table.tail(last, t)?),
     }
-    Some(out)
+    Some(())
+}
+
+/// The first folded words of a text, in one buffer that is reused (see [`with_words`]).
+#[derive(Debug, Default)]
+pub struct WordBuf {
+    text: String,
+    /// The end of each word in `text` (words are stored back to back).
+    ends: Vec<usize>,
+}
+
+impl WordBuf {
+    /// Fold the first `n` words of `s` (all when there are fewer), dropping
+    /// pieces with nothing alphanumeric in them, as [`words_lower_prefix`] does.
+    pub fn fill(&mut self, s: &str, n: usize) {
+        self.text.clear();
+        self.ends.clear();
+        for raw in s.split_whitespace() {
+            if self.ends.len() >= n {
+                break;
+            }
+            fold_word_append(raw, &mut self.text);
+            if self.text.len() > self.ends.last().copied().unwrap_or(0) {
+                self.ends.push(self.text.len());
+            }
+        }
+    }
+
+    /// The number of words.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Word `i`.
+    pub fn word(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// Whether the words start with `phrase`.
+    pub fn starts_with(&self, phrase: &[String]) -> bool {
+        phrase.len() <= self.len() && phrase.iter().enumerate().all(|(k, p)| p == self.word(k))
+    }
+
+    /// Whether the words are exactly `phrase`.
+    pub fn is(&self, phrase: &[String]) -> bool {
+        phrase.len() == self.len() && self.starts_with(phrase)
+    }
+}
+
+/// `f` of the first `n` folded words of `s` ([`WordBuf::fill`]), in a buffer
+/// reused by the thread's calls.
+pub fn with_words<R>(s: &str, n: usize, f: impl FnOnce(&WordBuf) -> R) -> R {
+    thread_local! {
+        static BUF: std::cell::RefCell<WordBuf> = std::cell::RefCell::default();
+    }
+    BUF.with(|b| match b.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.fill(s, n);
+            f(&buf)
+        }
+        Err(_) => {
+            let mut buf = WordBuf::default();
+            buf.fill(s, n);
+            f(&buf)
+        }
+    })
 }
 
 /// `Letter::tone` of a letter without a tone mark.
