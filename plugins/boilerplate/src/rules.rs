@@ -251,6 +251,11 @@ impl fmt::Display for RulesError {
 
 impl std::error::Error for RulesError {}
 
+/// The lazy-DFA cache of each rule's regex. The rules run on short lines and blocks, mostly
+/// behind literal prefilters, so a small cache holds what they need; the regex crate's default
+/// (2 MiB per regex and thread) made these caches the plugin's largest memory.
+const DFA_CACHE: usize = 256 << 10;
+
 impl Rules {
     /// Read and compile a rules file.
     pub fn load(path: &Path) -> Result<Rules, RulesError> {
@@ -273,7 +278,7 @@ impl Rules {
             RulesError(format!("boilerplate rules file {origin}{at}: {e}"))
         })?;
         let re = |field: &str, s: &str| -> Result<Regex, RulesError> {
-            Regex::new(s).map_err(|e| {
+            regex::RegexBuilder::new(s).dfa_size_limit(DFA_CACHE).build().map_err(|e| {
                 RulesError(format!(
                     "boilerplate rules file {origin}: `{field}`: bad regular expression {s:?}: {e}"
                 ))
