@@ -50,7 +50,8 @@ struct Shared {
     ledger: Mutex<Ledger>,
     journal: Journal,
     deliver_tx: std::sync::mpsc::SyncSender<Delivery>,
-    done_tx: mpsc::UnboundedSender<PathBuf>,
+    /// Files no longer in flight, a batch at a time.
+    done_tx: mpsc::UnboundedSender<Vec<PathBuf>>,
     metrics: Arc<Metrics>,
     /// Files being read and enriched now: records on their way to the sink thread, which
     /// commits at once when there are none rather than waiting out `flush_ms`.
@@ -83,8 +84,17 @@ impl Shared {
 
     /// The file is no longer in flight.
     fn done(&self, path: &Path) {
-        self.journal.end(path);
-        let _ = self.done_tx.send(path.to_path_buf());
+        self.done_all(std::slice::from_ref(&path));
+    }
+
+    /// These files are no longer in flight: one message for them all.
+    fn done_all(&self, paths: &[impl AsRef<Path>]) {
+        for p in paths {
+            self.journal.end(p.as_ref());
+        }
+        let _ = self
+            .done_tx
+            .send(paths.iter().map(|p| p.as_ref().to_path_buf()).collect());
     }
 }
 
@@ -124,9 +134,8 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     // Bounded: a backlog waits on disk, not as paths in memory (the watcher lists no more
     // while the queue is full).
     let (ready_tx, mut ready_rx) = mpsc::channel::<PathBuf>(cfg.queue);
-    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<PathBuf>();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Vec<PathBuf>>();
     let (job_tx, job_rx) = mpsc::channel::<PathBuf>(cfg.queue);
-    let job_rx = Arc::new(tokio::sync::Mutex::new(job_rx));
     // Bounded: when the sinks fall behind, workers wait instead of piling records up in memory.
     // One batch's worth fills while the sink thread commits the one before.
     let (deliver_tx, deliver_rx) = std::sync::mpsc::sync_channel::<Delivery>(cfg.delivery_batch());
@@ -169,20 +178,8 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
-    let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..cfg.workers {
-        let (shared, job_rx, mut shutdown) = (shared.clone(), job_rx.clone(), shutdown_rx.clone());
-        workers.spawn(async move {
-            loop {
-                let job = tokio::select! {
-                    _ = shutdown.changed() => break,
-                    job = async { job_rx.lock().await.recv().await } => job,
-                };
-                let Some(path) = job else { break };
-                run_one(&shared, path).await;
-            }
-        });
-    }
+    let mut workers = Workers::start(&shared, job_rx, cfg.workers)?;
+    let mut timeouts = tokio::time::interval(Duration::from_millis(100));
 
     notify_systemd(&[sd_notify::NotifyState::Ready]);
     tracing::info!(
@@ -209,6 +206,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
                 Signal::Reload => reload(&shared).await,
             },
             _ = heartbeat.tick() => d.beat(&job_tx),
+            _ = timeouts.tick() => workers.fail_overdue(),
             Some(path) = ready_rx.recv() => {
                 if !d.in_flight.insert(path.clone()) {
                     continue;
@@ -221,6 +219,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
                             Signal::Reload => reload(&shared).await,
                         },
                         _ = heartbeat.tick() => d.beat(&job_tx),
+                        _ = timeouts.tick() => workers.fail_overdue(),
                         Some(done) = done_rx.recv() => d.done(&done),
                         sent = job_tx.send(path.clone()) => {
                             if sent.is_err() { break 'dispatch }
@@ -230,8 +229,8 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
                 }
                 d.gauges(&job_tx);
             }
-            Some(path) = done_rx.recv() => {
-                d.done(&path);
+            Some(paths) = done_rx.recv() => {
+                d.done(&paths);
                 d.gauges(&job_tx);
             }
             else => break,
@@ -244,6 +243,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     );
     notify_systemd(&[sd_notify::NotifyState::Stopping]);
     let _ = shutdown_tx.send(true);
+    workers.stop();
     drop(job_tx);
     match watcher.await {
         Ok(Err(e)) => tracing::error!(error = %format!("{e:#}"), "watcher stopped with an error"),
@@ -251,15 +251,16 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         Ok(Ok(())) => {}
     }
     let finished = tokio::time::timeout(cfg.shutdown_grace, async {
-        while workers.join_next().await.is_some() {}
+        while workers.busy() > 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     })
     .await;
     if finished.is_err() {
         tracing::warn!(
-            workers = workers.len(),
+            workers = workers.busy(),
             "grace period over: abandoning the files still in flight; they stay in the drop folder and are redone at the next start"
         );
-        workers.abort_all();
     }
     // Workers hold no sender of their own: dropping the shared state's last handle closes the
     // sink's channel once abandoned threads are gone, so the sink thread is told by `stopping`.
@@ -275,49 +276,160 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Run one file on a blocking thread, watching its plugin calls for timeouts.
-async fn run_one(shared: &Arc<Shared>, path: PathBuf) {
-    let flight = Arc::new(Flight::default());
-    let pipeline = shared.pipeline();
-    let mut task = {
-        let (shared, pipeline, flight, path) = (
-            shared.clone(),
-            pipeline.clone(),
-            flight.clone(),
-            path.clone(),
+/// A file on a worker thread: its path, the chain it runs through and its flight.
+type Running = (PathBuf, Arc<Pipeline>, Arc<Flight>);
+
+/// What the watchdog sees of one worker thread.
+#[derive(Default)]
+struct Slot {
+    /// The file the worker runs now.
+    current: Mutex<Option<Running>>,
+    /// Given up on: a plugin call outlived its timeout. The thread ends once the call returns
+    /// (if it ever does); another has taken its place.
+    retired: AtomicBool,
+    /// The thread's loop has ended.
+    ended: AtomicBool,
+}
+
+/// The worker threads: each takes the next file from the queue and runs it to the sink
+/// thread, on a thread of its own for the life of the daemon (no hand-off per file). Plugin
+/// calls that outlive their `timeout_ms` are found by [`Workers::fail_overdue`].
+struct Workers {
+    shared: Arc<Shared>,
+    jobs: Arc<Mutex<mpsc::Receiver<PathBuf>>>,
+    /// Tells the threads to take no more files.
+    stopping: Arc<AtomicBool>,
+    slots: Vec<Arc<Slot>>,
+}
+
+impl Workers {
+    fn start(
+        shared: &Arc<Shared>,
+        jobs: mpsc::Receiver<PathBuf>,
+        n: usize,
+    ) -> anyhow::Result<Workers> {
+        let mut workers = Workers {
+            shared: shared.clone(),
+            jobs: Arc::new(Mutex::new(jobs)),
+            stopping: Arc::new(AtomicBool::new(false)),
+            slots: Vec::new(),
+        };
+        for _ in 0..n.max(1) {
+            workers.spawn()?;
+        }
+        Ok(workers)
+    }
+
+    /// One more worker thread.
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let slot = Arc::new(Slot::default());
+        let (shared, jobs, stopping, own) = (
+            self.shared.clone(),
+            self.jobs.clone(),
+            self.stopping.clone(),
+            slot.clone(),
         );
-        tokio::task::spawn_blocking(move || handle_file(&path, &shared, &pipeline, &flight))
-    };
-    let mut check = tokio::time::interval(Duration::from_millis(100));
-    loop {
-        tokio::select! {
-            joined = &mut task => {
-                if let Err(e) = joined {
-                    // A panic in the daemon's own code for this file: it must not stay in flight.
-                    tracing::error!(path = %path.display(), error = %e, "worker failed");
-                    shared.done(&path);
-                }
-                return;
+        std::thread::Builder::new()
+            .name("enrichd-worker".into())
+            .spawn(move || {
+                worker_loop(&shared, &jobs, &own, &stopping);
+                own.ended.store(true, Ordering::SeqCst);
+            })
+            .context("cannot start a worker thread")?;
+        self.slots.push(slot);
+        Ok(())
+    }
+
+    /// Fail each file whose plugin call has outlived its timeout, and put a new thread in the
+    /// place of the one stuck in the call.
+    fn fail_overdue(&mut self) {
+        let mut stuck = 0;
+        for slot in &self.slots {
+            let Ok(current) = slot.current.lock() else {
+                continue;
+            };
+            let Some((path, pipeline, flight)) = current.as_ref() else {
+                continue;
+            };
+            let Some((stage, ran)) = flight.overdue(pipeline) else {
+                continue;
+            };
+            if !flight.abandon() {
+                continue; // it landed just now
             }
-            _ = check.tick() => {
-                let Some((stage, ran)) = flight.overdue(&pipeline) else { continue };
-                if !flight.abandon() {
-                    continue; // it landed just now
-                }
-                let name = pipeline.stages()[stage].plugin.name().to_string();
-                let failure = StageFailure {
-                    stage: format!("plugin:{name}"),
-                    message: format!(
-                        "timed out after {} ms (timeout_ms {}); the call was abandoned",
-                        ran.as_millis(),
-                        pipeline.stages()[stage].timeout.as_millis()
-                    ),
-                    record: None,
-                };
-                fail(&path, &shared.cfg, &shared.metrics, &failure, 1);
-                shared.done(&path);
-                return;
+            slot.retired.store(true, Ordering::SeqCst);
+            stuck += 1;
+            let stage = &pipeline.stages()[stage];
+            let failure = StageFailure {
+                stage: format!("plugin:{}", stage.plugin.name()),
+                message: format!(
+                    "timed out after {} ms (timeout_ms {}); the call was abandoned",
+                    ran.as_millis(),
+                    stage.timeout.as_millis()
+                ),
+                record: None,
+            };
+            fail(path, &self.shared.cfg, &self.shared.metrics, &failure, 1);
+            self.shared.done(path);
+        }
+        self.slots.retain(|s| !s.retired.load(Ordering::SeqCst));
+        for _ in 0..stuck {
+            if let Err(e) = self.spawn() {
+                tracing::error!(error = %format!("{e:#}"), "cannot replace a worker stuck in a plugin call");
             }
+        }
+    }
+
+    /// Take no more files: each thread ends after the file it runs now.
+    fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// Threads still running (not those given up on).
+    fn busy(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| !s.ended.load(Ordering::SeqCst))
+            .count()
+    }
+}
+
+/// Take files from the queue and run them until the queue closes or the daemon stops.
+fn worker_loop(
+    shared: &Shared,
+    jobs: &Mutex<mpsc::Receiver<PathBuf>>,
+    slot: &Slot,
+    stopping: &AtomicBool,
+) {
+    while !stopping.load(Ordering::SeqCst) && !slot.retired.load(Ordering::SeqCst) {
+        let job = match jobs.lock() {
+            Ok(mut rx) => rx.blocking_recv(),
+            Err(_) => None,
+        };
+        // Stopping: a file taken now stays in the drop folder for the next start.
+        let Some(path) = job.filter(|_| !stopping.load(Ordering::SeqCst)) else {
+            return;
+        };
+        let pipeline = shared.pipeline();
+        let flight = Arc::new(Flight::default());
+        if let Ok(mut current) = slot.current.lock() {
+            *current = Some((path.clone(), pipeline.clone(), flight.clone()));
+        }
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handle_file(&path, shared, &pipeline, &flight)
+        }));
+        if let Ok(mut current) = slot.current.lock() {
+            *current = None;
+        }
+        if let Err(panic) = ran {
+            // A panic in the daemon's own code for this file: it must not stay in flight.
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(path = %path.display(), panic = %what, "worker failed");
+            shared.done(&path);
         }
     }
 }
@@ -753,8 +865,10 @@ impl Dispatcher {
             .map_or(STATUS_EVERY, |w| (w / 2).min(STATUS_EVERY))
     }
 
-    fn done(&mut self, path: &Path) {
-        self.in_flight.remove(path);
+    fn done(&mut self, paths: &[PathBuf]) {
+        for p in paths {
+            self.in_flight.remove(p);
+        }
         self.last_progress = Instant::now();
     }
 

@@ -278,11 +278,14 @@ impl Rules {
             RulesError(format!("boilerplate rules file {origin}{at}: {e}"))
         })?;
         let re = |field: &str, s: &str| -> Result<Regex, RulesError> {
-            regex::RegexBuilder::new(s).dfa_size_limit(DFA_CACHE).build().map_err(|e| {
-                RulesError(format!(
+            regex::RegexBuilder::new(s)
+                .dfa_size_limit(DFA_CACHE)
+                .build()
+                .map_err(|e| {
+                    RulesError(format!(
                     "boilerplate rules file {origin}: `{field}`: bad regular expression {s:?}: {e}"
                 ))
-            })
+                })
         };
         let res = |field: &str, list: &[String]| -> Result<Vec<Regex>, RulesError> {
             list.iter().map(|s| re(field, s)).collect()
