@@ -3,8 +3,12 @@
 //!
 //! - Each path is in flight once at a time; the in-flight journal notes it, so a
 //!   file that was in flight during three deaths of the daemon is quarantined.
+//! - `workers` threads live as long as the daemon, each taking the next file
+//!   from the queue (no hand-off per file). One sink thread gathers, writes and
+//!   commits batches; a dispose thread moves committed inputs.
 //! - A plugin call that outlives its `timeout_ms` fails its file; the stuck
-//!   thread is abandoned (it can never deliver afterwards).
+//!   thread is abandoned (it can never deliver afterwards) and a new one takes
+//!   its place.
 //! - SIGINT/SIGTERM: stop taking files, let the files in flight finish for up to
 //!   `shutdown_grace_ms` (the rest are abandoned and redone at the next start),
 //!   commit the sink, exit 0.
