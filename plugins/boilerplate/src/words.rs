@@ -57,17 +57,6 @@ pub fn words_lower(s: &str) -> Vec<String> {
     folded(s).collect()
 }
 
-/// The first `n` folded words of `s` (all of them when there are fewer): what
-/// a prefix comparison with phrases of at most `n` words needs.
-pub fn words_lower_prefix(s: &str, n: usize) -> Vec<String> {
-    folded(s).take(n).collect()
-}
-
-/// The first folded word of `s`, if it has one.
-pub fn first_word(s: &str) -> Option<String> {
-    folded(s).next()
-}
-
 /// The folded words of `s`, lazily.
 fn folded(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split_whitespace()
@@ -121,7 +110,7 @@ pub struct WordBuf {
 
 impl WordBuf {
     /// Fold the first `n` words of `s` (all when there are fewer), dropping
-    /// pieces with nothing alphanumeric in them, as [`words_lower_prefix`] does.
+    /// pieces with nothing alphanumeric in them, as [`words_lower`] does.
     pub fn fill(&mut self, s: &str, n: usize) {
         self.text.clear();
         self.ends.clear();
