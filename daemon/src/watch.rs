@@ -74,15 +74,51 @@ impl NameFilter {
 pub fn list(dir: &Path, filter: &NameFilter) -> std::io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        // Symbolic links are listed so that ingest can refuse them visibly (to `failed/`).
-        let kind = entry.file_type()?;
-        if (kind.is_file() || kind.is_symlink()) && filter.accepts(&entry.path()) {
-            out.push(entry.path());
-        }
+        out.extend(accepted(&entry?, filter)?);
     }
     out.sort();
     Ok(out)
+}
+
+/// The entry's path when it is a regular file or a symbolic link the filter accepts. Symbolic
+/// links are listed so that ingest can refuse them visibly (to `failed/`).
+fn accepted(entry: &std::fs::DirEntry, filter: &NameFilter) -> std::io::Result<Option<PathBuf>> {
+    let kind = entry.file_type()?;
+    let path = entry.path();
+    Ok(((kind.is_file() || kind.is_symlink()) && filter.accepts(&path)).then_some(path))
+}
+
+/// Ready paths are sent on in chunks of this many while the folder is being listed, so a
+/// backlog of any size is never held in memory as a list.
+const LIST_CHUNK: usize = 64;
+
+/// Send `ready` on (with claims: the paths claimed of it, or on a rescan every path held);
+/// whether some were left unclaimed for lack of room comes back in `starved`. False when the
+/// watcher is to stop.
+async fn forward(
+    ready: &mut Vec<PathBuf>,
+    claims: &Option<Claims>,
+    rescan: bool,
+    starved: &mut bool,
+    ready_tx: &mpsc::Sender<PathBuf>,
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) -> bool {
+    if let Some(c) = claims {
+        let (mut claimed, left) = c.take(ready.drain(..));
+        *starved = left;
+        if rescan {
+            // Claimed earlier and not finished (a restart, a sink failure, a takeover).
+            claimed = c.held();
+        }
+        *ready = claimed;
+    }
+    for path in ready.drain(..) {
+        tokio::select! {
+            _ = shutdown.changed() => return false,
+            sent = ready_tx.send(path) => if sent.is_err() { return false },
+        }
+    }
+    true
 }
 
 struct Pending {
@@ -239,31 +275,64 @@ pub async fn run(
                 }
             },
         }
+        // Whether some ready paths were left unclaimed for lack of room.
+        let mut left = false;
         if rescan {
-            match list(&dir, &filter) {
-                Ok(paths) => paths
-                    .into_iter()
-                    .for_each(|p| tracker.listed(p, &mut ready)),
+            // In directory order, sent on in chunks as it is read (see `LIST_CHUNK`).
+            match std::fs::read_dir(&dir) {
                 Err(e) => {
                     tracing::error!(folder = %dir.display(), error = %e, "cannot list the drop folder")
                 }
+                Ok(mut entries) => loop {
+                    let mut more = false;
+                    for entry in entries.by_ref() {
+                        match entry.and_then(|e| accepted(&e, &filter)) {
+                            Ok(Some(path)) => tracker.listed(path, &mut ready),
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::error!(folder = %dir.display(), error = %e, "cannot read an entry of the drop folder")
+                            }
+                        }
+                        if ready.len() >= LIST_CHUNK {
+                            more = true;
+                            break;
+                        }
+                    }
+                    if !more {
+                        break;
+                    }
+                    if !forward(
+                        &mut ready,
+                        &claims,
+                        false,
+                        &mut left,
+                        &ready_tx,
+                        &mut shutdown,
+                    )
+                    .await
+                    {
+                        return Ok(());
+                    }
+                    if left {
+                        break; // no room for claims: listed again once there is
+                    }
+                },
             }
         }
-        if let Some(c) = &claims {
-            let (mut claimed, left) = c.take(ready.drain(..));
-            starved = left;
-            if rescan {
-                // Claimed earlier and not finished (a restart, a sink failure, a takeover).
-                claimed = c.held();
-            }
-            ready = claimed;
+        let mut left_now = false;
+        if !forward(
+            &mut ready,
+            &claims,
+            rescan,
+            &mut left_now,
+            &ready_tx,
+            &mut shutdown,
+        )
+        .await
+        {
+            return Ok(());
         }
-        for path in ready.drain(..) {
-            tokio::select! {
-                _ = shutdown.changed() => return Ok(()),
-                sent = ready_tx.send(path) => if sent.is_err() { return Ok(()) },
-            }
-        }
+        starved = left || left_now;
     }
 }
 
