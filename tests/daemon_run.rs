@@ -255,3 +255,38 @@ fn a_lone_file_is_committed_without_waiting_out_flush_ms() {
     );
     assert!(daemon.stop(), "clean exit on SIGTERM");
 }
+
+#[test]
+fn a_backlog_larger_than_the_queue_is_taken_whole_and_once() {
+    // 500 files at start: more than the queue (20) and than one chunk of the listing (64).
+    let sb = Sandbox::new(NORMALIZE_ONLY, "queue: 20\n");
+    for i in 0..500 {
+        std::fs::write(
+            sb.path(&format!("drop/backlog{i:03}.txt")),
+            format!("Bài số {i}.\n"),
+        )
+        .unwrap();
+    }
+    let daemon = sb.start();
+    assert!(
+        // Well inside the 30 s rescan: nothing may wait for the next listing.
+        wait_until(25, || sb.records().len() >= 500),
+        "log:\n{}",
+        daemon.log()
+    );
+    assert!(daemon.stop(), "clean exit on SIGTERM");
+    let mut names: Vec<String> = sb
+        .records()
+        .iter()
+        .map(|r| r["source"]["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    let expected: Vec<String> = (0..500).map(|i| format!("backlog{i:03}.txt")).collect();
+    assert_eq!(names, expected, "every file once");
+    assert_eq!(
+        std::fs::read_dir(sb.path("drop/processed"))
+            .unwrap()
+            .count(),
+        500
+    );
+}
