@@ -85,7 +85,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
+    tune_malloc();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -107,7 +107,7 @@ fn main() -> ExitCode {
 /// threshold after each such free, up to 32 MiB, and the next large text lands in the heap,
 /// where it stays as fragmentation (peak RSS over a 10,000-file burst: 92 → 84 MiB).
 /// Called before any thread starts.
-fn limit_malloc_arenas() {
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; no other thread exists yet.
     unsafe {

@@ -638,7 +638,7 @@ struct Finished {
 /// Move the inputs of committed batches into `processed/` (the ledger has their ids).
 fn finish_loop(rx: std::sync::mpsc::Receiver<Finished>, shared: &Shared) {
     for Finished { delivered, ledger } in rx {
-        for (input, id) in delivered {
+        for (input, id) in &delivered {
             match &ledger {
                 // Without the ledger entry the input must stay: it is the only proof left.
                 Err(e) => {
@@ -647,11 +647,12 @@ fn finish_loop(rx: std::sync::mpsc::Receiver<Finished>, shared: &Shared) {
                 Ok(()) => {
                     shared.metrics.processed.inc();
                     tracing::info!(path = %input.display(), id = %id, "delivered");
-                    finish_success(&input, &shared.cfg);
+                    finish_success(input, &shared.cfg);
                 }
             }
-            shared.done(&input);
         }
+        let inputs: Vec<&PathBuf> = delivered.iter().map(|(input, _)| input).collect();
+        shared.done_all(&inputs);
     }
 }
 
@@ -733,7 +734,8 @@ fn deliver_batches(
         let commit_started = Instant::now();
         if !commit_with_retry(sinks, stopping) {
             // Shutting down with the sink still failing: the inputs stay for the next start.
-            pending.drain(..).for_each(|d| shared.done(&d.input));
+            let inputs: Vec<&PathBuf> = pending.iter().map(|d| &d.input).collect();
+            shared.done_all(&inputs);
             break;
         }
         shared
@@ -756,10 +758,8 @@ fn deliver_batches(
             tracing::error!(
                 "the dispose thread is gone; inputs of delivered records stay in the drop folder"
             );
-            finished
-                .delivered
-                .iter()
-                .for_each(|(input, _)| shared.done(input));
+            let inputs: Vec<&PathBuf> = finished.delivered.iter().map(|(input, _)| input).collect();
+            shared.done_all(&inputs);
         }
     }
 }
