@@ -7,10 +7,11 @@ mod support;
 
 use enrichd::record::Record;
 use enrichd::sink::nats::{NatsSink, Settings};
-use enrichd::sink::Sink;
+use enrichd::sink::{Prepared, Sink};
 use nats_server::{stream_messages, NatsServer, Stored};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 use support::*;
 
@@ -187,17 +188,19 @@ fn files_wait_in_the_drop_folder_while_the_server_is_down_and_go_once_when_it_is
     assert_eq!(distinct_ids(&stored), ids);
 }
 
-fn record(id: &str) -> (Record, String) {
-    let record = Record {
+fn record(id: &str) -> Record {
+    Record {
         id: id.into(),
         source: Default::default(),
         ingested_at: "2026-01-01T00:00:00Z".into(),
         text: format!("text of {id}"),
         fields: Default::default(),
         pipeline: Vec::new(),
-    };
-    let json = record.to_json_line().unwrap();
-    (record, json)
+    }
+}
+
+fn prepared(record: &Record) -> Arc<Prepared> {
+    Prepared::new(record, false).unwrap()
 }
 
 fn settings(server: &NatsServer) -> Settings {
@@ -216,22 +219,19 @@ fn a_commit_during_an_outage_fails_keeps_the_batch_and_a_later_commit_stores_it_
     let mut server = NatsServer::start();
     let mut sink = NatsSink::open(settings(&server)).expect("the sink opens");
     for id in ["a1", "a2"] {
-        let (r, json) = record(id);
-        sink.write(&r, &json).unwrap();
+        sink.write(&prepared(&record(id))).unwrap();
     }
     sink.commit().expect("the first batch is stored");
     // The same records again (a file redone after a crash): acknowledged as duplicates.
     for id in ["a1", "a2"] {
-        let (r, json) = record(id);
-        sink.write(&r, &json).unwrap();
+        sink.write(&prepared(&record(id))).unwrap();
     }
     sink.commit().expect("duplicates are acknowledged");
     assert_eq!(stream_messages(&server.url(), STREAM).len(), 2);
 
     server.stop();
     for id in ["b1", "b2"] {
-        let (r, json) = record(id);
-        sink.write(&r, &json).unwrap();
+        sink.write(&prepared(&record(id))).unwrap();
     }
     // The commit must come back (with an error), not hang: run it aside, with a deadline.
     let (tx, rx) = std::sync::mpsc::channel();
@@ -285,14 +285,14 @@ fn a_missing_stream_is_an_error_when_the_sink_may_not_create_it() {
 fn a_record_over_the_servers_max_payload_is_refused_before_publishing() {
     let server = NatsServer::start();
     let mut sink = NatsSink::open(settings(&server)).expect("the sink opens");
-    let (mut big, _) = record("big");
+    let mut big = record("big");
     big.text = "x".repeat(1024 * 1024 + 1); // the server's default max_payload is 1 MiB
-    let json = big.to_json_line().unwrap();
-    let err = sink.write(&big, &json).expect_err("too large to publish");
+    let err = sink
+        .write(&prepared(&big))
+        .expect_err("too large to publish");
     assert!(format!("{err:#}").contains("max_payload"), "{err:#}");
     // The sink goes on: a record that fits is stored.
-    let (small, json) = record("small");
-    sink.write(&small, &json).unwrap();
+    sink.write(&prepared(&record("small"))).unwrap();
     sink.commit().unwrap();
     assert_eq!(stream_messages(&server.url(), STREAM).len(), 1);
 }

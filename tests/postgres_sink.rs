@@ -235,7 +235,8 @@ fn record(id: &str, fields: Value) -> Record {
 }
 
 fn write(sink: &mut PostgresSink, r: &Record) {
-    sink.write(r, &r.to_json_line().unwrap()).unwrap();
+    sink.write(&enrichd::sink::Prepared::new(r, true).unwrap())
+        .unwrap();
 }
 
 fn open(pg: &PgServer) -> PostgresSink {

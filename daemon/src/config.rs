@@ -233,6 +233,15 @@ impl SinkConfig {
         }
     }
 
+    /// Whether the sink stores records in table columns (a database), read once per record
+    /// on the worker ([`crate::sink::Prepared`]).
+    pub fn stores_rows(&self) -> bool {
+        matches!(
+            self,
+            SinkConfig::Sqlite { .. } | SinkConfig::Postgres { .. }
+        )
+    }
+
     /// Commit after at most this many records …
     pub fn batch(&self) -> usize {
         match self {
@@ -324,6 +333,8 @@ struct Raw {
     queue: usize,
     #[serde(default = "default_max_file_bytes")]
     max_file_bytes: u64,
+    #[serde(default = "default_max_inflight_bytes")]
+    max_inflight_bytes: u64,
     plugin_dir: Option<PathBuf>,
     plugins: Vec<PluginEntry>,
     sink: Option<SinkConfig>,
@@ -358,6 +369,9 @@ fn default_queue() -> usize {
 fn default_max_file_bytes() -> u64 {
     16 * 1024 * 1024
 }
+fn default_max_inflight_bytes() -> u64 {
+    4 * 1024 * 1024
+}
 
 /// A plugin to load: its library path, settings and failure policy.
 #[derive(Debug, Clone, PartialEq)]
@@ -382,6 +396,9 @@ pub struct Config {
     pub workers: usize,
     pub queue: usize,
     pub max_file_bytes: u64,
+    /// Input bytes between a worker taking a file and its record committed (see
+    /// [`crate::budget`]); a file larger than this runs alone.
+    pub max_inflight_bytes: u64,
     pub plugins: Vec<PluginSpec>,
     /// Where records go; deduplicating sinks first, the (at most one) JSON Lines sink last.
     pub sinks: Vec<SinkConfig>,
@@ -483,6 +500,9 @@ impl Config {
         if raw.queue == 0 {
             return Err(invalid("`queue` must be at least 1".into()));
         }
+        if raw.max_inflight_bytes == 0 {
+            return Err(invalid("`max_inflight_bytes` must be at least 1".into()));
+        }
         let sinks = match (raw.sink, raw.sinks) {
             (Some(one), None) => vec![one],
             (None, Some(list)) if !list.is_empty() => list,
@@ -570,6 +590,7 @@ impl Config {
             workers,
             queue: raw.queue,
             max_file_bytes: raw.max_file_bytes,
+            max_inflight_bytes: raw.max_inflight_bytes,
             plugins,
             sinks,
             log: raw.log,

@@ -1,64 +1,76 @@
 //! The ledger: the ids of records that are durably in the sink.
 //!
-//! Its promise: an id is appended (and fsync'd) only after the sink committed
-//! the record, and before the input leaves the drop folder; an input still in
-//! the drop folder whose id is in the ledger is done and is not written again.
-//! Each commit also stores the sink's position after it (`@<position>`). At
-//! start, [`Ledger::recover`] reads the sink past the last stored position: a
-//! record there reached the sink before a crash cut the ledger's commit short,
-//! and its id joins the ledger, so the input is not written twice.
+//! Its promise: an id is stored (and fsync'd) only after the sink committed the record, and
+//! before the input leaves the drop folder; an input still in the drop folder whose id is in
+//! the ledger is done and is not written again. Each commit also stores the sink's position
+//! after it. At start, [`Ledger::recover`] reads the sink past the last stored position: a
+//! record there reached the sink before a crash cut the ledger's commit short, and its id
+//! joins the ledger, so the input is not written twice.
 //!
-//! File format (`state_dir/ledger.ids`): one line per delivered id (64 hex
-//! digits) and `@<decimal position>` checkpoint lines; a torn last line is ignored.
+//! Storage (`state_dir/ledger.db`): an SQLite database in WAL mode with `synchronous=FULL`,
+//! table `delivered(id BLOB PRIMARY KEY)` (the id's 32 bytes) and table `checkpoint`
+//! (one row: the sink's position). The ids stay on disk, looked up by their index through a
+//! page cache of at most [`CACHE_KIB`] KiB, so the daemon's memory does not grow with the
+//! number of files it has delivered. A ledger of an earlier version (`state_dir/ledger.ids`:
+//! one id per line and `@<position>` checkpoint lines) is imported at open and renamed
+//! `ledger.ids.imported`.
 
 use crate::sink::Sink;
 use anyhow::Context as _;
-use std::collections::HashSet;
+use rusqlite::{params, Connection, OptionalExtension};
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 
-/// The set of delivered record ids, backed by an append-only file.
+/// The most the ledger's page cache holds, in KiB.
+pub const CACHE_KIB: u32 = 1024;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS delivered (id BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoint (one INTEGER PRIMARY KEY CHECK (one = 1), position INTEGER NOT NULL);
+";
+
+/// The set of delivered record ids, on disk.
 pub struct Ledger {
     /// Held open for its lock: one daemon per state folder.
     _lock: File,
-    /// Ids as their 32 bytes (a quarter of the memory of the hex strings).
-    done: HashSet<Id>,
+    db: Connection,
     checkpoint: u64,
-    file: File,
     path: PathBuf,
 }
 
 impl Ledger {
-    /// Open (or create) `dir/ledger.ids` and load it.
+    /// Open (or create) `dir/ledger.db`, importing a `dir/ledger.ids` of an earlier version.
     pub fn open(dir: &Path) -> anyhow::Result<Ledger> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create state folder {}", dir.display()))?;
         let lock = lock(dir)?;
-        let path = dir.join("ledger.ids");
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
-            .open(&path)
-            .with_context(|| format!("cannot open ledger {}", path.display()))?;
-        let mut done = HashSet::new();
-        let mut checkpoint = 0;
-        for line in BufReader::new(&file).lines() {
-            let line = line.with_context(|| format!("cannot read ledger {}", path.display()))?;
-            if let Some(pos) = line.strip_prefix('@') {
-                if let Ok(pos) = pos.parse() {
-                    checkpoint = pos;
-                }
-            } else if let Some(id) = parse_id(&line) {
-                done.insert(id);
-            }
-        }
+        let path = dir.join("ledger.db");
+        let at = || format!("cannot open ledger {}", path.display());
+        let mut db = Connection::open(&path).with_context(at)?;
+        db.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+            .with_context(at)?;
+        db.execute_batch(&format!(
+            "PRAGMA synchronous=FULL; PRAGMA cache_size=-{CACHE_KIB}; {SCHEMA}"
+        ))
+        .with_context(at)?;
+        import_legacy(&mut db, dir).with_context(|| {
+            format!(
+                "cannot import {} into the ledger",
+                dir.join("ledger.ids").display()
+            )
+        })?;
+        let checkpoint = db
+            .query_row("SELECT position FROM checkpoint", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()
+            .with_context(at)?
+            .unwrap_or(0) as u64;
         Ok(Ledger {
             _lock: lock,
-            done,
+            db,
             checkpoint,
-            file,
             path,
         })
     }
@@ -78,14 +90,23 @@ impl Ledger {
         } else {
             sink.ids_since(self.checkpoint)?
         };
-        let missing = ids.iter().filter(|id| !self.contains(id)).count();
+        let mut missing = 0;
+        for id in &ids {
+            missing += usize::from(!self.contains(id)?);
+        }
         self.commit(ids.iter().map(String::as_str), Some(position))?;
         Ok(missing)
     }
 
     /// Whether a record with this id is already delivered.
-    pub fn contains(&self, id: &str) -> bool {
-        parse_id(id).is_some_and(|id| self.done.contains(&id))
+    pub fn contains(&self, id: &str) -> anyhow::Result<bool> {
+        let Some(id) = parse_id(id) else {
+            return Ok(false);
+        };
+        self.db
+            .prepare_cached("SELECT 1 FROM delivered WHERE id = ?1")
+            .and_then(|mut q| q.exists([&id[..]]))
+            .with_context(|| format!("cannot read ledger {}", self.path.display()))
     }
 
     /// Record these ids as delivered, durably, with the sink's position after them.
@@ -94,28 +115,68 @@ impl Ledger {
         ids: impl IntoIterator<Item = &'a str>,
         position: Option<u64>,
     ) -> anyhow::Result<()> {
-        // Each batch starts with a newline, so a torn line never merges with the next entry.
-        let mut buf = String::new();
-        for id in ids {
-            // An id that is not 64 hex digits is not a record id: it cannot be looked up
-            // again, so it is not kept.
-            if parse_id(id).is_some_and(|b| self.done.insert(b)) {
-                buf.push('\n');
-                buf.push_str(id);
-            }
-        }
-        if let Some(p) = position.filter(|&p| p != self.checkpoint) {
-            buf.push_str(&format!("\n@{p}"));
+        let position = position.filter(|&p| p != self.checkpoint);
+        let tx = self
+            .db
+            .transaction()
+            .with_context(|| format!("cannot write ledger {}", self.path.display()))?;
+        // An id that is not 64 hex digits is not a record id: it cannot be looked up again,
+        // so it is not kept.
+        insert(&tx, ids.into_iter().filter_map(parse_id), position)
+            .and_then(|()| tx.commit())
+            .with_context(|| format!("cannot write ledger {}", self.path.display()))?;
+        if let Some(p) = position {
             self.checkpoint = p;
         }
-        if buf.is_empty() {
-            return Ok(());
-        }
-        self.file
-            .write_all(buf.as_bytes())
-            .and_then(|()| self.file.sync_data())
-            .with_context(|| format!("cannot write ledger {}", self.path.display()))
+        Ok(())
     }
+}
+
+/// Insert ids (those already there are kept once) and set the checkpoint.
+fn insert(
+    tx: &rusqlite::Transaction,
+    ids: impl Iterator<Item = Id>,
+    position: Option<u64>,
+) -> rusqlite::Result<()> {
+    let mut add = tx.prepare_cached("INSERT OR IGNORE INTO delivered (id) VALUES (?1)")?;
+    for id in ids {
+        add.execute([&id[..]])?;
+    }
+    if let Some(p) = position {
+        tx.execute(
+            "INSERT INTO checkpoint (one, position) VALUES (1, ?1)
+             ON CONFLICT(one) DO UPDATE SET position = excluded.position",
+            params![p as i64],
+        )?;
+    }
+    Ok(())
+}
+
+/// Import `dir/ledger.ids` (an earlier version's ledger: one id per line, `@<position>`
+/// checkpoint lines, a torn last line ignored) in one transaction, then rename it
+/// `ledger.ids.imported`. A crash before the rename imports it again, which changes nothing.
+fn import_legacy(db: &mut Connection, dir: &Path) -> anyhow::Result<()> {
+    let old = dir.join("ledger.ids");
+    let file = match File::open(&old) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let (mut ids, mut checkpoint) = (Vec::new(), None);
+    for line in BufReader::new(file).lines() {
+        let line = line?;
+        if let Some(pos) = line.strip_prefix('@') {
+            checkpoint = pos.parse().ok().or(checkpoint);
+        } else if let Some(id) = parse_id(&line) {
+            ids.push(id);
+        }
+    }
+    let tx = db.transaction()?;
+    insert(&tx, ids.iter().copied(), checkpoint)?;
+    tx.commit()?;
+    std::fs::rename(&old, dir.join("ledger.ids.imported"))?;
+    tracing::info!(ids = ids.len(), from = %old.display(), "imported the ledger of an earlier version");
+    Ok(())
 }
 
 /// A record id: the SHA-256 of the input.
@@ -177,23 +238,23 @@ fn lock(dir: &Path) -> anyhow::Result<File> {
 mod tests {
     use super::*;
     use crate::sink::jsonl::JsonlSink;
+    use std::io::Write;
 
     #[test]
-    fn ids_survive_a_reopen_and_torn_lines_are_ignored() {
+    fn ids_and_the_checkpoint_survive_a_reopen_and_the_folder_is_locked() {
         let dir = tempfile::tempdir().unwrap();
         let a = "a".repeat(64);
         let b = "b".repeat(64);
         {
             let mut l = Ledger::open(dir.path()).unwrap();
-            l.commit([a.as_str(), b.as_str()], Some(10)).unwrap();
+            l.commit([a.as_str(), b.as_str(), "not an id"], Some(10))
+                .unwrap();
         }
-        let mut f = OpenOptions::new()
-            .append(true)
-            .open(dir.path().join("ledger.ids"))
-            .unwrap();
-        f.write_all(b"\ncccc").unwrap();
         let l = Ledger::open(dir.path()).unwrap();
-        assert!(l.contains(&a) && l.contains(&b));
+        assert!(l.contains(&a).unwrap() && l.contains(&b).unwrap());
+        assert!(!l.contains(&"c".repeat(64)).unwrap());
+        assert!(!l.contains("not an id").unwrap());
+        assert_eq!(l.checkpoint, 10);
         let second = Ledger::open(dir.path())
             .err()
             .expect("the folder is locked");
@@ -201,8 +262,28 @@ mod tests {
             second.to_string().contains("another enrichd (pid "),
             "{second}"
         );
-        assert!(!l.contains("cccc"));
-        assert_eq!(l.checkpoint, 10);
+    }
+
+    #[test]
+    fn a_ledger_of_the_earlier_line_format_is_imported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        // As the earlier version wrote it, with a line a crash tore.
+        std::fs::write(
+            dir.path().join("ledger.ids"),
+            format!("\n{a}\n@7\n{b}\n@12\ncccc"),
+        )
+        .unwrap();
+        let l = Ledger::open(dir.path()).unwrap();
+        assert!(l.contains(&a).unwrap() && l.contains(&b).unwrap());
+        assert!(!l.contains("cccc").unwrap());
+        assert_eq!(l.checkpoint, 12);
+        assert!(!dir.path().join("ledger.ids").exists());
+        assert!(dir.path().join("ledger.ids.imported").exists());
+        drop(l);
+        let l = Ledger::open(dir.path()).unwrap();
+        assert!(l.contains(&b).unwrap());
+        assert_eq!(l.checkpoint, 12);
     }
 
     #[test]
@@ -221,9 +302,9 @@ mod tests {
             .unwrap();
         drop(ledger);
         let mut ledger = Ledger::open(dir.path()).unwrap();
-        assert!(!ledger.contains(&b));
+        assert!(!ledger.contains(&b).unwrap());
         assert_eq!(ledger.recover(&mut sink).unwrap(), 1);
-        assert!(ledger.contains(&b));
+        assert!(ledger.contains(&b).unwrap());
         // Idempotent.
         assert_eq!(ledger.recover(&mut sink).unwrap(), 0);
     }

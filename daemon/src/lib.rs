@@ -3,6 +3,7 @@
 //! Public so that benchmarks and tests can drive the pieces directly; the
 //! binary's command line and the record format are the supported interfaces.
 
+pub mod budget;
 pub mod claim;
 pub mod config;
 pub mod dispose;

@@ -567,7 +567,8 @@ mod tests {
             ),
         ];
         for r in &records {
-            sink.write(r, &r.to_json_line().unwrap()).unwrap();
+            sink.write(&crate::sink::Prepared::new(r, true).unwrap())
+                .unwrap();
         }
         sink.commit().unwrap();
         open(&path).unwrap()

@@ -21,6 +21,7 @@
 //!   watchdog interval (only while files finish: stuck workers stop the beat),
 //!   STOPPING=1.
 
+use crate::budget::{Budget, Permit};
 use crate::config::Config;
 use crate::dispose::{self, ErrorReport};
 use crate::inflight::{Journal, POISON_DEATHS};
@@ -28,8 +29,7 @@ use crate::ingest;
 use crate::ledger::Ledger;
 use crate::metrics::Metrics;
 use crate::pipeline::{Flight, Pipeline, StageFailure};
-use crate::record::Record;
-use crate::sink::Sinks;
+use crate::sink::{Prepared, Sinks};
 use crate::watch;
 use anyhow::Context as _;
 use std::collections::HashSet;
@@ -39,12 +39,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// A record ready for the sink, with the input it came from. The worker serialises it, so the
-/// one sink thread, which every file passes through, only writes.
+/// A record ready for the sinks, with the input it came from. The worker prepares it
+/// (serialises it, reads its rows), so the one sink thread, which every file passes through,
+/// only writes.
 struct Delivery {
-    record: Record,
-    json: String,
+    record: Arc<Prepared>,
     input: PathBuf,
+    /// The input's room in the in-flight budget, given back once the record is committed.
+    _room: Permit,
 }
 
 /// What every worker shares.
@@ -57,6 +59,8 @@ struct Shared {
     /// Files no longer in flight, a batch at a time.
     done_tx: mpsc::UnboundedSender<Vec<PathBuf>>,
     metrics: Arc<Metrics>,
+    /// Input bytes from a worker taking a file to its record's commit (`max_inflight_bytes`).
+    budget: Arc<Budget>,
     /// Files being read and enriched now: records on their way to the sink thread, which
     /// commits at once when there are none rather than waiting out `flush_ms`.
     enriching: AtomicUsize,
@@ -145,6 +149,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     let (deliver_tx, deliver_rx) = std::sync::mpsc::sync_channel::<Delivery>(cfg.delivery_batch());
     let stopping = Arc::new(AtomicBool::new(false));
 
+    let budget = Budget::new(cfg.max_inflight_bytes);
     let shared = Arc::new(Shared {
         cfg,
         pipeline: RwLock::new(Arc::new(pipeline)),
@@ -153,6 +158,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         deliver_tx,
         done_tx,
         metrics,
+        budget,
         enriching: AtomicUsize::new(0),
     });
     let cfg = &shared.cfg;
@@ -373,7 +379,14 @@ impl Workers {
                 ),
                 record: None,
             };
-            fail(path, &self.shared.cfg, &self.shared.metrics, &failure, 1);
+            fail(
+                path,
+                &self.shared.cfg,
+                &self.shared.metrics,
+                &failure,
+                None,
+                1,
+            );
             self.shared.done(path);
         }
         self.slots.retain(|s| !s.retired.load(Ordering::SeqCst));
@@ -414,13 +427,20 @@ fn worker_loop(
         let Some(path) = job.filter(|_| !stopping.load(Ordering::SeqCst)) else {
             return;
         };
+        // Room for the file's bytes: it waits while the records in flight are committed.
+        let bytes = std::fs::symlink_metadata(&path)
+            .map_or(0, |m| m.len())
+            .min(shared.cfg.max_file_bytes);
+        let Some(room) = shared.budget.acquire(bytes, stopping) else {
+            return;
+        };
         let pipeline = shared.pipeline();
         let flight = Arc::new(Flight::default());
         if let Ok(mut current) = slot.current.lock() {
             *current = Some((path.clone(), pipeline.clone(), flight.clone()));
         }
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handle_file(&path, shared, &pipeline, &flight)
+            handle_file(&path, shared, &pipeline, &flight, room)
         }));
         if let Ok(mut current) = slot.current.lock() {
             *current = None;
@@ -439,7 +459,7 @@ fn worker_loop(
 }
 
 /// Read, enrich and hand one file to the sink; a failure sends it to `failed/`.
-fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Flight) {
+fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Flight, room: Permit) {
     // Dropped last, after the record went to the sink thread (or the file failed).
     let _enriching = Enriching::start(&shared.enriching);
     let span = tracing::info_span!("file", path = %path.display());
@@ -466,11 +486,15 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
             record: None,
         }),
         Ok(record) => {
-            let delivered = shared
-                .ledger
-                .lock()
-                .map(|l| l.contains(&record.id))
-                .unwrap_or(false);
+            let delivered = match shared.ledger.lock().map(|l| l.contains(&record.id)) {
+                Ok(Ok(found)) => found,
+                Ok(Err(e)) => {
+                    // Written (perhaps twice) rather than lost.
+                    tracing::warn!(error = %format!("{e:#}"), "cannot look the record up in the ledger; writing it (it may be delivered twice)");
+                    false
+                }
+                Err(_) => false,
+            };
             if delivered {
                 tracing::info!(id = %record.id, "already delivered (same content); not written again");
                 finish_success(path, cfg);
@@ -491,8 +515,9 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
         }) => shared.metrics.observe_steps(&record.pipeline),
         Err(_) => {}
     }
-    let result = result.and_then(|record| match record.to_json_line() {
-        Ok(json) => Ok((record, json)),
+    let rows = cfg.sinks.iter().any(|s| s.stores_rows());
+    let result = result.and_then(|record| match Prepared::new(&record, rows) {
+        Ok(prepared) => Ok(prepared),
         Err(e) => Err(StageFailure {
             stage: "sink".into(),
             message: format!("the record cannot be serialised: {e}"),
@@ -500,13 +525,13 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
         }),
     });
     match result {
-        Ok((record, json)) => {
+        Ok(record) => {
             if shared
                 .deliver_tx
                 .send(Delivery {
                     record,
-                    json,
                     input: path.to_path_buf(),
+                    _room: room,
                 })
                 .is_err()
             {
@@ -515,13 +540,22 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
             }
         }
         Err(failure) => {
-            fail(path, cfg, &shared.metrics, &failure, deaths + 1);
+            let id = failure.record.as_ref().map(|r| r.id.as_str());
+            fail(path, cfg, &shared.metrics, &failure, id, deaths + 1);
             shared.done(path);
         }
     }
 }
 
-fn fail(path: &Path, cfg: &Config, metrics: &Metrics, failure: &StageFailure, attempts: u32) {
+/// Move a failed input to `failed/` with its error report (`id`: its record's, when known).
+fn fail(
+    path: &Path,
+    cfg: &Config,
+    metrics: &Metrics,
+    failure: &StageFailure,
+    id: Option<&str>,
+    attempts: u32,
+) {
     metrics.failed.inc();
     tracing::warn!(stage = %failure.stage, error = %failure.message, "failed; moving to the failed folder");
     let name = path
@@ -535,7 +569,7 @@ fn fail(path: &Path, cfg: &Config, metrics: &Metrics, failure: &StageFailure, at
         error: &failure.message,
         attempts,
         at: jiff::Timestamp::now().to_string(),
-        id: failure.record.as_ref().map(|r| r.id.as_str()),
+        id,
     };
     if let Err(e) = dispose::failed(path, &cfg.failed, &report) {
         tracing::error!(error = %format!("{e:#}"), "cannot move the failed input away");
@@ -552,7 +586,7 @@ fn quarantine(cfg: &Config, metrics: &Metrics, journal: &Journal, path: &Path, d
             ),
             record: None,
         };
-        fail(path, cfg, metrics, &failure, deaths);
+        fail(path, cfg, metrics, &failure, None, deaths);
     }
     journal.end(path);
 }
@@ -750,7 +784,10 @@ fn deliver_batches(
             .and_then(|mut l| l.commit(ids, sinks.position()));
         // The records themselves are freed here, not kept until their inputs are moved.
         let finished = Finished {
-            delivered: pending.drain(..).map(|d| (d.input, d.record.id)).collect(),
+            delivered: pending
+                .drain(..)
+                .map(|d| (d.input, d.record.id.clone()))
+                .collect(),
             ledger: committed.map_err(|e| format!("{e:#}")),
         };
         if let Err(std::sync::mpsc::SendError(finished)) = finish.send(finished) {
@@ -772,16 +809,17 @@ fn write_all(sinks: &mut Sinks, pending: &mut Vec<Delivery>, shared: &Shared) {
         let refused = pending
             .iter()
             .enumerate()
-            .find_map(|(i, d)| sinks.write(&d.record, &d.json).err().map(|e| (i, e)));
+            .find_map(|(i, d)| sinks.write(&d.record).err().map(|e| (i, e)));
         let Some((i, e)) = refused else { return };
         sinks.rollback();
         let d = pending.remove(i);
         let failure = StageFailure {
             stage: "sink".into(),
             message: format!("{e:#}"),
-            record: Some(Box::new(d.record)),
+            record: None,
         };
-        fail(&d.input, &shared.cfg, &shared.metrics, &failure, 1);
+        let id = Some(d.record.id.as_str());
+        fail(&d.input, &shared.cfg, &shared.metrics, &failure, id, 1);
         shared.done(&d.input);
     }
 }

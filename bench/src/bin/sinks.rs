@@ -14,7 +14,7 @@
 use anyhow::{bail, Context as _};
 use enrichd::config::SinkConfig;
 use enrichd::record::Record;
-use enrichd::sink::Sinks;
+use enrichd::sink::{Prepared, Sinks};
 use serde_json::{Map, Value};
 use std::time::Instant;
 
@@ -66,8 +66,7 @@ fn main() -> anyhow::Result<()> {
                 "{:064x}",
                 (std::process::id() as u128) << 64 | written as u128
             );
-            let json = r.to_json_line()?;
-            sinks.write(&r, &json)?;
+            sinks.write(&Prepared::new(&r, config.stores_rows())?)?;
             written += 1;
         }
         let t = Instant::now();

@@ -1,25 +1,36 @@
 //! The JSON Lines sink: one record per line, appended; fsync on commit.
 //! The path `-` writes to stdout (commit flushes).
 //!
-//! Records are buffered in memory until `commit`, which writes the batch and
-//! fsyncs. The file never holds half a batch: if the write or the fsync fails
+//! Records are kept (shared with the other sinks, not copied) until `commit`,
+//! which writes the batch and fsyncs. The file never holds half a batch: if the write or the fsync fails
 //! (disk full, file gone), the file is cut back to its length after the last
 //! good commit and reopened, and the next `commit` retries the same batch. At
 //! open, a torn last line (a crash mid-write) is cut off: it was never
 //! committed.
 
-use super::Sink;
-use crate::record::Record;
+use super::{Prepared, Sink};
 use anyhow::Context as _;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A JSON Lines file (or stdout).
 pub struct JsonlSink {
     /// `None` for stdout.
     file: Option<FileTarget>,
-    buf: Vec<u8>,
+    batch: Vec<Arc<Prepared>>,
+}
+
+/// Write the batch's lines to `out` through a buffer of its own (records larger than it go
+/// straight through), so no copy of the whole batch is ever made.
+fn write_lines(out: impl Write, batch: &[Arc<Prepared>]) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    for record in batch {
+        out.write_all(record.json.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
 }
 
 struct FileTarget {
@@ -45,7 +56,7 @@ impl JsonlSink {
         };
         Ok(JsonlSink {
             file,
-            buf: Vec::with_capacity(1 << 16),
+            batch: Vec::new(),
         })
     }
 }
@@ -95,7 +106,7 @@ fn cut_torn_line(file: &mut File) -> std::io::Result<u64> {
 }
 
 impl FileTarget {
-    fn commit(&mut self, batch: &[u8]) -> anyhow::Result<()> {
+    fn commit(&mut self, batch: &[Arc<Prepared>]) -> anyhow::Result<()> {
         if self.file.is_none() {
             let (file, len) = open_file(&self.path)?;
             self.file = Some(file);
@@ -104,10 +115,10 @@ impl FileTarget {
         let Some(file) = self.file.as_mut() else {
             unreachable!("opened above")
         };
-        let written = file.write_all(batch).and_then(|()| file.sync_data());
+        let written = write_lines(&*file, batch).and_then(|()| file.sync_data());
         match written {
             Ok(()) => {
-                self.committed += batch.len() as u64;
+                self.committed += batch.iter().map(|r| r.json.len() as u64 + 1).sum::<u64>();
                 Ok(())
             }
             Err(e) => {
@@ -123,28 +134,23 @@ impl FileTarget {
 }
 
 impl Sink for JsonlSink {
-    fn write(&mut self, _record: &Record, json: &str) -> anyhow::Result<()> {
-        self.buf.extend_from_slice(json.as_bytes());
-        self.buf.push(b'\n');
+    fn write(&mut self, record: &Arc<Prepared>) -> anyhow::Result<()> {
+        self.batch.push(record.clone());
         Ok(())
     }
 
     fn rollback(&mut self) {
-        self.buf.clear();
+        self.batch.clear();
     }
 
     fn commit(&mut self) -> anyhow::Result<()> {
         match &mut self.file {
-            _ if self.buf.is_empty() => {}
-            Some(target) => target.commit(&self.buf)?,
-            None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&self.buf)
-                    .and_then(|()| out.flush())
-                    .context("cannot write to stdout")?;
-            }
+            _ if self.batch.is_empty() => {}
+            Some(target) => target.commit(&self.batch)?,
+            None => write_lines(std::io::stdout().lock(), &self.batch)
+                .context("cannot write to stdout")?,
         }
-        self.buf.clear();
+        self.batch.clear();
         Ok(())
     }
 
@@ -186,6 +192,8 @@ impl Sink for JsonlSink {
 mod tests {
     use super::*;
 
+    use crate::record::Record;
+
     fn record(id: &str) -> Record {
         Record {
             id: id.into(),
@@ -198,8 +206,8 @@ mod tests {
     }
 
     fn write(sink: &mut JsonlSink, id: &str) {
-        let r = record(id);
-        sink.write(&r, &r.to_json_line().unwrap()).unwrap();
+        sink.write(&Prepared::new(&record(id), false).unwrap())
+            .unwrap();
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! database sink is added without touching the pipeline; [`Sinks`] fans a
 //! batch out to every configured sink.
 //!
+//! Each record reaches the sinks as a [`Prepared`]: serialised once, and read into table rows
+//! once, on the worker thread that enriched it. Sinks keep the `Arc` in their batch, not a copy.
+//!
 //! The contract: `write` only buffers; a record counts as delivered only after
 //! the `commit` that follows it returned `Ok` (for files: after fsync; for
 //! servers: after the server acknowledged it). A failed `commit` leaves no
@@ -15,17 +18,54 @@
 pub mod jsonl;
 pub mod nats;
 pub mod postgres;
-mod rows;
+pub mod rows;
 pub mod sqlite;
 
 use crate::config::SinkConfig;
 use crate::record::Record;
 use anyhow::Context as _;
+use rows::Row;
+use std::sync::Arc;
+
+/// A record as the sinks take it: made on the worker thread that enriched the record, which
+/// then drops the record, so a batch waiting for its commit holds each record's JSON once,
+/// shared by every sink.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The record id.
+    pub id: String,
+    /// The record as one JSON object ([`Record::to_json_line`]).
+    pub json: String,
+    /// What the database sinks store in columns; `None` when no database sink is configured
+    /// ([`SinkConfig::stores_rows`]).
+    pub row: Option<Row>,
+}
+
+impl Prepared {
+    /// Serialise `record`, and read its rows when `rows` (a database sink is configured).
+    pub fn new(record: &Record, rows: bool) -> Result<Arc<Prepared>, serde_json::Error> {
+        Ok(Arc::new(Prepared {
+            id: record.id.clone(),
+            json: record.to_json_line()?,
+            row: rows.then(|| Row::from_record(record)),
+        }))
+    }
+
+    /// The rows, for a database sink; an error if the record was prepared without them.
+    pub fn row(&self) -> anyhow::Result<&Row> {
+        self.row.as_ref().with_context(|| {
+            format!(
+                "record {} was prepared without its table rows (no database sink was configured when it was made)",
+                self.id
+            )
+        })
+    }
+}
 
 /// A destination for records.
 pub trait Sink: Send {
-    /// Add one record (buffered until `commit`); `json` is the record as one JSON object.
-    fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()>;
+    /// Add one record (buffered until `commit`).
+    fn write(&mut self, record: &Arc<Prepared>) -> anyhow::Result<()>;
     /// Make everything written so far durable.
     fn commit(&mut self) -> anyhow::Result<()>;
     /// Drop everything written since the last commit.
@@ -64,12 +104,11 @@ impl Sinks {
         Ok(Sinks { sinks })
     }
 
-    /// Hand the record, serialised once by the caller (`json`: [`Record::to_json_line`]), to
-    /// every sink; on failure nothing of it stays buffered anywhere (the rest of the batch is
-    /// dropped too: call `rollback`).
-    pub fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
+    /// Hand the record to every sink; on failure nothing of it stays buffered anywhere (the
+    /// rest of the batch is dropped too: call `rollback`).
+    pub fn write(&mut self, record: &Arc<Prepared>) -> anyhow::Result<()> {
         for (label, sink) in &mut self.sinks {
-            sink.write(record, json)
+            sink.write(record)
                 .with_context(|| format!("{label}: cannot take record {}", record.id))?;
         }
         Ok(())

@@ -18,14 +18,14 @@
 //! The client reconnects by itself (forever, backing off up to 4 s) on a runtime the sink
 //! owns, whose one worker thread keeps the connection alive between commits.
 
-use super::Sink;
-use crate::record::Record;
+use super::{Prepared, Sink};
 use anyhow::{bail, Context as _};
 use async_nats::connection::State;
 use async_nats::jetstream::context::GetStreamErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::{self, stream};
 use async_nats::{Client, ServerAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Where and how to publish (the `nats` sink's config).
@@ -48,8 +48,8 @@ pub struct NatsSink {
     settings: Settings,
     /// "NATS stream `S` (subject `x`) at host:port", without credentials, for messages.
     place: String,
-    /// The batch since the last commit: (record id, record JSON).
-    pending: Vec<(String, String)>,
+    /// The batch since the last commit.
+    pending: Vec<Arc<Prepared>>,
 }
 
 impl NatsSink {
@@ -195,16 +195,17 @@ async fn publish_all(
     client: &Client,
     js: &jetstream::Context,
     settings: &Settings,
-    batch: &[(String, String)],
+    batch: &[Arc<Prepared>],
 ) -> anyhow::Result<usize> {
     if client.connection_state() != State::Connected {
         // Publishing now would only queue messages in the client until it reconnects.
         bail!("not connected (the client keeps reconnecting)");
     }
     let mut acks = Vec::with_capacity(batch.len());
-    for (id, json) in batch {
+    for record in batch {
+        let id = &record.id;
         let message = PublishMessage::build()
-            .payload(json.clone().into())
+            .payload(record.json.clone().into())
             .message_id(id);
         let ack = js
             .send_publish(settings.subject.clone(), message)
@@ -229,9 +230,9 @@ async fn publish_all(
 }
 
 impl Sink for NatsSink {
-    fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
+    fn write(&mut self, record: &Arc<Prepared>) -> anyhow::Result<()> {
         let max = self.client.server_info().max_payload;
-        let size = json.len() + header_bytes(&record.id);
+        let size = record.json.len() + header_bytes(&record.id);
         if max > 0 && size > max {
             bail!(
                 "{}: record {} is {size} bytes, more than the server's max_payload ({max} bytes): raise max_payload in the nats-server config",
@@ -239,7 +240,7 @@ impl Sink for NatsSink {
                 record.id
             );
         }
-        self.pending.push((record.id.clone(), json.to_owned()));
+        self.pending.push(record.clone());
         Ok(())
     }
 

@@ -40,10 +40,10 @@
 //! the stored record (the JSON Lines sink keeps them), rather than failing the batch forever.
 
 use super::rows::Row;
-use super::Sink;
-use crate::record::Record;
+use super::{Prepared, Sink};
 use anyhow::Context as _;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::{Client, NoTls};
 
@@ -109,10 +109,11 @@ fn timestamp(s: &str) -> Option<String> {
     s.parse::<jiff::Timestamp>().ok().map(|t| t.to_string())
 }
 
-/// The record JSON without NULs: a `\u0000` escape is re-serialised away (jsonb refuses it).
-fn jsonb_text(json: &str) -> String {
+/// The record JSON without NULs: a `\u0000` escape is re-serialised away (jsonb refuses it);
+/// `None` when there is none (the JSON is stored as it is).
+fn jsonb_text(json: &str) -> Option<String> {
     if !json.contains("\\u0000") {
-        return json.to_string();
+        return None;
     }
     fn strip(v: &mut Value) {
         match v {
@@ -128,28 +129,50 @@ fn jsonb_text(json: &str) -> String {
             _ => {}
         }
     }
-    match serde_json::from_str::<Value>(json) {
-        Ok(mut v) => {
-            strip(&mut v);
-            serde_json::to_string(&v).unwrap_or_else(|_| json.to_string())
+    // Not JSON (never, from the daemon): let the server say so.
+    let mut v = serde_json::from_str::<Value>(json).ok()?;
+    strip(&mut v);
+    serde_json::to_string(&v).ok()
+}
+
+/// One record as PostgreSQL takes it: no NUL characters (text and jsonb refuse them), times as
+/// UTC RFC 3339 (`None` when not RFC 3339).
+struct PgRow {
+    row: Row,
+    record: Arc<Prepared>,
+    /// The record JSON rewritten without NULs, when it had any.
+    rewritten: Option<String>,
+}
+
+impl PgRow {
+    fn new(record: &Arc<Prepared>) -> anyhow::Result<PgRow> {
+        let mut row = record.row()?.clone();
+        row.map_text(no_nul);
+        row.published = row.published.as_deref().and_then(timestamp);
+        row.ingested_at = row.ingested_at.as_deref().and_then(timestamp);
+        for p in &mut row.people {
+            if let Some(titles) = jsonb_text(&p.titles) {
+                p.titles = titles;
+            }
         }
-        // Not JSON (never, from the daemon): let the server say so.
-        Err(_) => json.to_string(),
+        Ok(PgRow {
+            row,
+            rewritten: jsonb_text(&record.json),
+            record: record.clone(),
+        })
+    }
+
+    /// The record JSON to store.
+    fn json(&self) -> &str {
+        self.rewritten.as_deref().unwrap_or(&self.record.json)
     }
 }
 
-/// The rows of `record` as PostgreSQL takes them: no NUL characters (text and jsonb refuse
-/// them), times as UTC RFC 3339 (`None` when not RFC 3339).
-fn pg_row(record: &Record, json: &str) -> Row {
-    let mut row = Row::from_record(record, json);
-    row.map_text(no_nul);
-    row.published = row.published.as_deref().and_then(timestamp);
-    row.ingested_at = row.ingested_at.as_deref().and_then(timestamp);
-    row.json = jsonb_text(json);
-    for p in &mut row.people {
-        p.titles = jsonb_text(&p.titles);
+impl std::ops::Deref for PgRow {
+    type Target = Row;
+    fn deref(&self) -> &Row {
+        &self.row
     }
-    row
 }
 
 /// A PostgreSQL database.
@@ -164,7 +187,7 @@ pub struct PostgresSink {
     /// `host:port/dbname`, for messages (the URL may hold a password).
     server: String,
     answer_timeout: Duration,
-    batch: Vec<Row>,
+    batch: Vec<PgRow>,
 }
 
 impl PostgresSink {
@@ -276,12 +299,12 @@ async fn create_schema(client: &mut Client) -> anyhow::Result<()> {
 }
 
 /// Insert the batch in one transaction; returns how many documents were new.
-async fn insert_batch(client: &mut Client, rows: &[&Row]) -> anyhow::Result<u64> {
+async fn insert_batch(client: &mut Client, rows: &[&PgRow]) -> anyhow::Result<u64> {
     let tx = client
         .transaction()
         .await
         .context("cannot begin a transaction")?;
-    let col = |f: fn(&Row) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
+    let col = |f: fn(&PgRow) -> Option<&str>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
     let ids = col(|r| Some(&r.id));
     let new: std::collections::HashSet<String> = tx
         .query(
@@ -298,7 +321,7 @@ async fn insert_batch(client: &mut Client, rows: &[&Row]) -> anyhow::Result<u64>
                 &col(|r| Some(&r.text)),
                 &col(|r| r.published.as_deref()),
                 &col(|r| r.ingested_at.as_deref()),
-                &col(|r| Some(&r.json)),
+                &col(|r| Some(r.json())),
             ],
         )
         .await
@@ -307,7 +330,7 @@ async fn insert_batch(client: &mut Client, rows: &[&Row]) -> anyhow::Result<u64>
         .map(|row| row.try_get::<_, String>(0))
         .collect::<Result<_, _>>()
         .context("unexpected reply to the documents insert")?;
-    let fresh: Vec<&Row> = rows
+    let fresh: Vec<&PgRow> = rows
         .iter()
         .copied()
         .filter(|r| new.contains(&r.id))
@@ -382,7 +405,7 @@ impl PostgresSink {
     fn try_commit(&mut self) -> anyhow::Result<u64> {
         // One row per id: a record written twice in one batch is one document.
         let mut seen = std::collections::HashSet::new();
-        let rows: Vec<&Row> = self
+        let rows: Vec<&PgRow> = self
             .batch
             .iter()
             .filter(|r| seen.insert(r.id.as_str()))
@@ -405,8 +428,8 @@ impl PostgresSink {
 }
 
 impl Sink for PostgresSink {
-    fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
-        self.batch.push(pg_row(record, json));
+    fn write(&mut self, record: &Arc<Prepared>) -> anyhow::Result<()> {
+        self.batch.push(PgRow::new(record)?);
         Ok(())
     }
 
@@ -446,10 +469,11 @@ mod tests {
     use crate::sink::rows::{DateRow, PersonRow};
     use serde_json::json;
 
+    use crate::record::Record;
     use crate::sink::rows::test_record as record;
 
-    fn row(r: &Record) -> Row {
-        pg_row(r, &r.to_json_line().unwrap())
+    fn row(r: &Record) -> PgRow {
+        PgRow::new(&Prepared::new(r, true).unwrap()).unwrap()
     }
 
     #[test]
@@ -496,7 +520,7 @@ mod tests {
     #[test]
     fn odd_or_missing_fields_become_null_or_no_rows() {
         let bare = row(&record("bare", json!({})));
-        assert_eq!((bare.title, bare.published), (None, None));
+        assert_eq!((&bare.title, &bare.published), (&None, &None));
         assert!(bare.people.is_empty() && bare.dates.is_empty() && bare.acronyms.is_empty());
         assert_eq!(bare.source_path, None, "an empty path is no path");
         let odd = row(&record(
@@ -504,7 +528,7 @@ mod tests {
             json!({"title": 7, "published": "hôm qua", "people": {"name": "x"},
                    "dates": [1, {"value": 2}], "acronyms": [{"long": "no short"}, "QĐ"]}),
         ));
-        assert_eq!((odd.title, odd.published), (None, None));
+        assert_eq!((&odd.title, &odd.published), (&None, &None));
         assert!(odd.people.is_empty() && odd.acronyms.is_empty());
         assert_eq!(odd.dates.len(), 1, "an object, even with odd values");
         assert_eq!(odd.dates[0].value, None);
@@ -523,12 +547,12 @@ mod tests {
         let row = row(&r);
         assert_eq!(row.title.as_deref(), Some("ab"));
         assert_eq!(row.text, "ef");
-        assert!(!row.json.contains("\\u0000"), "{}", row.json);
-        let v: Value = serde_json::from_str(&row.json).unwrap();
+        assert!(!row.json().contains("\\u0000"), "{}", row.json());
+        let v: Value = serde_json::from_str(row.json()).unwrap();
         assert_eq!(v["x"], json!(["cd"]));
         // A literal backslash-u in the text is not a NUL and stays.
         let lit = record("l", json!({"title": "\\u0000"}));
-        let v: Value = serde_json::from_str(&self::row(&lit).json).unwrap();
+        let v: Value = serde_json::from_str(self::row(&lit).json()).unwrap();
         assert_eq!(v["title"], "\\u0000");
     }
 

@@ -21,8 +21,6 @@ pub struct Row {
     /// As the record has it (the boilerplate plugin writes RFC 3339).
     pub published: Option<String>,
     pub ingested_at: Option<String>,
-    /// The whole record as JSON.
-    pub json: String,
     pub people: Vec<PersonRow>,
     pub dates: Vec<DateRow>,
     pub acronyms: Vec<AcronymRow>,
@@ -63,8 +61,8 @@ fn string(v: &Value, key: &str) -> Option<String> {
 }
 
 impl Row {
-    /// Read the rows out of `record`; `json` is the record serialised.
-    pub fn from_record(record: &Record, json: &str) -> Row {
+    /// Read the rows out of `record`.
+    pub fn from_record(record: &Record) -> Row {
         let entries = |key: &str| -> Vec<Value> {
             match record.field(key) {
                 Some(Value::Array(a)) => a,
@@ -122,7 +120,6 @@ impl Row {
             text: record.text.clone(),
             published: string_field("published"),
             ingested_at: nonempty(&record.ingested_at),
-            json: json.to_string(),
             people,
             dates,
             acronyms,

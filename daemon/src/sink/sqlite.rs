@@ -1,9 +1,9 @@
 //! The SQLite sink: one database file, searchable with `enrichd search` (see [`crate::search`]).
 //!
 //! # Contract
-//! - `write` only buffers the fields the tables need (it never fails on a record's shape: a
-//!   missing or oddly shaped field is stored as NULL or no rows; the full record JSON is always
-//!   kept in `documents.record`).
+//! - `write` only keeps the record (its rows were read on the worker; a record's shape never
+//!   makes it fail: a missing or oddly shaped field is stored as NULL or no rows; the full
+//!   record JSON is always kept in `documents.record`).
 //! - `commit` writes the whole batch in one `BEGIN IMMEDIATE` transaction; the batch is
 //!   delivered once `COMMIT` returned. The database runs in WAL mode with `synchronous=FULL`,
 //!   so a committed transaction is fsync'd to the WAL and survives a power loss.
@@ -50,11 +50,11 @@
 //! opens it: the column is dropped and added back as a generated one, so queries keep working.
 
 use super::rows::Row;
-use super::Sink;
-use crate::record::Record;
+use super::{Prepared, Sink};
 use anyhow::Context as _;
 use rusqlite::{params, Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
@@ -194,7 +194,7 @@ pub struct SqliteSink {
     busy_timeout: Duration,
     /// `None` after a failed commit, until the next commit reopens it.
     conn: Option<Connection>,
-    batch: Vec<Row>,
+    batch: Vec<Arc<Prepared>>,
     /// Tells the checkpoint thread to stop when the sink goes.
     _checkpoints: Checkpointer,
 }
@@ -277,8 +277,9 @@ impl SqliteSink {
         // IMMEDIATE: take the write lock now, so waiting for another writer is covered by the
         // busy timeout (a read lock upgraded later could fail at once).
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for row in &self.batch {
-            insert(&tx, row).with_context(|| format!("cannot insert record {}", row.id))?;
+        for record in &self.batch {
+            insert(&tx, record.row()?, &record.json)
+                .with_context(|| format!("cannot insert record {}", record.id))?;
         }
         tx.commit()?;
         Ok(())
@@ -354,8 +355,8 @@ pub fn check_version(version: i64) -> anyhow::Result<()> {
     }
 }
 
-/// Insert one record; child rows only when its document row is new.
-fn insert(tx: &rusqlite::Transaction, row: &Row) -> rusqlite::Result<()> {
+/// Insert one record (its rows and its JSON); child rows only when its document row is new.
+fn insert(tx: &rusqlite::Transaction, row: &Row, json: &str) -> rusqlite::Result<()> {
     let new = tx
         .prepare_cached(
             "INSERT INTO documents (id, source_path, source_name, title, published, ingested_at, record)
@@ -368,7 +369,7 @@ fn insert(tx: &rusqlite::Transaction, row: &Row) -> rusqlite::Result<()> {
             row.title,
             row.published,
             row.ingested_at,
-            row.json
+            json
         ])?;
     if new == 0 {
         return Ok(());
@@ -422,8 +423,9 @@ fn insert(tx: &rusqlite::Transaction, row: &Row) -> rusqlite::Result<()> {
 }
 
 impl Sink for SqliteSink {
-    fn write(&mut self, record: &Record, json: &str) -> anyhow::Result<()> {
-        self.batch.push(Row::from_record(record, json));
+    fn write(&mut self, record: &Arc<Prepared>) -> anyhow::Result<()> {
+        record.row()?;
+        self.batch.push(record.clone());
         Ok(())
     }
 
@@ -457,10 +459,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    use crate::record::Record;
     use crate::sink::rows::test_record as record;
 
     fn write(sink: &mut SqliteSink, r: &Record) {
-        sink.write(r, &r.to_json_line().unwrap()).unwrap();
+        sink.write(&Prepared::new(r, true).unwrap()).unwrap();
     }
 
     fn count(path: &Path, table: &str) -> i64 {
