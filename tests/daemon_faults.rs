@@ -103,6 +103,36 @@ fn a_hanging_plugin_call_times_out_fails_its_file_and_the_daemon_goes_on() {
 }
 
 #[test]
+fn a_hanging_call_gives_its_files_room_in_the_inflight_budget_back() {
+    // The stuck file alone is larger than the budget: had its room stayed taken with the
+    // abandoned thread, no later file would ever get in.
+    let sb = Sandbox::new(
+        &chain_with_faulty("    timeout_ms: 300\n"),
+        "workers: 1\nshutdown_grace_ms: 500\nmax_inflight_bytes: 64\n",
+    );
+    let daemon = sb.start();
+    std::fs::write(
+        sb.path("drop/stuck.txt"),
+        format!("HANG-ME {}\n", "x".repeat(200)),
+    )
+    .unwrap();
+    assert!(
+        wait_until(15, || sb.path("drop/failed/stuck.txt.error.json").exists()),
+        "{}",
+        daemon.log()
+    );
+    for name in ["a", "b"] {
+        std::fs::write(sb.path(&format!("drop/{name}.txt")), "after\n").unwrap();
+    }
+    assert!(
+        wait_until(15, || sb.records().len() == 2),
+        "{}",
+        daemon.log()
+    );
+    assert!(daemon.stop());
+}
+
+#[test]
 fn a_file_that_kills_the_daemon_three_times_is_quarantined_as_poison() {
     let sb = Sandbox::new(&chain_with_faulty(""), "");
     std::fs::write(sb.path("drop/killer.txt"), "SEGV-ME\n").unwrap();

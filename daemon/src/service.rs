@@ -46,7 +46,7 @@ struct Delivery {
     record: Arc<Prepared>,
     input: PathBuf,
     /// The input's room in the in-flight budget, given back once the record is committed.
-    _room: Permit,
+    _room: Option<Permit>,
 }
 
 /// What every worker shares.
@@ -294,6 +294,10 @@ type Running = (PathBuf, Arc<Pipeline>, Arc<Flight>);
 struct Slot {
     /// The file the worker runs now.
     current: Mutex<Option<Running>>,
+    /// That file's room in the in-flight budget, until its record goes to the sink thread.
+    /// Here rather than on the worker's stack so that it is given back when the watchdog
+    /// abandons the worker (its thread may never return).
+    room: Mutex<Option<Permit>>,
     /// Given up on: a plugin call outlived its timeout. The thread ends once the call returns
     /// (if it ever does); another has taken its place.
     retired: AtomicBool,
@@ -367,6 +371,9 @@ impl Workers {
             if !flight.abandon() {
                 continue; // it landed just now
             }
+            if let Ok(mut room) = slot.room.lock() {
+                room.take();
+            }
             slot.retired.store(true, Ordering::SeqCst);
             stuck += 1;
             let stage = &pipeline.stages()[stage];
@@ -434,16 +441,23 @@ fn worker_loop(
         let Some(room) = shared.budget.acquire(bytes, stopping) else {
             return;
         };
+        if let Ok(mut slot_room) = slot.room.lock() {
+            *slot_room = Some(room);
+        }
         let pipeline = shared.pipeline();
         let flight = Arc::new(Flight::default());
         if let Ok(mut current) = slot.current.lock() {
             *current = Some((path.clone(), pipeline.clone(), flight.clone()));
         }
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handle_file(&path, shared, &pipeline, &flight, room)
+            handle_file(&path, shared, &pipeline, &flight, &slot.room)
         }));
         if let Ok(mut current) = slot.current.lock() {
             *current = None;
+        }
+        // A file that failed (or was already delivered) gives its room back here.
+        if let Ok(mut room) = slot.room.lock() {
+            room.take();
         }
         if let Err(panic) = ran {
             // A panic in the daemon's own code for this file: it must not stay in flight.
@@ -459,7 +473,13 @@ fn worker_loop(
 }
 
 /// Read, enrich and hand one file to the sink; a failure sends it to `failed/`.
-fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Flight, room: Permit) {
+fn handle_file(
+    path: &Path,
+    shared: &Shared,
+    pipeline: &Pipeline,
+    flight: &Flight,
+    room: &Mutex<Option<Permit>>,
+) {
     // Dropped last, after the record went to the sink thread (or the file failed).
     let _enriching = Enriching::start(&shared.enriching);
     let span = tracing::info_span!("file", path = %path.display());
@@ -516,13 +536,12 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
         Err(_) => {}
     }
     let rows = cfg.sinks.iter().any(|s| s.stores_rows());
-    let result = result.and_then(|record| match Prepared::new(&record, rows) {
-        Ok(prepared) => Ok(prepared),
-        Err(e) => Err(StageFailure {
+    let result = result.and_then(|record| {
+        Prepared::new(&record, rows).map_err(|e| StageFailure {
             stage: "sink".into(),
             message: format!("the record cannot be serialised: {e}"),
             record: Some(Box::new(record)),
-        }),
+        })
     });
     match result {
         Ok(record) => {
@@ -531,7 +550,7 @@ fn handle_file(path: &Path, shared: &Shared, pipeline: &Pipeline, flight: &Fligh
                 .send(Delivery {
                     record,
                     input: path.to_path_buf(),
-                    _room: room,
+                    _room: room.lock().ok().and_then(|mut r| r.take()),
                 })
                 .is_err()
             {
