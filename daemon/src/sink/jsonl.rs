@@ -2,11 +2,11 @@
 //! The path `-` writes to stdout (commit flushes).
 //!
 //! Records are kept (shared with the other sinks, not copied) until `commit`,
-//! which writes the batch and fsyncs. The file never holds half a batch: if the write or the fsync fails
-//! (disk full, file gone), the file is cut back to its length after the last
-//! good commit and reopened, and the next `commit` retries the same batch. At
-//! open, a torn last line (a crash mid-write) is cut off: it was never
-//! committed.
+//! which writes the batch and fsyncs. The file never holds half a batch: if
+//! the write or the fsync fails (disk full, file gone), the file is cut back to
+//! its length after the last good commit and reopened, and the next `commit`
+//! retries the same batch. At open, a torn last line (a crash mid-write) is cut
+//! off: it was never committed.
 
 use super::{Prepared, Sink};
 use anyhow::Context as _;
