@@ -59,7 +59,8 @@ impl Record {
         // up to twice their size for as long as the record waits for its commit.
         let mut out = Vec::with_capacity(self.json_size_hint());
         serde_json::to_writer(&mut out, self)?;
-        String::from_utf8(out).map_err(serde::ser::Error::custom)
+        crate::utf8::into_string(out)
+            .map_err(|_| serde::ser::Error::custom("serde_json wrote bytes that are not UTF-8"))
     }
 
     /// A little more than the record's JSON takes, in bytes, in the common case (text with
