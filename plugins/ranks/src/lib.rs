@@ -52,7 +52,7 @@ use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin
 use lexicon::{key, Lexicon, DEFAULT_YAML};
 use scan::{scan_tokens, Mention, Segment};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashSet;
 use tokens::Tokenizer;
 
@@ -88,6 +88,46 @@ struct CaptionSpan {
     end: usize,
 }
 
+impl PersonEntry<'_> {
+    /// The entry as the JSON object of the `people` field: the same value as serialising it,
+    /// built directly, moving the strings rather than copying them.
+    pub fn into_value(self) -> Value {
+        let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::String(s.to_string()));
+        let number = |n: usize| Value::from(n as u64);
+        let mut m = Map::new();
+        m.insert("name".to_string(), Value::String(self.name));
+        m.insert("rank".to_string(), text(self.rank));
+        m.insert("rank_en".to_string(), text(self.rank_en));
+        m.insert("rank_code".to_string(), text(self.rank_code));
+        let titles = self.titles.into_iter().map(Value::String).collect();
+        m.insert("titles".to_string(), Value::Array(titles));
+        let mentions = self.mentions.iter().map(|s| {
+            let mut o = Map::new();
+            o.insert("start".to_string(), number(s.start));
+            o.insert("end".to_string(), number(s.end));
+            Value::Object(o)
+        });
+        m.insert("mentions".to_string(), Value::Array(mentions.collect()));
+        let captions = self.caption_mentions.iter().map(|s| {
+            let mut o = Map::new();
+            o.insert("caption".to_string(), number(s.caption));
+            o.insert("start".to_string(), number(s.start));
+            o.insert("end".to_string(), number(s.end));
+            Value::Object(o)
+        });
+        m.insert(
+            "caption_mentions".to_string(),
+            Value::Array(captions.collect()),
+        );
+        Value::Object(m)
+    }
+}
+
+/// The `people` field of these entries (see [`PersonEntry::into_value`]).
+fn people_value(entries: Vec<PersonEntry<'_>>) -> Value {
+    Value::Array(entries.into_iter().map(PersonEntry::into_value).collect())
+}
+
 impl Ranks {
     /// A plugin with this lexicon.
     pub fn with_lexicon(lex: Lexicon) -> Ranks {
@@ -96,7 +136,7 @@ impl Ranks {
 
     /// The `people` field for a text, its captions and the byline names to leave out.
     pub fn people(&self, text: &str, captions: &[String], authors: &[String]) -> Value {
-        serde_json::to_value(self.entries(text, captions, authors)).unwrap_or_default()
+        people_value(self.entries(text, captions, authors))
     }
 
     /// The entries of the `people` field, in order of first mention.
@@ -111,22 +151,28 @@ impl Ranks {
         // about one token per four bytes of text: room for the longest line, once
         let longest = text.split('\n').map(str::len).max().unwrap_or(0);
         let mut tokens = Vec::with_capacity(longest / 3 + 16);
-        let mut offset = 0usize;
         let mut last = None;
+        // Byte offset of the current line in `text`; and a byte offset with its character
+        // offset, counted on only when a line has mentions (most lines have none).
+        let mut line_start = 0usize;
+        let mut counted = (0usize, 0usize);
         for line in text.split('\n') {
             tokens.clear();
             tokenizer.tokenize_into(line, &mut tokens);
+            let before = mentions.len();
             let segment = Segment::Text;
-            last = scan_tokens(
-                line,
-                offset,
-                &tokens,
-                segment,
-                &self.lex,
-                last,
-                &mut mentions,
-            );
-            offset += tokens::char_count(line) + 1;
+            last = scan_tokens(line, 0, &tokens, segment, &self.lex, last, &mut mentions);
+            if mentions.len() > before {
+                // the line's mentions were placed from the line's start: shift them by its
+                // character offset in `text`
+                let skipped = text.get(counted.0..line_start).unwrap_or("");
+                counted = (line_start, counted.1 + tokens::char_count(skipped));
+                for m in &mut mentions[before..] {
+                    m.start += counted.1;
+                    m.end += counted.1;
+                }
+            }
+            line_start += line.len() + 1;
         }
         for (n, caption) in captions.iter().enumerate() {
             for line in caption.as_ref().split('\n') {
@@ -215,7 +261,8 @@ impl Plugin for Ranks {
         );
         let (captions, authors) = (strings(captions.as_ref()), strings(authors.as_ref()));
         let mut out = Output::default();
-        out.set("people", self.entries(doc.text(), &captions, &authors))?;
+        let people = people_value(self.entries(doc.text(), &captions, &authors));
+        out.fields.insert("people".to_string(), people);
         Ok(out)
     }
 }
@@ -411,6 +458,17 @@ mod tests {
         assert!(found(text).is_empty(), "{:?}", found(text));
         let text = "Trung tá Lê Văn Hùng, Phóng viên chiến trường phát biểu.";
         assert!(found_with(text, &[], &["Lê Văn Hùng"]).is_empty());
+    }
+
+    #[test]
+    fn the_people_value_is_the_serialised_entries() {
+        let text = "Thượng tướng Võ Văn Long, Thứ trưởng Bộ Công an dự.\nĐại sứ Nguyễn Thị Hoa phát biểu. Thượng tướng Võ Văn Long đề nghị.";
+        let caps = ["Chuẩn Đô đốc Lê Văn Đạo, Phó Tư lệnh Quân chủng Hải quân phát biểu."];
+        let p = plugin();
+        let entries = p.entries(text, &caps, &[]);
+        assert_eq!(entries.len(), 3);
+        let serialised = serde_json::to_value(&entries).unwrap();
+        assert_eq!(people_value(entries), serialised);
     }
 
     #[test]
