@@ -170,6 +170,8 @@ pub mod tag {
     pub const SURNAME: Tags = 1 << 15;
     /// Never starts a name.
     pub const NOT_NAME: Tags = 1 << 16;
+    /// Starts a place name (see [`crate::names::is_place`]).
+    pub const PLACE_START: Tags = 1 << 17;
 }
 
 /// One phrase of a set: its words and its id.
@@ -431,6 +433,13 @@ impl Lexicon {
             vocab,
         };
         let mut lexicon = lexicon;
+        // the first word of each place, so that a run of tokens is looked up as a place only
+        // when its first word may start one
+        for p in &lexicon.places {
+            if let Some(first) = p.split(' ').next() {
+                lexicon.vocab.tag(first, tag::PLACE_START);
+            }
+        }
         lexicon.vocab.add_capitalized();
         Ok(lexicon)
     }

@@ -13,7 +13,7 @@
 //! Acronyms ("ĐNQP"), all-capital bylines ("XUÂN DÂN") and glued tokens never belong to a
 //! name.
 
-use crate::lexicon::{key, push_key, tag, Lexicon};
+use crate::lexicon::{push_key, tag, Lexicon};
 use crate::tokens::Token;
 
 /// The most syllables a name takes ("Trưng Huỳnh Minh Trí", "Phim Mạ Chăn Vông").
@@ -72,7 +72,8 @@ const CODAS: [&str; 8] = ["ng", "nh", "ch", "c", "m", "n", "p", "t"];
 /// one to three vowels and an optional final consonant ("Nguyễn", "Kim", "Kao"; not
 /// "Prabowo", "Hourn", "Lloyd").
 pub fn is_vietnamese_syllable(word: &str) -> bool {
-    let w = key(word);
+    let mut w = String::with_capacity(word.len());
+    push_key(&mut w, word);
     // vowels and final consonants share no letter: the nucleus is the whole run of vowels
     // after the onset, and what follows it must be a final consonant or nothing
     let first = w.as_bytes().first().copied();
@@ -116,11 +117,8 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
     } else {
         let prev = &tokens[j - 1];
         let after_acronym = prev.is_all_caps() && !prev.glued;
-        let after_country = || {
-            (1..=3).any(|len| {
-                j >= org_start + len && lex.places.contains(&joined_key(tokens, j - len, j))
-            })
-        };
+        let after_country =
+            || (1..=3).any(|len| j >= org_start + len && is_place(tokens, j - len, j, lex));
         if !(after_acronym || after_country()) {
             return None;
         }
@@ -130,7 +128,7 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
         return None;
     }
     // a country at the start of the run belongs to the organisation ("Đại sứ Indonesia")
-    if (j + 1..=end.min(j + 3)).any(|e| lex.places.contains(&joined_key(tokens, j, e))) {
+    if (j + 1..=end.min(j + 3)).any(|e| is_place(tokens, j, e, lex)) {
         return None;
     }
     Some(end)
@@ -139,6 +137,16 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
 /// Whether the token is a family name of the lexicon.
 pub fn is_surname(t: &Token, _lex: &Lexicon) -> bool {
     t.is_name_syllable() && t.has_tag(tag::SURNAME)
+}
+
+/// Whether tokens `from..to` spell a place of the lexicon. A run that starts with a word can
+/// only be one when that word starts a place ([`tag::PLACE_START`]): most runs are answered
+/// without building their key.
+pub fn is_place(tokens: &[Token], from: usize, to: usize, lex: &Lexicon) -> bool {
+    match tokens.get(from) {
+        Some(t) if from < to && t.is_word() && !t.has_tag(tag::PLACE_START) => false,
+        _ => lex.places.contains(&joined_key(tokens, from, to)),
+    }
 }
 
 /// Lower-case words of tokens `from..to`, single-spaced.
@@ -175,7 +183,7 @@ pub fn vietnamese_name(tokens: &[Token], i: usize, lex: &Lexicon) -> Option<usiz
             return None;
         }
     }
-    if lex.places.contains(&joined_key(tokens, i, end)) {
+    if is_place(tokens, i, end, lex) {
         return None;
     }
     if after_place_word(tokens, i, lex) {
@@ -198,6 +206,31 @@ pub fn after_place_word(tokens: &[Token], i: usize, lex: &Lexicon) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lexicon::key;
+
+    #[test]
+    fn is_place_agrees_with_looking_the_key_up() {
+        let lex = lex();
+        let mut places = 0;
+        for s in [
+            "Đại sứ Indonesia Ina Krisnamurthi tại Hà Nội, TP.HCM và Bà Rịa - Vũng Tàu ( Mỹ )",
+            "Công an tỉnh Hà Nam, Thừa Thiên Huế, Đắk Lắk, Xin-ga-po, Hoa Kỳ, Việt Nam",
+        ] {
+            let tokens = tokenize(s);
+            for from in 0..=tokens.len() {
+                for to in from..=tokens.len() {
+                    let want = lex.places.contains(&joined_key(&tokens, from, to));
+                    assert_eq!(
+                        is_place(&tokens, from, to, lex),
+                        want,
+                        "{from}..{to} of {s}"
+                    );
+                    places += usize::from(want);
+                }
+            }
+        }
+        assert!(places >= 5, "{places}");
+    }
 
     /// The syllable test the single pass over the vowels replaced.
     fn is_vietnamese_syllable_by_splits(word: &str) -> bool {
