@@ -94,27 +94,29 @@ impl PersonEntry<'_> {
     pub fn into_value(self) -> Value {
         let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::String(s.to_string()));
         let number = |n: usize| Value::from(n as u64);
-        let mut m = Map::new();
-        m.insert("name".to_string(), Value::String(self.name));
-        m.insert("rank".to_string(), text(self.rank));
-        m.insert("rank_en".to_string(), text(self.rank_en));
-        m.insert("rank_code".to_string(), text(self.rank_code));
-        let titles = self.titles.into_iter().map(Value::String).collect();
-        m.insert("titles".to_string(), Value::Array(titles));
+        // The map keeps its keys sorted whatever the order they come in; inserted from the
+        // last key to the first, each insertion compares with one key only.
         let mentions = self.mentions.iter().map(|s| {
             let mut o = Map::new();
             o.insert("start".to_string(), number(s.start));
             o.insert("end".to_string(), number(s.end));
             Value::Object(o)
         });
-        m.insert("mentions".to_string(), Value::Array(mentions.collect()));
         let captions = self.caption_mentions.iter().map(|s| {
             let mut o = Map::new();
-            o.insert("caption".to_string(), number(s.caption));
             o.insert("start".to_string(), number(s.start));
             o.insert("end".to_string(), number(s.end));
+            o.insert("caption".to_string(), number(s.caption));
             Value::Object(o)
         });
+        let titles = self.titles.into_iter().map(Value::String).collect();
+        let mut m = Map::new();
+        m.insert("titles".to_string(), Value::Array(titles));
+        m.insert("rank_en".to_string(), text(self.rank_en));
+        m.insert("rank_code".to_string(), text(self.rank_code));
+        m.insert("rank".to_string(), text(self.rank));
+        m.insert("name".to_string(), Value::String(self.name));
+        m.insert("mentions".to_string(), Value::Array(mentions.collect()));
         m.insert(
             "caption_mentions".to_string(),
             Value::Array(captions.collect()),
@@ -148,9 +150,8 @@ impl Ranks {
     ) -> Vec<PersonEntry<'_>> {
         let mut mentions: Vec<Mention> = Vec::new();
         let mut tokenizer = Tokenizer::new(&self.lex.vocab);
-        // about one token per four bytes of text: room for the longest line, once
-        let longest = text.split('\n').map(str::len).max().unwrap_or(0);
-        let mut tokens = Vec::with_capacity(longest / 3 + 16);
+        // reused from line to line, with room for about one token per four bytes of a line
+        let mut tokens = Vec::new();
         let mut last = None;
         // Byte offset of the current line in `text`; and a byte offset with its character
         // offset, counted on only when a line has mentions (most lines have none).
@@ -158,6 +159,7 @@ impl Ranks {
         let mut counted = (0usize, 0usize);
         for line in text.split('\n') {
             tokens.clear();
+            tokens.reserve(line.len() / 3 + 16);
             tokenizer.tokenize_into(line, &mut tokens);
             let before = mentions.len();
             let segment = Segment::Text;

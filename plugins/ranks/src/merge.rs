@@ -60,15 +60,19 @@ fn ends_with_words(long: &str, short: &str) -> bool {
         && long.as_bytes()[long.len() - short.len() - 1] == b' '
 }
 
+/// The words of a title that [`title_key`] compares: runs of letters, digits and '&'.
+fn title_words(title: &str) -> impl Iterator<Item = &str> {
+    let classes = Classes::get();
+    title
+        .split(move |c: char| !(classes.of(c) & ALNUM != 0 || c == '&'))
+        .filter(|w| !w.is_empty())
+}
+
 /// Comparison words of a title, single-spaced: lower-case, punctuation dropped, equivalents
 /// expanded, without a leading "nguyên"/"cựu".
 pub fn title_key(title: &str, lex: &Lexicon) -> String {
-    let classes = Classes::get();
     let mut k = String::with_capacity(title.len());
-    for w in title
-        .split(|c: char| !(classes.of(c) & ALNUM != 0 || c == '&'))
-        .filter(|w| !w.is_empty())
-    {
+    for w in title_words(title) {
         let at = k.len();
         if at > 0 {
             k.push(' ');
@@ -102,6 +106,15 @@ pub fn dedupe_titles<S: AsRef<str>>(titles: &[S], lex: &Lexicon) -> Vec<String> 
         let t = t.as_ref();
         if !distinct.contains(&t) {
             distinct.push(t);
+        }
+    }
+    // One title is kept unless its key is empty. A title of two words or more always has
+    // a key, when every equivalent gives a word or more: each word gives one word or more,
+    // and only a leading "nguyên"/"cựu" is cut. Most people have one title: its key is not
+    // worked out then.
+    if let [t] = distinct[..] {
+        if title_words(t).nth(1).is_some() && lex.equivalents.values().all(|e| !e.is_empty()) {
+            return vec![t.to_string()];
         }
     }
     let keys: Vec<String> = distinct.iter().map(|t| title_key(t, lex)).collect();
@@ -263,6 +276,31 @@ mod tests {
             dedupe_titles(&t, lex),
             vec!["Ủy viên TW Đảng", "Thứ trưởng Thường trực Bộ Công an"]
         );
+    }
+
+    #[test]
+    fn one_title_is_kept_unless_its_key_is_empty() {
+        let lex = lex();
+        for t in [
+            "Thứ trưởng Bộ Công an",
+            "nguyên Bộ trưởng",
+            "nguyên TW",
+            "cựu",
+            "nguyên",
+            "Nguyên, cựu",
+            "TW",
+            "(…)",
+            "",
+            "Đại sứ",
+        ] {
+            let want: Vec<String> = if title_key(t, lex).is_empty() {
+                Vec::new()
+            } else {
+                vec![t.to_string()]
+            };
+            assert_eq!(dedupe_titles(&[t], lex), want, "{t}");
+            assert_eq!(dedupe_titles(&[t, t], lex), want, "{t}");
+        }
     }
 
     #[test]
