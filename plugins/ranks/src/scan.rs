@@ -16,7 +16,7 @@
 use crate::lexicon::{tag, Lexicon};
 use crate::names::name_run;
 use crate::titles::{list_item, parse_chain, parse_title, position_at, STARTS_TITLE};
-use crate::tokens::{char_count, Token};
+use crate::tokens::{char_count, Kind, Token};
 use crate::vocab::Tags;
 
 /// Tags of the words a shape of [`Scan::run`] may start with: a rank, an organisation head,
@@ -304,25 +304,18 @@ impl Scan<'_> {
     }
 
     fn run(&mut self) {
-        let n = self.tokens.len();
         let mut i = 0;
-        while i < n {
-            let t = &self.tokens[i];
+        while let Some(t) = self.tokens.get(i) {
             if t.glued {
                 self.end_clause(true);
             }
-            if t.is('.') || t.is('!') || t.is('?') {
-                self.end_clause(true);
-                i += 1;
-                continue;
-            }
-            if t.is(';') {
-                self.end_clause(false);
-                i += 1;
-                continue;
-            }
             if !t.has_tag(STARTS_MENTION) {
-                // none of the shapes below can start here
+                // none of the shapes below can start here (punctuation has no tags)
+                match t.kind {
+                    Kind::Punct('.' | '!' | '?') => self.end_clause(true),
+                    Kind::Punct(';') => self.end_clause(false),
+                    _ => {}
+                }
                 i += 1;
                 continue;
             }
