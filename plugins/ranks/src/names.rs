@@ -107,15 +107,10 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
     if first.glued || !first.is_name_syllable() {
         return None;
     }
-    let end = name_run(tokens, j, lex)?;
     // every condition below must hold; the cheap ones about what comes before the run are
     // tested first
-    if j == org_start {
-        if end - j < 2 {
-            return None;
-        }
-    } else {
-        let prev = &tokens[j - 1];
+    if j != org_start {
+        let prev = tokens.get(j.checked_sub(1)?)?;
         let after_acronym = prev.is_all_caps() && !prev.glued;
         let after_country =
             || (1..=3).any(|len| j >= org_start + len && is_place(tokens, j - len, j, lex));
@@ -123,12 +118,20 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
             return None;
         }
     }
-    let foreign = |t: &Token| t.text.chars().count() >= 2 && !is_vietnamese_syllable(t.text);
-    if !tokens[j..end].iter().any(foreign) || lex.org_heads.starts_at(tokens, j) {
+    let end = name_run(tokens, j, lex)?;
+    if j == org_start && end - j < 2 {
+        return None;
+    }
+    if lex.org_heads.starts_at(tokens, j) {
         return None;
     }
     // a country at the start of the run belongs to the organisation ("Đại sứ Indonesia")
     if (j + 1..=end.min(j + 3)).any(|e| is_place(tokens, j, e, lex)) {
+        return None;
+    }
+    // the dearest test last
+    let foreign = |t: &Token| t.text.chars().count() >= 2 && !is_vietnamese_syllable(t.text);
+    if !tokens[j..end].iter().any(foreign) {
         return None;
     }
     Some(end)

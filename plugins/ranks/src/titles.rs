@@ -67,6 +67,10 @@ pub fn position_at(
     lex: &Lexicon,
     allow_lower: bool,
 ) -> Option<Position> {
+    // every reading below starts with a word carrying one of these tags
+    if !tokens.get(i)?.has_tag(STARTS_TITLE) {
+        return None;
+    }
     let mut j = i;
     while let Some((len, _)) = lex.modifiers_dropped.match_at(tokens, j) {
         j += len;
