@@ -11,7 +11,11 @@ use std::io::Write;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let input = std::fs::read_to_string(&args[1]).expect("input");
+    let Some(input) = args.get(1) else {
+        eprintln!("usage: bench IN.jsonl [OUT.jsonl]");
+        std::process::exit(2);
+    };
+    let input = std::fs::read_to_string(input).expect("cannot read the input file");
     let docs: Vec<(String, String)> = input
         .lines()
         .map(|l| {
