@@ -123,7 +123,7 @@ fn strip_reverse_prefix(s: &str) -> Cow<'_, str> {
 fn parens(text: &str) -> impl Iterator<Item = ((usize, usize), (usize, usize))> + '_ {
     let mut at = 0;
     std::iter::from_fn(move || loop {
-        let open = at + text[at..].find('(')?;
+        let open = at + memchr::memchr(b'(', text.as_bytes().get(at..)?)?;
         let inner = open + 1;
         let mut n = 0;
         let mut close = None;

@@ -5,13 +5,14 @@
 //! valid regex is an error naming the file and the key.
 
 use crate::chars;
-use crate::fnv::FnvSet;
+use crate::fnv::{FnvMap, FnvSet};
 use enrichd_plugin_api::Error;
+use memchr::memmem::Finder;
 use regex::Regex;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
@@ -50,14 +51,15 @@ impl Entry {
 /// The loaded dictionary.
 #[derive(Debug, Clone, Default)]
 pub struct Dictionary {
-    entries: HashMap<String, Entry>,
+    entries: FnvMap<String, Entry>,
     /// Keys by their D-folded form (Đ written as D), for text that drops the stroke.
-    folded: HashMap<String, Vec<String>>,
-    codes: HashMap<String, String>,
+    folded: FnvMap<String, Vec<String>>,
+    codes: FnvMap<String, String>,
     /// The `ignore` list, as keys (a set: asked of every short form found).
     ignore: FnvSet<String>,
-    /// The keys with a space or comma inside, in the order [`Dictionary::phrase_keys`] gives.
-    phrase_keys: Vec<String>,
+    /// The keys with a space or comma inside, in the order [`Dictionary::phrase_keys`] gives,
+    /// each with its substring searcher (built once, not per article).
+    phrase_keys: Vec<(String, Finder<'static>)>,
 }
 
 #[derive(Deserialize)]
@@ -148,7 +150,7 @@ impl Dictionary {
         let file: File = serde_norway::from_str(yaml)
             .map_err(|e| Error::new(format!("acronym dictionary {origin}: {e}")))?;
         let err = |msg: String| Error::new(format!("acronym dictionary {origin}: {msg}"));
-        let mut entries = HashMap::new();
+        let mut entries = FnvMap::default();
         for (raw_key, raw) in file.acronyms.0 {
             let k = key(&raw_key);
             if k.chars().filter(|c| c.is_alphabetic()).count() < 2 {
@@ -203,7 +205,7 @@ impl Dictionary {
                 return Err(err(format!("{k} is listed twice")));
             }
         }
-        let mut codes = HashMap::new();
+        let mut codes = FnvMap::default();
         for (raw_key, long) in file.codes.map(|c| c.0).unwrap_or_default() {
             let k = key(&raw_key);
             if long.trim().is_empty() {
@@ -216,14 +218,14 @@ impl Dictionary {
                 return Err(err(format!("codes: {k} is listed twice")));
             }
         }
-        let mut folded: HashMap<String, Vec<String>> = HashMap::new();
+        let mut folded: FnvMap<String, Vec<String>> = FnvMap::default();
         for k in entries.keys() {
             folded.entry(d_folded(k)).or_default().push(k.clone());
         }
         let phrase_keys = entries
             .keys()
             .filter(|k| k.contains([' ', ',']))
-            .cloned()
+            .map(|k| (k.clone(), Finder::new(k.as_bytes()).into_owned()))
             .collect();
         Ok(Dictionary {
             entries,
@@ -293,7 +295,15 @@ impl Dictionary {
     /// Short forms with a space or comma inside ("QP, AN"), which the text is searched for as
     /// phrases.
     pub fn phrase_keys(&self) -> impl Iterator<Item = &str> {
-        self.phrase_keys.iter().map(String::as_str)
+        self.phrase_keys.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// The substring searcher of a phrase key (see [`Dictionary::phrase_keys`]).
+    pub fn phrase_finder(&self, key: &str) -> Option<&Finder<'static>> {
+        self.phrase_keys
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, f)| f)
     }
 
     /// All keys and their senses' long forms, sorted (for reports and tests).

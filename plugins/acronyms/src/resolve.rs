@@ -17,7 +17,7 @@ use crate::context::choose_in;
 use crate::definitions::{find, implicit, implicit_may_apply, Definition, Phrases};
 use crate::dictionary::Dictionary;
 use crate::fnv::FnvMap;
-use crate::vietnamese::{find_phrase, is_all_caps, lower};
+use crate::vietnamese::{find_phrase_with, is_all_caps, lower};
 
 /// Where an expansion comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,7 +140,16 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     phrase_shorts.dedup();
     let mut masked: Vec<(usize, usize)> = Vec::new();
     for short in phrase_shorts {
-        for start in find_phrase(text, short) {
+        // The dictionary's keys come with their searcher; a definition's short form gets one.
+        let built;
+        let finder = match dict.phrase_finder(short) {
+            Some(finder) => finder,
+            None => {
+                built = memchr::memmem::Finder::new(short.as_bytes());
+                &built
+            }
+        };
+        for start in find_phrase_with(text, short, finder) {
             let span = (start, start + short.len());
             if masked.iter().any(|&m| overlaps(m, span)) {
                 continue;

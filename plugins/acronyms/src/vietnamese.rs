@@ -342,6 +342,18 @@ pub fn find_phrase<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item
     match_starts(haystack, needle).filter(move |&i| is_boundary(haystack, i, i + needle.len()))
 }
 
+/// [`find_phrase`] with the needle's substring searcher already built (`finder` searches for
+/// `needle`).
+pub fn find_phrase_with<'a>(
+    haystack: &'a str,
+    needle: &'a str,
+    finder: &'a memchr::memmem::Finder<'_>,
+) -> impl Iterator<Item = usize> + 'a {
+    let finder = (!needle.is_empty()).then_some(finder);
+    starts_with_finder(haystack, needle, finder)
+        .filter(move |&i| is_boundary(haystack, i, i + needle.len()))
+}
+
 /// The starts of the occurrences of `needle` in `haystack` that [`str::match_indices`] gives
 /// (left to right, not overlapping), none for an empty needle, found with a substring searcher.
 fn match_starts<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
@@ -349,6 +361,21 @@ fn match_starts<'a>(haystack: &'a str, needle: &'a str) -> impl Iterator<Item = 
     let mut at = 0;
     std::iter::from_fn(move || {
         let finder = finder.as_ref()?;
+        let i = at + finder.find(haystack.as_bytes().get(at..)?)?;
+        at = i + needle.len();
+        Some(i)
+    })
+}
+
+/// [`match_starts`] with a searcher for `needle` (none for an empty needle).
+fn starts_with_finder<'a>(
+    haystack: &'a str,
+    needle: &'a str,
+    finder: Option<&'a memchr::memmem::Finder<'_>>,
+) -> impl Iterator<Item = usize> + 'a {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let finder = finder?;
         let i = at + finder.find(haystack.as_bytes().get(at..)?)?;
         at = i + needle.len();
         Some(i)
@@ -432,6 +459,19 @@ mod tests {
                         check(&format!("{a}{b}{c}{d}"));
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn phrases_found_alike_with_a_prebuilt_searcher() {
+        let pieces = ["QP, AN", "QP", ", ", "AN", "a", " ", "Đ", "QP, ANa"];
+        for text in crate::chars::random_texts(&pieces, 2_000, 10) {
+            for needle in ["QP, AN", "AN", ""] {
+                let finder = memchr::memmem::Finder::new(needle.as_bytes());
+                let want: Vec<usize> = find_phrase(&text, needle).collect();
+                let got: Vec<usize> = find_phrase_with(&text, needle, &finder).collect();
+                assert_eq!(got, want, "{text:?} {needle:?}");
             }
         }
     }
