@@ -252,39 +252,43 @@ fn align_at(text: &str, ws: &[Word], letters: &[Letter], li: usize, wi: usize) -
     None
 }
 
-/// Body names a foreign short form may follow ("Tập đoàn … (VNPT)"), lower case.
-const NAME_HEADS: &[&str] = &[
-    "tập đoàn",
-    "tổng công ty",
-    "công ty",
-    "ngân hàng",
-    "học viện",
-    "viện",
-    "trường",
-    "đại học",
-    "trung tâm",
-    "tổng cục",
-    "cục",
-    "bộ",
-    "ủy ban",
-    "hiệp hội",
-    "liên đoàn",
-    "hội",
-    "quỹ",
-    "tổ chức",
-    "cơ quan",
-    "văn phòng",
-    "đài",
-    "báo",
-    "tạp chí",
-    "hãng",
-    "diễn đàn",
-    "liên minh",
-    "hội đồng",
-    "chương trình",
-    "bệnh viện",
-    "sở",
-    "ban",
+/// The most words a name in [`NAME_HEADS`] has.
+const NAME_HEAD_WORDS: usize = 3;
+
+/// Body names a foreign short form may follow ("Tập đoàn … (VNPT)"), lower case, word by word
+/// (at most [`NAME_HEAD_WORDS`] words).
+const NAME_HEADS: &[&[&str]] = &[
+    &["tập", "đoàn"],
+    &["tổng", "công", "ty"],
+    &["công", "ty"],
+    &["ngân", "hàng"],
+    &["học", "viện"],
+    &["viện"],
+    &["trường"],
+    &["đại", "học"],
+    &["trung", "tâm"],
+    &["tổng", "cục"],
+    &["cục"],
+    &["bộ"],
+    &["ủy", "ban"],
+    &["hiệp", "hội"],
+    &["liên", "đoàn"],
+    &["hội"],
+    &["quỹ"],
+    &["tổ", "chức"],
+    &["cơ", "quan"],
+    &["văn", "phòng"],
+    &["đài"],
+    &["báo"],
+    &["tạp", "chí"],
+    &["hãng"],
+    &["diễn", "đàn"],
+    &["liên", "minh"],
+    &["hội", "đồng"],
+    &["chương", "trình"],
+    &["bệnh", "viện"],
+    &["sở"],
+    &["ban"],
 ];
 
 /// Words that end a name when looking back from the parenthesis.
@@ -330,8 +334,12 @@ fn name_before(text: &str, ws: &[Word]) -> Option<usize> {
         if ws.len() - h > 10 {
             break;
         }
-        let mut buf = [0u8; 32];
-        if lower_small(ws[h].text(text), &mut buf).is_some_and(breaks_name)
+        let mut bufs = [[0u8; 32]; NAME_HEAD_WORDS];
+        let [b0, b1, b2] = &mut bufs;
+        let lower_at = |k: usize, buf| ws.get(h + k).and_then(|w| lower_small(w.text(text), buf));
+        // The lower case of this word and the next ones, once for every head.
+        let lowered = [lower_at(0, b0), lower_at(1, b1), lower_at(2, b2)];
+        if lowered[0].is_some_and(breaks_name)
             || text[ws[h].end..ws.get(h + 1).map_or(ws[h].end, |w| w.start)].contains(',')
         {
             break;
@@ -340,11 +348,7 @@ fn name_before(text: &str, ws: &[Word]) -> Option<usize> {
             continue;
         }
         let is_head = NAME_HEADS.iter().any(|head| {
-            h + head.split(' ').count() < ws.len()
-                && head.split(' ').enumerate().all(|(k, p)| {
-                    let mut buf = [0u8; 32];
-                    lower_small(ws[h + k].text(text), &mut buf) == Some(p)
-                })
+            h + head.len() < ws.len() && head.iter().zip(lowered).all(|(&p, lw)| lw == Some(p))
         });
         if is_head {
             best = Some(h);
@@ -605,6 +609,13 @@ mod tests {
     /// The patterns the hand-written matchers replace.
     fn pattern(p: &str) -> Regex {
         Regex::new(p).expect("valid pattern")
+    }
+
+    #[test]
+    fn name_heads_fit_their_room() {
+        assert!(NAME_HEADS
+            .iter()
+            .all(|h| (1..=NAME_HEAD_WORDS).contains(&h.len())));
     }
 
     #[test]

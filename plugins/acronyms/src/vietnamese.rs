@@ -104,17 +104,37 @@ pub fn initial(word: &str) -> Option<char> {
 /// lower case depends on its place in a word: a string with Σ takes the standard path).
 pub fn lower(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    // Most characters are lower case already: they are copied in runs, up to the next one
+    // that changes. `copied` is how much of `s` is in `out`.
+    let mut copied = 0;
+    for (i, c) in s.char_indices() {
         if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
+            if c.is_ascii_uppercase() {
+                out.push_str(&s[copied..i]);
+                out.push(c.to_ascii_lowercase());
+                copied = i + 1;
+            }
             continue;
         }
         match facts(c).and_then(|f| f.lower) {
-            Some(l) => out.push(l),
+            Some(l) if l == c => continue,
+            Some(l) => {
+                out.push_str(&s[copied..i]);
+                out.push(l);
+            }
             None if c == 'Σ' => return s.to_lowercase(),
-            None => out.extend(c.to_lowercase()),
+            None => {
+                let mut l = c.to_lowercase();
+                if (l.next(), l.next()) == (Some(c), None) {
+                    continue;
+                }
+                out.push_str(&s[copied..i]);
+                out.extend(c.to_lowercase());
+            }
         }
+        copied = i + c.len_utf8();
     }
+    out.push_str(&s[copied..]);
     out
 }
 
