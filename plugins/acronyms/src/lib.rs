@@ -55,6 +55,7 @@ use expand::Mode;
 use resolve::{analyse, Analysis, Mention};
 use serde::Deserialize;
 use serde_json::Value;
+use std::sync::LazyLock;
 
 /// The built-in dictionary, used when the `dictionary` setting is absent.
 pub const BUILTIN_DICTIONARY: &str = include_str!("../../../config/acronyms.vi.yaml");
@@ -74,15 +75,29 @@ pub struct Acronyms {
     mode: Mode,
 }
 
-/// A JSON object from its fields, built directly (as `serde_json::to_value` of a struct
-/// would give it, without going through a serializer).
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    let mut map = serde_json::Map::new();
-    for (k, v) in fields {
-        map.insert(k.to_string(), v);
+/// An object's keys, as a map with null values: copied for each object written (see
+/// [`filled`]), which costs less than building the map key by key.
+fn template(keys: &[&str]) -> serde_json::Map<String, Value> {
+    keys.iter().map(|k| (k.to_string(), Value::Null)).collect()
+}
+
+/// A copy of `template` with `values` in its keys' order (the map's order, which is sorted).
+fn filled<const N: usize>(template: &serde_json::Map<String, Value>, values: [Value; N]) -> Value {
+    debug_assert_eq!(template.len(), N);
+    let mut map = template.clone();
+    for (slot, v) in map.values_mut().zip(values) {
+        *slot = v;
     }
     Value::Object(map)
 }
+
+/// The objects of the record's fields, by their keys.
+static SPAN: LazyLock<serde_json::Map<String, Value>> =
+    LazyLock::new(|| template(&["end", "start"]));
+static ACRONYM: LazyLock<serde_json::Map<String, Value>> =
+    LazyLock::new(|| template(&["long", "mentions", "origin", "short"]));
+static UNRESOLVED: LazyLock<serde_json::Map<String, Value>> =
+    LazyLock::new(|| template(&["mentions", "short"]));
 
 /// Byte offsets to char offsets for one text: the char offset of every mention's ends,
 /// counted in one pass.
@@ -142,11 +157,11 @@ impl<'t> CharOffsets<'t> {
         mentions
             .iter()
             .map(|m| {
-                // keys in their map order: each insert appends, nothing is shifted
-                object([
-                    ("end", Value::from(self.at(m.end))),
-                    ("start", Value::from(self.at(m.start))),
-                ])
+                // in key order: end, start
+                filled(
+                    &SPAN,
+                    [Value::from(self.at(m.end)), Value::from(self.at(m.start))],
+                )
             })
             .collect()
     }
@@ -173,6 +188,9 @@ impl Acronyms {
         vietnamese::init();
         candidates::init();
         definitions::init();
+        for t in [&SPAN, &ACRONYM, &UNRESOLVED] {
+            LazyLock::force(t);
+        }
         let settings: Settings = match config {
             serde_json::Value::Null => Settings::default(),
             other => serde_json::from_value(other.clone())
@@ -202,22 +220,27 @@ impl Acronyms {
             .acronyms
             .iter()
             .map(|a| {
-                object([
-                    ("long", Value::from(a.long.as_str())),
-                    ("mentions", offsets.spans(&a.mentions)),
-                    ("origin", Value::from(a.origin.as_str())),
-                    ("short", Value::from(a.short.as_str())),
-                ])
+                // in key order: long, mentions, origin, short
+                filled(
+                    &ACRONYM,
+                    [
+                        Value::from(a.long.as_str()),
+                        offsets.spans(&a.mentions),
+                        Value::from(a.origin.as_str()),
+                        Value::from(a.short.as_str()),
+                    ],
+                )
             })
             .collect();
         let unresolved: Value = analysis
             .unresolved
             .iter()
             .map(|u| {
-                let mut fields = object([
-                    ("mentions", offsets.spans(&u.mentions)),
-                    ("short", Value::from(u.short.as_str())),
-                ]);
+                // in key order: mentions, short
+                let mut fields = filled(
+                    &UNRESOLVED,
+                    [offsets.spans(&u.mentions), Value::from(u.short.as_str())],
+                );
                 if let (Value::Object(map), false) = (&mut fields, u.candidates.is_empty()) {
                     map.insert("candidates".to_string(), Value::from(u.candidates.clone()));
                 }
@@ -299,6 +322,23 @@ mod tests {
             .expect("error");
         assert!(e.message().contains("bad.yaml"), "{e}");
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn objects_filled_from_their_templates() {
+        let v = filled(&ACRONYM, [json!("l"), json!([1]), json!("o"), json!("s")]);
+        assert_eq!(
+            v,
+            json!({"long": "l", "mentions": [1], "origin": "o", "short": "s"})
+        );
+        assert_eq!(
+            filled(&SPAN, [json!(3), json!(1)]),
+            json!({"end": 3, "start": 1})
+        );
+        assert_eq!(
+            filled(&UNRESOLVED, [json!([]), json!("X")]),
+            json!({"mentions": [], "short": "X"})
+        );
     }
 
     #[test]
