@@ -185,35 +185,41 @@ const SKIP: [bool; 256] = {
     t
 };
 
+/// The offset of the first character from `at` (a char boundary) that has the
+/// [`chars::CAPITAL`] flag. Kept out of line: the loop over every byte of the text gets the
+/// registers to itself.
+#[inline(never)]
+fn next_capital(table: chars::Table, text: &str, mut at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    loop {
+        // ASCII other than capitals, and bytes inside a character: skipped in a tight loop.
+        while bytes.get(at).is_some_and(|&b| SKIP[usize::from(b)]) {
+            at += 1;
+        }
+        let &b = bytes.get(at)?;
+        if b < 0xC0 {
+            return Some(at);
+        }
+        let (f, len) = table.at(text, at);
+        if f & chars::CAPITAL != 0 {
+            return Some(at);
+        }
+        at += len;
+    }
+}
+
 /// The tokens of `text` that have a capital ([`chars::CAPITAL`]), in order: runs of
 /// letters, marks and digits, joined without spaces by `&`, `.`, `/` or `-`. Only these can
 /// hold a short form: one needs a piece in capitals, a piece with two capitals (ThS), or a
 /// document number's piece that starts with one.
 pub fn tokens_with_capitals(text: &str) -> impl Iterator<Item = Token> + '_ {
     let table = chars::table();
-    let bytes = text.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while at < bytes.len() {
-            // ASCII other than capitals, and bytes inside a character: skipped in a tight loop.
-            while bytes.get(at).is_some_and(|&b| SKIP[usize::from(b)]) {
-                at += 1;
-            }
-            let Some(&b) = bytes.get(at) else {
-                break;
-            };
-            if b >= 0xC0 {
-                let (f, len) = table.at(text, at);
-                if f & chars::CAPITAL == 0 {
-                    at += len;
-                    continue;
-                }
-            }
-            let token = token_at(table, text, token_start(table, text, at));
-            at = token.end;
-            return Some(token);
-        }
-        None
+        let capital = next_capital(table, text, at)?;
+        let token = token_at(table, text, token_start(table, text, capital));
+        at = token.end;
+        Some(token)
     })
 }
 
@@ -419,6 +425,20 @@ mod tests {
     /// The patterns the hand-written matchers replace.
     fn pattern(p: &str) -> Regex {
         Regex::new(p).expect("valid pattern")
+    }
+
+    #[test]
+    fn next_capital_is_the_first_capital_character() {
+        let table = chars::table();
+        for text in random_texts(TRICKY, 5_000, 40) {
+            for (at, _) in text.char_indices() {
+                let want = text[at..]
+                    .char_indices()
+                    .find(|&(_, c)| chars::is_capital(c))
+                    .map(|(i, _)| at + i);
+                assert_eq!(next_capital(table, &text, at), want, "{text:?} from {at}");
+            }
+        }
     }
 
     #[test]

@@ -215,34 +215,37 @@ impl Acronyms {
     /// The fields for one text (see the crate docs).
     pub fn enrich(&self, text: &str, authors: &[String]) -> Result<Output, Error> {
         let analysis = analyse(text, &self.dict, authors);
+        // The written-out text first: the analysis is then taken apart, its strings moved into
+        // the record rather than copied.
+        let expanded = expand::expand(text, &analysis.acronyms, self.mode);
         let offsets = CharOffsets::new(text, &analysis);
         let acronyms: Value = analysis
             .acronyms
-            .iter()
+            .into_iter()
             .map(|a| {
                 // in key order: long, mentions, origin, short
                 filled(
                     &ACRONYM,
                     [
-                        Value::from(a.long.as_str()),
+                        Value::String(a.long),
                         offsets.spans(&a.mentions),
                         Value::from(a.origin.as_str()),
-                        Value::from(a.short.as_str()),
+                        Value::String(a.short),
                     ],
                 )
             })
             .collect();
         let unresolved: Value = analysis
             .unresolved
-            .iter()
+            .into_iter()
             .map(|u| {
                 // in key order: mentions, short
                 let mut fields = filled(
                     &UNRESOLVED,
-                    [offsets.spans(&u.mentions), Value::from(u.short.as_str())],
+                    [offsets.spans(&u.mentions), Value::String(u.short)],
                 );
                 if let (Value::Object(map), false) = (&mut fields, u.candidates.is_empty()) {
-                    map.insert("candidates".to_string(), Value::from(u.candidates.clone()));
+                    map.insert("candidates".to_string(), Value::from(u.candidates));
                 }
                 fields
             })
@@ -252,7 +255,7 @@ impl Acronyms {
         out.fields.insert("acronyms".to_string(), acronyms);
         out.fields
             .insert("unresolved_acronyms".to_string(), unresolved);
-        if let Some(expanded) = expand::expand(text, &analysis.acronyms, self.mode) {
+        if let Some(expanded) = expanded {
             // As `out.set` would store it, without copying the text.
             out.fields.insert(
                 "text_expanded".to_string(),

@@ -93,6 +93,17 @@ pub struct Analysis {
     pub unresolved: Vec<Unresolved>,
 }
 
+/// One short form's mentions while they are gathered.
+struct Group<'s> {
+    /// As written.
+    short: &'s str,
+    /// Every occurrence, in the order found.
+    mentions: Vec<Mention>,
+    /// Whether every single-token candidate of it is a part of a document number (`None`
+    /// when it has none: found only as a phrase).
+    code_only: Option<bool>,
+}
+
 fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
@@ -107,19 +118,24 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let def_sites: Vec<(usize, usize)> = defs.iter().map(|d| d.short_span).collect();
 
     // Every short form's mentions, in order of first sight, found below.
-    let mut groups: Vec<(&str, Vec<Mention>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut index: FnvMap<&str, usize> = FnvMap::default();
     fn add<'s>(
-        groups: &mut Vec<(&'s str, Vec<Mention>)>,
+        groups: &mut Vec<Group<'s>>,
         index: &mut FnvMap<&'s str, usize>,
         short: &'s str,
         m: Mention,
-    ) {
+    ) -> usize {
         let i = *index.entry(short).or_insert_with(|| {
-            groups.push((short, Vec::new()));
+            groups.push(Group {
+                short,
+                mentions: Vec::new(),
+                code_only: None,
+            });
             groups.len() - 1
         });
-        groups[i].1.push(m);
+        groups[i].mentions.push(m);
+        i
     }
 
     // Short forms with a space or comma ("QP, AN") are found as phrases first.
@@ -194,15 +210,13 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
             cands.push(c);
         }
     }
-    let mut code_only: FnvMap<&str, bool> = FnvMap::default();
     for c in &cands {
         let role = match c.place {
             Place::Free => role_at((c.start, c.end), Role::Text),
             Place::Code | Place::Piece => Role::Inside,
         };
         let code = c.place == Place::Code;
-        *code_only.entry(c.text.as_str()).or_insert(code) &= code;
-        add(
+        let i = add(
             &mut groups,
             &mut index,
             &c.text,
@@ -212,6 +226,7 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
                 role,
             },
         );
+        *groups[i].code_only.get_or_insert(code) &= code;
     }
 
     // Built only when needed: the article's words (for implicit long forms), its lower case
@@ -219,13 +234,12 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
     let mut phrases: Option<Phrases> = None;
     let mut doc_lower: Option<String> = None;
     let mut out = Analysis::default();
-    for (short, mut mentions) in groups {
-        let short = short.to_string();
+    for group in groups {
+        let (short, mut mentions) = (group.short.to_string(), group.mentions);
         mentions.sort_by_key(|m| m.start);
-        let spans: Vec<(usize, usize)> = mentions.iter().map(|m| (m.start, m.end)).collect();
         let resolved = if let Some(d) = defined.get(short.as_str()) {
             Some((d.long.clone(), Origin::Document))
-        } else if code_only.get(short.as_str()).copied().unwrap_or(false) {
+        } else if group.code_only.unwrap_or(false) {
             match dict.code_part(&short) {
                 Some(long) => Some((long.to_string(), Origin::Dictionary)),
                 None => continue,
@@ -233,6 +247,8 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
         } else if let Some(entry) = dict.get(&short) {
             if entry.is_ambiguous() {
                 let doc = doc_lower.get_or_insert_with(|| lower(text));
+                let spans: Vec<(usize, usize)> =
+                    mentions.iter().map(|m| (m.start, m.end)).collect();
                 match choose_in(text, doc, &spans, &entry.senses) {
                     Some(i) => Some((entry.senses[i].long.clone(), Origin::Dictionary)),
                     None => {
