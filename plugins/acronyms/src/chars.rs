@@ -57,7 +57,9 @@ const ASCII: [u8; 128] = {
 };
 
 struct Classes {
-    table: Vec<u8>,
+    /// The flags of every code point below [`TABLE_END`] (a fixed size: a two-byte
+    /// character's index needs no bounds check).
+    table: Box<[u8; TABLE_END as usize]>,
     wordish: Regex,
     letter_or_mark: Regex,
     upper_letter: Regex,
@@ -72,14 +74,16 @@ static CLASSES: LazyLock<Classes> = LazyLock::new(|| {
     let letter_or_mark = class_regex(r"[\p{L}\p{M}]");
     let upper_letter = class_regex(r"\p{Lu}");
     let mut classes = Classes {
-        table: Vec::new(),
+        table: Box::new([0; TABLE_END as usize]),
         wordish,
         letter_or_mark,
         upper_letter,
     };
-    classes.table = (0..TABLE_END)
-        .map(|u| char::from_u32(u).map_or(0, |c| classes.compute(c)))
-        .collect();
+    let mut table = Box::new([0; TABLE_END as usize]);
+    for (u, f) in (0..TABLE_END).zip(table.iter_mut()) {
+        *f = char::from_u32(u).map_or(0, |c| classes.compute(c));
+    }
+    classes.table = table;
     classes
 });
 
