@@ -124,12 +124,14 @@ fn count_chars(text: &str, from: usize, to: usize) -> usize {
 
 impl<'t> CharOffsets<'t> {
     fn new(text: &'t str, analysis: &Analysis) -> CharOffsets<'t> {
-        let all = analysis
-            .acronyms
-            .iter()
-            .flat_map(|a| &a.mentions)
-            .chain(analysis.unresolved.iter().flat_map(|u| &u.mentions));
-        let mut bytes: Vec<usize> = all.flat_map(|m| [m.start, m.end]).collect();
+        let lists = analysis.acronyms.iter().map(|a| &a.mentions);
+        let lists = lists.chain(analysis.unresolved.iter().map(|u| &u.mentions));
+        let mut bytes: Vec<usize> = Vec::new();
+        for mentions in lists {
+            for m in mentions {
+                bytes.extend([m.start, m.end]);
+            }
+        }
         bytes.sort_unstable();
         bytes.dedup();
         let mut chars = Vec::with_capacity(bytes.len());
