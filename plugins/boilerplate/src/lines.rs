@@ -100,7 +100,9 @@ fn glue_at(text: &str, k: usize, next: char) -> bool {
     let after = from_next.chars().nth(1);
     // 1. Sentence glue: "…quan trọng.Thượng tướng", "…bắt đầu.”Sau đó".
     let starts_sentence = next_upper || after.is_some_and(is_upper);
-    if starts_sentence {
+    // Final punctuation, maybe inside closers, ends `before` only if its last
+    // character is one of them.
+    if starts_sentence && (FINALS.contains(&prev) || CLOSERS.contains(&prev)) {
         let closed = before.trim_end_matches(CLOSERS);
         if let Some(stop_char) = closed.chars().next_back().filter(|c| FINALS.contains(c)) {
             let stop = closed.len() - stop_char.len_utf8();
@@ -156,17 +158,11 @@ pub fn segment_into<'t>(line_index: usize, text: &'t str, blocks: &mut Vec<Block
     let mut k = 1;
     while k < bytes.len() {
         let end = (k + CHUNK).min(bytes.len());
-        let mut mask = candidates(&bytes[k - 1..end]);
-        // Most candidates in Vietnamese text are small letters: drop them a
-        // chunk at a time where the chunk's next two bytes are there too.
-        #[cfg(target_arch = "x86_64")]
-        if k + CHUNK + 2 <= bytes.len() {
-            mask &= !sse2::small_letters(&bytes[k - 1..k + CHUNK + 2]);
-        }
+        let mut mask = chunk_mask(bytes, k);
         while mask != 0 {
             let at = k + mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            if is_small_letter_at(bytes, at) {
+            if is_any_small_letter_at(bytes, at) {
                 continue;
             }
             let (c, _) = decode_at(bytes, at);
@@ -180,12 +176,54 @@ pub fn segment_into<'t>(line_index: usize, text: &'t str, blocks: &mut Vec<Block
     push_block(line_index, text, last, text.len(), blocks);
 }
 
+/// The candidates ([`candidates`]) among bytes `k..k + CHUNK` of `b` (those
+/// there are), without the small letters ([`is_small_letter_at`]), which never
+/// start a block.
+#[inline]
+fn chunk_mask(b: &[u8], k: usize) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if k + CHUNK + 2 <= b.len() {
+            return sse2::candidates(&b[k - 1..k + CHUNK])
+                & !sse2::small_letters(&b[k - 1..k + CHUNK + 2]);
+        }
+        // The line's last chunk, padded with zero bytes (no candidates, and
+        // as the end of the text to the small-letter test), its bits past
+        // the end dropped.
+        let rest = &b[k - 1..];
+        let mut w = [0u8; CHUNK + 3];
+        w[..rest.len()].copy_from_slice(rest);
+        let n = b.len() - k;
+        let valid = if n >= CHUNK {
+            u64::MAX
+        } else {
+            (1u64 << n) - 1
+        };
+        (sse2::candidates(&w[..CHUNK + 1]) & !sse2::small_letters(&w)) & valid
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let end = (k + CHUNK).min(b.len());
+        let mut mask = candidates(&b[k - 1..end]);
+        let mut m = mask;
+        while m != 0 {
+            let j = m.trailing_zeros() as usize;
+            m &= m - 1;
+            if is_small_letter_at(b, k + j) {
+                mask &= !(1u64 << j);
+            }
+        }
+        mask
+    }
+}
+
 /// Whether the character at byte `at` (the first byte of a character) is,
 /// from its bytes alone, one of the small letters of Vietnamese text outside
 /// ASCII that are most of the candidates [`candidates`] finds: U+00E0–U+00FF
 /// (`C3 A0`–`C3 BF`: "à", "ê", "ô"; all small letters but "÷") or an odd code
 /// point of U+1EA0–U+1EFF (`E1 BA`/`E1 BB`: "ạ", "ế", "ữ"; the even ones
-/// are their capitals). `false` means undecided.
+/// are their capitals). `false` means undecided. (Filtered a chunk at a time,
+/// see [`sse2::small_letters`].)
 #[inline(always)]
 fn is_small_letter_at(b: &[u8], at: usize) -> bool {
     match b[at] {
@@ -197,6 +235,20 @@ fn is_small_letter_at(b: &[u8], at: usize) -> bool {
     }
 }
 
+/// [`is_small_letter_at`], or one of the other small letters of Vietnamese,
+/// in Latin Extended-A and B: "ă" (`C4 83`), "đ" (`C4 91`), "ĩ" (`C4 A9`),
+/// "ũ" (`C5 A9`), "ơ" (`C6 A1`), "ư" (`C6 B0`), tested a candidate at a time
+/// (too few to pay for a chunked test).
+#[inline(always)]
+fn is_any_small_letter_at(b: &[u8], at: usize) -> bool {
+    match b[at] {
+        0xC4 => matches!(b.get(at + 1), Some(0x83 | 0x91 | 0xA9)),
+        0xC5 => b.get(at + 1) == Some(&0xA9),
+        0xC6 => matches!(b.get(at + 1), Some(0xA1 | 0xB0)),
+        _ => is_small_letter_at(b, at),
+    }
+}
+
 /// Bytes [`candidates`] looks at in one go.
 const CHUNK: usize = 64;
 
@@ -205,7 +257,7 @@ const CHUNK: usize = 64;
 /// an ASCII capital, an ASCII opening quote or the first byte of a character
 /// outside ASCII (which needs decoding). Continuation bytes and other ASCII
 /// characters never start a block.
-#[inline]
+#[cfg(any(test, not(target_arch = "x86_64")))]
 fn candidates(w: &[u8]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if w.len() == CHUNK + 1 {
@@ -219,7 +271,7 @@ fn candidates(w: &[u8]) -> u64 {
 }
 
 /// The test of [`candidates`] for byte `c` after byte `p`.
-#[inline(always)]
+#[cfg(any(test, not(target_arch = "x86_64")))]
 fn is_candidate(p: u8, c: u8) -> bool {
     let upper = c.wrapping_sub(b'A') < 26;
     let quote = (c == b'"') | (c == b'\'');
@@ -431,7 +483,7 @@ mod tests {
         // Every triple of interesting bytes, a chunk at a time.
         let interesting = [
             0x00u8, 0x41, 0x80, 0x9F, 0xA0, 0xB7, 0xBA, 0xBB, 0xBC, 0xBF, 0xC3, 0xE1, 0xFF, 0x01,
-            0x02,
+            0x02, 0xC4, 0xC5, 0xC6, 0x83, 0x91, 0xA9, 0xA1, 0xB0, 0xA8,
         ];
         let mut bytes = Vec::new();
         for &a in &interesting {

@@ -22,12 +22,10 @@ pub fn count_words_upto(s: &str, cap: usize) -> usize {
         return 0;
     }
     let b = s.as_bytes();
-    if has_wide_space(b) {
-        return count_words_upto_general(b, cap);
-    }
-    // Only ASCII whitespace: a word starts at a byte that is not whitespace
-    // after one that is (a character's inner bytes follow its first byte,
-    // which is no whitespace). Counted a chunk at a time, without branches.
+    // Counted as if all whitespace were ASCII: a word starts at a byte that
+    // is not whitespace after one that is (a character's inner bytes follow
+    // its first byte, which is no whitespace). Counted a chunk at a time,
+    // without branches, up to the chunk where `cap` is reached.
     let ws = |c: u8| (c == b' ') | (c.wrapping_sub(b'\t') < 5);
     let mut n = usize::from(b.first().is_some_and(|&c| !ws(c)));
     let mut i = 1;
@@ -39,6 +37,12 @@ pub fn count_words_upto(s: &str, cap: usize) -> usize {
         }
         n += usize::from(starts);
         i = end;
+    }
+    // The count holds when no whitespace outside ASCII starts in the bytes
+    // read (the word starts found lie before byte `i`; such a space is at
+    // most three bytes long).
+    if has_wide_space(&b[..(i + 3).min(b.len())]) {
+        return count_words_upto_general(b, cap);
     }
     n.min(cap)
 }
