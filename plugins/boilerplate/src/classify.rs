@@ -555,6 +555,9 @@ impl<'r, 't> Doc<'r, 't> {
         if !ends_sentence(t) && t.trim_end().ends_with([',', ';']) {
             return false;
         }
+        if !r.caption_scenes.may_open(t) && !r.caption_subjects.may_open(t) {
+            return false;
+        }
         with_words(t, usize::MAX, |w| {
             r.caption_scenes.starts(w)
                 || (r.caption_subjects.starts(w)

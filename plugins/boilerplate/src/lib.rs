@@ -69,6 +69,7 @@ pub mod words;
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use rules::Rules;
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 pub use classify::{extract, Extraction, Removed};
 
@@ -109,16 +110,35 @@ impl Plugin for Boilerplate {
         let x = extract(&self.rules, doc.text());
         let mut out = Output::default();
         out.set_text(x.text);
-        out.set("title", x.title)?;
-        out.set("captions", x.captions)?;
-        out.set("authors", x.authors)?;
-        out.set("outlet", x.outlet)?;
-        out.set("sources", x.sources)?;
-        out.set("published", x.published)?;
-        out.set("site_clock", x.site_clock)?;
-        out.set("removed", x.removed)?;
+        // The values are built from the owned strings, as `Output::set`
+        // would serialise them (without copying each string).
+        let f = &mut out.fields;
+        f.insert("title".into(), opt(x.title));
+        f.insert("captions".into(), strings(x.captions));
+        f.insert("authors".into(), strings(x.authors));
+        f.insert("outlet".into(), opt(x.outlet));
+        f.insert("sources".into(), strings(x.sources));
+        f.insert("published".into(), opt(x.published));
+        f.insert("site_clock".into(), opt(x.site_clock));
+        let removed = x.removed.into_iter().map(|r| {
+            let mut m = Map::new();
+            m.insert("text".into(), Value::String(r.text));
+            m.insert("rule".into(), Value::String(r.rule.into()));
+            Value::Object(m)
+        });
+        f.insert("removed".into(), Value::Array(removed.collect()));
         Ok(out)
     }
+}
+
+/// An optional string as JSON (`null` for none).
+fn opt(s: Option<String>) -> Value {
+    s.map_or(Value::Null, Value::String)
+}
+
+/// Strings as a JSON array.
+fn strings(list: Vec<String>) -> Value {
+    Value::Array(list.into_iter().map(Value::String).collect())
 }
 
 export_plugin!(Boilerplate);
