@@ -172,7 +172,7 @@ impl<'r, 't> Doc<'r, 't> {
         for i in 0..self.blocks.len() {
             let t = self.text(i);
             let n = self.words[i];
-            let full = |res: &[crate::needle::Rx]| res.iter().any(|r| r.is_match(t));
+            let full = |set: &crate::needle::RxSet| set.is_match(t);
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
             } else if full(&rules.image_markers) {

@@ -196,7 +196,7 @@ pub fn dateline(rules: &Rules, text: &str) -> Option<(usize, String)> {
         .flatten();
     let found = found.or_else(|| {
         // A known outlet name followed by a dash.
-        let words: Vec<&str> = text.split_whitespace().take(8).collect();
+        let words: Vec<&str> = crate::shape::split_words(text).take(8).collect();
         let is_dash = |w: &&str| ["-", "–", "—"].contains(w);
         // The dash follows the name, which has at most `max_len` words.
         if !words

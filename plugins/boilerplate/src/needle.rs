@@ -28,6 +28,9 @@ pub struct Rx {
     /// For a pattern anchored at the start: whether a text starting with this
     /// byte may match (every byte outside ASCII may), see [`first_bytes`].
     first: Option<Box<[bool; 256]>>,
+    /// For such a pattern, per first two bytes of a text when both are
+    /// ASCII: whether a match may start so, see [`first_pairs`].
+    pairs: Option<Box<[[bool; 128]; 128]>>,
 }
 
 impl Rx {
@@ -43,11 +46,13 @@ impl Rx {
             .collect();
         let prefix = required_prefix(re.as_str()).unwrap_or_default();
         let first = first_bytes(re.as_str());
+        let pairs = first_pairs(re.as_str());
         Rx {
             re,
             needles,
             prefix,
             first,
+            pairs,
         }
     }
 
@@ -61,6 +66,11 @@ impl Rx {
     pub fn may_match(&self, text: &str) -> bool {
         if let (Some(t), Some(&b)) = (&self.first, text.as_bytes().first()) {
             if !t[usize::from(b)] {
+                return false;
+            }
+        }
+        if let (Some(p), &[b0, b1, ..]) = (&self.pairs, text.as_bytes()) {
+            if b0 < 0x80 && b1 < 0x80 && !p[usize::from(b0)][usize::from(b1)] {
                 return false;
             }
         }
@@ -97,6 +107,55 @@ impl Rx {
     ) -> Flatten<option::IntoIter<CaptureMatches<'r, 't>>> {
         let it = self.may_match(text).then(|| self.re.captures_iter(text));
         it.into_iter().flatten()
+    }
+}
+
+/// Patterns tried together (does any of them match?), with, per first byte
+/// of a text, the patterns that may match it ([`first_bytes`]): the others are
+/// not looked at.
+#[derive(Debug, Clone)]
+pub struct RxSet {
+    rxs: Vec<Rx>,
+    /// Per first byte, a bit for each of the first 64 patterns that may match
+    /// a text starting with it (the patterns after those are always tried).
+    by_first: Box<[u64; 256]>,
+}
+
+impl RxSet {
+    /// The patterns, in the order they are tried.
+    pub fn new(rxs: Vec<Rx>) -> RxSet {
+        let mut by_first = Box::new([0u64; 256]);
+        for (i, rx) in rxs.iter().enumerate().take(64) {
+            for (b, bits) in by_first.iter_mut().enumerate() {
+                let allowed = rx.first.as_ref().is_none_or(|t| t[b]);
+                *bits |= u64::from(allowed) << i;
+            }
+        }
+        RxSet { rxs, by_first }
+    }
+
+    /// Whether any of the patterns matches `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        let Some(&b) = text.as_bytes().first() else {
+            return self.rxs.iter().any(|r| r.is_match(text));
+        };
+        let mut bits = self.by_first[usize::from(b)];
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if self.rxs[i].is_match(text) {
+                return true;
+            }
+        }
+        self.rxs.iter().skip(64).any(|r| r.is_match(text))
+    }
+}
+
+impl std::ops::Deref for RxSet {
+    type Target = [Rx];
+
+    fn deref(&self) -> &[Rx] {
+        &self.rxs
     }
 }
 
@@ -210,17 +269,22 @@ pub fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
     read(pattern)?;
     let mut firsts = Vec::new();
     first_chars(&chars[1..], false, &mut firsts)?;
-    let mut table = Box::new([false; 256]);
-    for b in 0x80..256 {
-        table[b] = true;
-    }
-    // An ASCII character matches itself, and under `(?i)` its ASCII other
-    // case (ASCII letters fold only with each other and with characters
-    // outside ASCII). What else matches, for the other characters, is asked of
-    // the engine itself (one character class per case mode).
+    let mut table = Box::new([true; 256]);
+    table[..0x80].copy_from_slice(&ascii_matching(&firsts)?);
+    Some(table)
+}
+
+/// Of the ASCII characters, those that match one of `chars` (each with
+/// whether it matches case-insensitively). An ASCII character matches itself,
+/// and under `(?i)` its ASCII other case (ASCII letters fold only with each
+/// other and with characters outside ASCII). What else matches, for the other
+/// characters, is asked of the engine itself (one character class per case
+/// mode).
+fn ascii_matching(chars: &[(char, bool)]) -> Option<[bool; 0x80]> {
+    let mut table = [false; 0x80];
     for mode in [false, true] {
         let mut class = String::new();
-        for &(c, ci) in firsts.iter().filter(|&&(_, ci)| ci == mode) {
+        for &(c, ci) in chars.iter().filter(|&&(_, ci)| ci == mode) {
             if c.is_ascii() {
                 table[usize::from(c as u8)] = true;
                 if ci {
@@ -243,6 +307,89 @@ pub fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
         }
     }
     Some(table)
+}
+
+/// For a pattern of the shape [`first_bytes`] reads: per first two bytes of a
+/// text, both ASCII, whether a match may start so. A match starts with one of
+/// the first characters, and, when the item after that character (in its
+/// alternative) is a mandatory plain character, with that one next; else
+/// any second character may follow. Characters match as in
+/// [`ascii_matching`]. `None` for any other shape.
+pub fn first_pairs(pattern: &str) -> Option<Box<[[bool; 0x80]; 0x80]>> {
+    let chars: Vec<char> = pattern.chars().collect();
+    if chars.first() != Some(&'^') {
+        return None;
+    }
+    read(pattern)?;
+    let mut pairs = Vec::new();
+    pair_chars(&chars[1..], false, &mut pairs)?;
+    let mut table = Box::new([[false; 0x80]; 0x80]);
+    for (first, second) in &pairs {
+        let firsts = ascii_matching(&[*first])?;
+        let seconds = match second {
+            Some(c) => ascii_matching(&[*c])?,
+            None => [true; 0x80],
+        };
+        for (row, _) in table.iter_mut().zip(firsts).filter(|&(_, ok)| ok) {
+            for (cell, ok) in row.iter_mut().zip(seconds) {
+                *cell |= ok;
+            }
+        }
+    }
+    Some(table)
+}
+
+/// The first two characters of the sequence `s` (each with whether it
+/// matches case-insensitively; the second `None` when not known), one pair
+/// per alternative; `None` when its first item is not a mandatory plain
+/// character or a group of alternatives each starting so.
+type Pair = ((char, bool), Option<(char, bool)>);
+
+fn pair_chars(s: &[char], ci: bool, out: &mut Vec<Pair>) -> Option<()> {
+    if s.first() == Some(&'(') {
+        let end = group_end(s, 0)?;
+        if repetition(s, end)?.0 {
+            return None;
+        }
+        let inner = &s[1..end - 1];
+        let (body, ci) = match inner {
+            ['?', ':', rest @ ..] => (rest, ci),
+            ['?', 'i', ':', rest @ ..] => (rest, true),
+            ['?', 'P', '<', ..] | ['?', '<', ..] => {
+                let close = inner.iter().position(|&c| c == '>')?;
+                (&inner[close + 1..], ci)
+            }
+            ['?', ..] => return None,
+            _ => (inner, ci),
+        };
+        for alt in top_alternatives(body)? {
+            // The second character of a one-character alternative follows
+            // the group: not read (any may follow).
+            pair_chars(alt, ci, out)?;
+        }
+        return Some(());
+    }
+    let (c, next) = plain_item(s)?;
+    let second = plain_item(&s[next..]).map(|(c, _)| (c, ci));
+    out.push(((c, ci), second));
+    Some(())
+}
+
+/// The mandatory plain character `s` starts with (a character or escaped
+/// punctuation not repeated) and the index after it.
+fn plain_item(s: &[char]) -> Option<(char, usize)> {
+    let (c, next) = match *s.first()? {
+        '\\' => match escape(s, 0)? {
+            (Some(c), next) => (c, next),
+            (None, _) => return None,
+        },
+        '(' | '[' | '.' | '^' | '$' | ')' | '|' | '?' | '*' | '+' | '{' | ']' | '}' => return None,
+        c => (c, 1),
+    };
+    if repetition(s, next)?.0 {
+        return None;
+    }
+    Some((c, next))
 }
 
 /// The characters the sequence `s` must start with (pushed with whether they
@@ -724,5 +871,62 @@ mod tests {
                 assert_eq!(rx.is_match(t), re.is_match(t), "{p} on {t:?}");
             }
         }
+    }
+
+    #[test]
+    fn first_pairs_never_rule_out_a_match() {
+        let patterns = [
+            r"^(?i:Thứ (?:hai|ba)|Chủ nhật),\s*\d",
+            r"^(?i:Xem thêm|Đọc thêm|Tin liên quan)\s*[:>»]\s*\S",
+            r"^(?i:(?:Tin|Bài|Video) (?:liên quan|khác))\s*:?$",
+            r"^(?:©|\(c\)\s|(?i:Copyright)\b)",
+            r"^(?:Cỡ chữ|Font|A\+|A-|AA)$",
+            r"^(?i:sk)",
+            r"^(?i:ks)",
+            r"^ab",
+            r"^(?:a|bc)d",
+            r"^(?P<x>Tin|Bài) ",
+        ];
+        let mut texts = vec![
+            "Thứ hai, 1/2".to_string(),
+            "THỨ BA, 2".to_string(),
+            "Chủ nhật, 3".to_string(),
+            "Xem thêm: x".to_string(),
+            "ĐỌC THÊM > y".to_string(),
+            "tin khác".to_string(),
+            "VIDEO LIÊN QUAN:".to_string(),
+            "© 2020".to_string(),
+            "(c) x".to_string(),
+            "copyright".to_string(),
+            "A+".to_string(),
+            "AA".to_string(),
+            "\u{17F}\u{212A}".to_string(),
+            "s\u{212A}".to_string(),
+            "\u{212A}s".to_string(),
+            "Ks".to_string(),
+            "ab".to_string(),
+            "ad".to_string(),
+            "bcd".to_string(),
+            "Bài x".to_string(),
+        ];
+        for a in 0u8..0x80 {
+            for b in 0u8..0x80 {
+                texts.push(format!("{}{}d", char::from(a), char::from(b)));
+            }
+        }
+        for p in patterns {
+            let re = Regex::new(p).unwrap();
+            assert!(first_pairs(p).is_some(), "{p}");
+            let rx = Rx::new(re.clone());
+            for t in &texts {
+                if re.is_match(t) {
+                    assert!(rx.may_match(t), "{p} {t:?}");
+                }
+            }
+        }
+        let t = first_pairs(r"^(?i:Thứ)").unwrap();
+        assert!(t[usize::from(b'T')][usize::from(b'h')] && t[usize::from(b't')][usize::from(b'H')]);
+        assert!(!t[usize::from(b'T')][usize::from(b'r')]);
+        assert!(first_pairs(r"^\*?\s*Mời").is_none());
     }
 }

@@ -5,9 +5,9 @@
 //! widgets, outlets, categories, ranks and caption vocabulary. [`Rules::parse`]
 //! checks and compiles it once, at plugin start-up.
 
-use crate::needle::Rx;
+use crate::needle::{Rx, RxSet};
 pub use crate::words::words_lower;
-use crate::words::{with_words, WordBuf};
+use crate::words::{folded_head, with_words, WordBuf, HEAD};
 use regex::Regex;
 use serde::Deserialize;
 use std::fmt;
@@ -144,30 +144,15 @@ impl Phrases {
     }
 
     /// False when no phrase can start `text` ([`Phrases::starts`] of its words
-    /// is false), told from its first bytes without folding a word; true
-    /// when undecided.
-    ///
-    /// A text opening with ASCII letters or digits `c₁ … cₖ` (k ≥ 2, the first
-    /// bytes) has a first folded word that starts with `c₁ … cₖ₋₁` in lower
-    /// case: nothing is stripped before `c₁`, and folding changes an ASCII
-    /// character only by lower-casing it, unless it is the word's last letter
-    /// (which takes the tone) or a combining mark follows it (which may
-    /// compose with it), neither of which a character before `cₖ` can be.
+    /// is false), told from how its first word starts ([`folded_head`])
+    /// without folding it; true when undecided.
     pub fn may_open(&self, text: &str) -> bool {
-        const MAX: usize = 16;
-        let b = text.as_bytes();
-        let k = b
-            .iter()
-            .take(MAX)
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
-        if k < 2 {
+        let mut buf = [0u8; HEAD];
+        let n = folded_head(text, &mut buf);
+        if n == 0 {
             return true;
         }
-        let mut head = [0u8; MAX];
-        head[..k - 1].copy_from_slice(&b[..k - 1]);
-        head[..k - 1].make_ascii_lowercase();
-        let head = &head[..k - 1];
+        let head = &buf[..n];
         // The first words that sort from `head` on: the first of them starts
         // with it if any does.
         let at = self.firsts.partition_point(|f| f.as_bytes() < head);
@@ -217,11 +202,11 @@ impl Phrases {
 #[derive(Debug)]
 pub struct Rules {
     /// CMS/layout and media-player residue.
-    pub artifacts: Vec<Rx>,
+    pub artifacts: RxSet,
     /// Lines standing for an image.
-    pub image_markers: Vec<Rx>,
+    pub image_markers: RxSet,
     /// Site header lines.
-    pub site_header: Vec<Rx>,
+    pub site_header: RxSet,
     /// Date-time shapes with groups d, m, y, H, M and optional tz.
     pub timestamps: Vec<Rx>,
     /// Words allowed before a stamp on a stamp line.
@@ -231,13 +216,13 @@ pub struct Rules {
     /// Widget words.
     pub widgets: Phrases,
     /// Promotions.
-    pub promos: Vec<Rx>,
+    pub promos: RxSet,
     /// Links to another article inside the body ("Xem thêm: HEADLINE"): the line alone goes.
-    pub inline_promos: Vec<Rx>,
+    pub inline_promos: RxSet,
     /// Teaser block headers.
-    pub teaser_headers: Vec<Rx>,
+    pub teaser_headers: RxSet,
     /// Page footer lines (copyright, reuse notice): the body ends before them.
-    pub page_footer: Vec<Rx>,
+    pub page_footer: RxSet,
     /// A photo credit at the end of a caption; group `who`.
     pub photo_credit: Rx,
     /// A credit with no name.
@@ -366,17 +351,17 @@ impl Rules {
         subjects.extend(raw.ranks.iter().cloned());
 
         Ok(Rules {
-            artifacts: rxs(res("artifacts", &raw.artifacts)?),
-            image_markers: rxs(res("image_markers", &raw.image_markers)?),
-            site_header: rxs(res("site_header", &raw.site_header)?),
+            artifacts: RxSet::new(rxs(res("artifacts", &raw.artifacts)?)),
+            image_markers: RxSet::new(rxs(res("image_markers", &raw.image_markers)?)),
+            site_header: RxSet::new(rxs(res("site_header", &raw.site_header)?)),
             timestamps: rxs(timestamps),
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
             default_utc_offset: offset,
             widgets: Phrases::new(&raw.widgets),
-            promos: rxs(res("promos", &raw.promos)?),
-            inline_promos: rxs(res("inline_promos", &raw.inline_promos)?),
-            teaser_headers: rxs(res("teaser_headers", &raw.teaser_headers)?),
-            page_footer: rxs(res("page_footer", &raw.page_footer)?),
+            promos: RxSet::new(rxs(res("promos", &raw.promos)?)),
+            inline_promos: RxSet::new(rxs(res("inline_promos", &raw.inline_promos)?)),
+            teaser_headers: RxSet::new(rxs(res("teaser_headers", &raw.teaser_headers)?)),
+            page_footer: RxSet::new(rxs(res("page_footer", &raw.page_footer)?)),
             photo_credit: Rx::new(photo_credit),
             photo_credit_bare: Rx::new(re("photo_credit_bare", &raw.photo_credit_bare)?),
             bylines: rxs(bylines),
@@ -501,6 +486,21 @@ mod tests {
             "Trong",
             "A",
             "Ab",
+            "Tại hội nghị",
+            "Đại tá A",
+            "Ảnh: X",
+            "Thượng tướng Lê C",
+            "Ý kiến bạn đọc",
+            "Lưu",
+            "LƯU BÀI",
+            "Lưu bài",
+            "Gửi bình luận",
+            "Bình lụân",
+            "Thiếu tướng Nguyễn Văn Hòa",
+            "Quang cảnh buổi lễ",
+            "Hoà",
+            "Hòa bình",
+            "Tỉnh ủy",
         ];
         let lists = [
             &r.caption_scenes,

@@ -47,6 +47,46 @@ pub fn count_words_upto(s: &str, cap: usize) -> usize {
     n.min(cap)
 }
 
+/// The whitespace-separated words of `s`, as `s.split_whitespace()` gives
+/// them, found from the bytes (see [`is_space_at`]) rather than by decoding
+/// every character.
+pub fn split_words(s: &str) -> SplitWords<'_> {
+    SplitWords { s, at: 0 }
+}
+
+/// The iterator of [`split_words`].
+#[derive(Debug, Clone)]
+pub struct SplitWords<'a> {
+    s: &'a str,
+    at: usize,
+}
+
+impl<'a> Iterator for SplitWords<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.s.as_bytes();
+        let mut i = self.at;
+        loop {
+            if i >= b.len() {
+                self.at = i;
+                return None;
+            }
+            match space_len_at(b, i) {
+                0 => break,
+                n => i += n,
+            }
+        }
+        let start = i;
+        // A character's inner bytes are never the first byte of a space.
+        while i < b.len() && space_len_at(b, i) == 0 {
+            i += 1;
+        }
+        self.at = i;
+        Some(&self.s[start..i])
+    }
+}
+
 /// Whether `b` has an ASCII digit: `b.iter().any(u8::is_ascii_digit)`, a
 /// chunk of bytes at a time without a branch per byte (it vectorises).
 pub fn has_ascii_digit(b: &[u8]) -> bool {
@@ -211,7 +251,7 @@ pub fn is_headline_like(s: &str, limits: &Limits) -> bool {
 /// dots and hyphens: a personal name ("Duy Khiêm", "MAI NGUYÊN", "K.C").
 pub fn is_name_like(s: &str, max_words: usize) -> bool {
     let mut n = 0;
-    for w in s.split_whitespace() {
+    for w in split_words(s) {
         n += 1;
         if n > max_words {
             return false;
@@ -314,6 +354,24 @@ mod tests {
     }
 
     #[test]
+    fn wide_spaces_are_found_anywhere() {
+        let wide = |s: &str| s.chars().any(|c| c.is_whitespace() && !c.is_ascii());
+        for space in [
+            "\u{a0}", "\u{85}", "\u{1680}", "\u{2003}", "\u{202f}", "\u{205f}", "\u{3000}", "”",
+            "ậ", " ",
+        ] {
+            for at in 0..70 {
+                let s = format!(
+                    "{}{space}{}",
+                    "ạ".repeat(at / 3) + &"a".repeat(at % 3),
+                    "b".repeat(40)
+                );
+                assert_eq!(has_wide_space(s.as_bytes()), wide(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn word_counts_agree_with_split_whitespace() {
         for s in [
             "",
@@ -334,6 +392,11 @@ mod tests {
             }
             let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_whitespace(s.to_string()), joined, "{s:?}");
+            assert_eq!(
+                split_words(s).collect::<Vec<_>>(),
+                s.split_whitespace().collect::<Vec<_>>(),
+                "{s:?}"
+            );
         }
         assert!(more_words_than("a b c", 2));
         assert!(!more_words_than("a b c", 3));

@@ -29,7 +29,14 @@ pub fn fold_word(raw: &str) -> String {
 
 /// [`fold_word`], appended to `out` (no allocation when `out` has room).
 pub fn fold_word_append(raw: &str, out: &mut String) {
-    let w = raw.trim_matches(|c: char| !is_alnum(c));
+    let b = raw.as_bytes();
+    let alnum_edges = b.first().is_some_and(u8::is_ascii_alphanumeric)
+        && b.last().is_some_and(u8::is_ascii_alphanumeric);
+    let w = if alnum_edges {
+        raw
+    } else {
+        raw.trim_matches(|c: char| !is_alnum(c))
+    };
     if w.is_ascii() {
         let at = out.len();
         out.push_str(w);
@@ -100,6 +107,43 @@ fn fold_vietnamese_into(w: &str, out: &mut String) -> Option<()> {
     Some(())
 }
 
+/// The most bytes [`folded_head`] gives.
+pub const HEAD: usize = 24;
+
+/// How the first folded word of `s` ([`WordBuf::word`]`(0)` after
+/// [`WordBuf::fill`]) starts, told without folding the word: the bytes are
+/// written to `buf` and their number returned (0 when nothing is sure).
+///
+/// While `s` opens with letters and digits of the fast path's table, each
+/// folds to its lower-case, toneless form (both paths agree on it), except the
+/// word's last letter, which takes the tone, and a letter a combining mark
+/// follows (it may compose with it): so all but the last of them are sure.
+pub fn folded_head(s: &str, buf: &mut [u8; HEAD]) -> usize {
+    let table = table();
+    let (mut len, mut sure, mut n) = (0, 0, 0);
+    for c in s.chars() {
+        if !is_alnum(c) {
+            break;
+        }
+        let Some(letter) = table.letter(c) else {
+            break;
+        };
+        let w = letter.toneless.len_utf8();
+        if len + w > HEAD {
+            break;
+        }
+        sure = len;
+        letter.toneless.encode_utf8(&mut buf[len..len + w]);
+        len += w;
+        n += 1;
+    }
+    if n < 2 {
+        0
+    } else {
+        sure
+    }
+}
+
 /// The first folded words of a text, in one buffer that is reused (see [`with_words`]).
 #[derive(Debug, Default)]
 pub struct WordBuf {
@@ -114,7 +158,7 @@ impl WordBuf {
     pub fn fill(&mut self, s: &str, n: usize) {
         self.text.clear();
         self.ends.clear();
-        for raw in s.split_whitespace() {
+        for raw in crate::shape::split_words(s) {
             if self.ends.len() >= n {
                 break;
             }
