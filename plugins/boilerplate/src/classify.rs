@@ -341,20 +341,22 @@ impl<'r, 't> Doc<'r, 't> {
         if candidates.is_empty() {
             return first_is_title.then_some(first);
         }
-        let mut pairs: HashSet<(String, String)> = HashSet::new();
-        let body = (lead..self.blocks.len())
+        let body: Vec<Vec<String>> = (lead..self.blocks.len())
             .filter(|&i| self.free(i) && self.body_like(i))
-            .take(TITLE_BODY_BLOCKS);
-        for i in body {
-            let w = words_lower(self.text(i));
-            pairs.extend(w.windows(2).map(|p| (p[0].clone(), p[1].clone())));
-        }
+            .take(TITLE_BODY_BLOCKS)
+            .map(|i| words_lower(self.text(i)))
+            .collect();
+        let pairs: HashSet<(&str, &str)> = body
+            .iter()
+            .flat_map(|w| w.windows(2).map(|p| (p[0].as_str(), p[1].as_str())))
+            .collect();
         let shared = |i: usize| {
             let w = words_lower(self.text(i));
             let mut seen: HashSet<(&str, &str)> = HashSet::new();
             w.windows(2)
                 .filter(|p| {
-                    seen.insert((&p[0], &p[1])) && pairs.contains(&(p[0].clone(), p[1].clone()))
+                    let pair = (p[0].as_str(), p[1].as_str());
+                    seen.insert(pair) && pairs.contains(&pair)
                 })
                 .count()
         };
@@ -401,15 +403,17 @@ impl<'r, 't> Doc<'r, 't> {
         let words = std::mem::take(&mut folds.words);
         let candidate = |i: usize| i > lead && self.free(i) && words[i] >= 3;
         // The word counts of such blocks: only blocks with one of them are folded.
-        let mut known: HashSet<usize> = HashSet::new();
-        let mut counts: HashSet<usize> = HashSet::new();
+        // (Indexed by word count: `known[n]`, a block of `n` words was seen.)
+        let max = words.iter().copied().max().unwrap_or(0);
+        let mut known = vec![false; max + 1];
+        let mut counts = vec![false; max + 1];
         for (i, &n) in words.iter().enumerate() {
-            if !known.insert(n) && candidate(i) {
-                counts.insert(n);
+            if std::mem::replace(&mut known[n], true) && candidate(i) {
+                counts[n] = true;
             }
         }
-        for (i, n) in words.iter().enumerate() {
-            if counts.contains(n) {
+        for (i, &n) in words.iter().enumerate() {
+            if counts[n] {
                 folds.fold(&self.blocks, i);
             }
         }
