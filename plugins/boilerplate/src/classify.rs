@@ -879,7 +879,8 @@ fn is_link_item(t: &str, limits: &crate::rules::Limits) -> bool {
 /// A line of short meta parts separated by " | ", one of them a stamp line
 /// ("Cỡ chữ: A A A | Cập nhật: 20/12/2012 16:45 | Lượt xem: 356"): the stamp's value.
 fn meta_stamp_line(rules: &Rules, t: &str) -> Option<String> {
-    if !t.contains('|') || !crate::shape::has_ascii_digit(t.as_bytes()) {
+    if memchr::memchr(b'|', t.as_bytes()).is_none() || !crate::shape::has_ascii_digit(t.as_bytes())
+    {
         return None;
     }
     let mut value = None;

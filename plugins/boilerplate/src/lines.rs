@@ -45,7 +45,13 @@ pub struct Block<'t> {
 pub fn split_lines(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut blank = false;
-    for raw in text.lines() {
+    // The pieces between line feeds (`str::lines` without its "\r" and last
+    // empty piece, which trimming and the blank check make no matter).
+    let mut from = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len()));
+    for end in ends {
+        let raw = &text[from..end];
+        from = end + 1;
         let t = raw.trim();
         if t.is_empty() {
             blank = true;
@@ -498,6 +504,35 @@ mod tests {
                 m | (u64::from(is_small_letter_at(w, j + 1)) << j)
             });
             assert_eq!(sse2::small_letters(w), want, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn lines_split_as_str_lines_does() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\r\nb\r\n\r\nc",
+            "\n\n a \n\t\nb\r",
+            "a\rb\n\u{a0}\nc\n\n",
+        ] {
+            let mut want = Vec::new();
+            let mut blank = false;
+            for raw in text.lines() {
+                let t = raw.trim();
+                if t.is_empty() {
+                    blank = true;
+                    continue;
+                }
+                want.push(Line {
+                    text: t,
+                    blank_before: blank && !want.is_empty(),
+                });
+                blank = false;
+            }
+            assert_eq!(split_lines(text), want, "{text:?}");
         }
     }
 
