@@ -836,6 +836,11 @@ impl Folds {
 /// A byline of a name and the author's unit ("Thanh Hải - Văn phòng UBND tỉnh"):
 /// the name, when it has two words or more and the unit is short and no sentence.
 fn name_and_unit(t: &str, name_max_words: usize) -> Option<String> {
+    // The name's words, the dash and the unit's words (saves looking for
+    // the dash in a paragraph).
+    if more_words_than(t, name_max_words.saturating_add(UNIT_MAX_WORDS + 1)) {
+        return None;
+    }
     let (name, unit) = t.split_once(" - ").or_else(|| t.split_once(" – "))?;
     let (name, unit) = (name.trim(), unit.trim());
     let ok = more_words_than(name, 1)
