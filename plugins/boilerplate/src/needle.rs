@@ -12,6 +12,7 @@
 //! or flag group, or a shape it does not know. [`Rx`] pairs a compiled pattern
 //! with it.
 
+use crate::latin::{slot, slotted, SLOTS};
 use memchr::memmem::Finder;
 use regex::{CaptureMatches, Captures, Match, Regex};
 use std::iter::Flatten;
@@ -28,9 +29,10 @@ pub struct Rx {
     /// For a pattern anchored at the start: whether a text starting with this
     /// byte may match (every byte outside ASCII may), see [`first_bytes`].
     first: Option<Box<[bool; 256]>>,
-    /// For such a pattern, per first two bytes of a text when both are
-    /// ASCII: whether a match may start so, see [`first_pairs`].
-    pairs: Option<Box<[[bool; 128]; 128]>>,
+    /// For such a pattern, per first byte of a text when it is ASCII, and
+    /// second character when the tables of [`crate::latin`] cover it: whether
+    /// a match may start so, see [`first_pairs`].
+    pairs: Option<Box<Pairs>>,
 }
 
 impl Rx {
@@ -70,8 +72,18 @@ impl Rx {
             }
         }
         if let (Some(p), &[b0, b1, ..]) = (&self.pairs, text.as_bytes()) {
-            if b0 < 0x80 && b1 < 0x80 && !p[usize::from(b0)][usize::from(b1)] {
-                return false;
+            if b0 < 0x80 {
+                // After an ASCII first byte, the second character starts at byte 1.
+                let second = if b1 < 0x80 {
+                    Some(char::from(b1))
+                } else {
+                    text[1..].chars().next()
+                };
+                if let Some(s) = second.and_then(slot) {
+                    if p[usize::from(b0)][s / 64] >> (s % 64) & 1 == 0 {
+                        return false;
+                    }
+                }
             }
         }
         if !self.prefix.is_empty() && !self.prefix.iter().any(|p| text.starts_with(p.as_str())) {
@@ -309,13 +321,21 @@ fn ascii_matching(chars: &[(char, bool)]) -> Option<[bool; 0x80]> {
     Some(table)
 }
 
-/// For a pattern of the shape [`first_bytes`] reads: per first two bytes of a
-/// text, both ASCII, whether a match may start so. A match starts with one of
+/// Words of a bit set over the [`slot`]s.
+const SLOT_WORDS: usize = SLOTS.div_ceil(64);
+
+/// Per ASCII first byte, a bit per [`slot`] of the second character.
+pub type Pairs = [[u64; SLOT_WORDS]; 0x80];
+
+/// For a pattern of the shape [`first_bytes`] reads: per first byte of a
+/// text, ASCII, and second character, one the tables of [`crate::latin`]
+/// cover ([`slot`]), whether a match may start so. A match starts with one of
 /// the first characters, and, when the item after that character (in its
 /// alternative) is a mandatory plain character, with that one next; else
-/// any second character may follow. Characters match as in
-/// [`ascii_matching`]. `None` for any other shape.
-pub fn first_pairs(pattern: &str) -> Option<Box<[[bool; 0x80]; 0x80]>> {
+/// any second character may follow. First characters match as in
+/// [`ascii_matching`]; which second characters match is asked of the engine
+/// for every covered character. `None` for any other shape.
+pub fn first_pairs(pattern: &str) -> Option<Box<Pairs>> {
     let chars: Vec<char> = pattern.chars().collect();
     if chars.first() != Some(&'^') {
         return None;
@@ -323,20 +343,47 @@ pub fn first_pairs(pattern: &str) -> Option<Box<[[bool; 0x80]; 0x80]>> {
     read(pattern)?;
     let mut pairs = Vec::new();
     pair_chars(&chars[1..], false, &mut pairs)?;
-    let mut table = Box::new([[false; 0x80]; 0x80]);
+    let mut distinct: Vec<(char, bool)> = pairs.iter().filter_map(|&(_, s)| s).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let matching = slots_matching(&distinct)?;
+    let mut table = Box::new([[0u64; SLOT_WORDS]; 0x80]);
     for (first, second) in &pairs {
         let firsts = ascii_matching(&[*first])?;
         let seconds = match second {
-            Some(c) => ascii_matching(&[*c])?,
-            None => [true; 0x80],
+            Some(c) => matching[distinct.binary_search(c).ok()?],
+            None => [u64::MAX; SLOT_WORDS],
         };
         for (row, _) in table.iter_mut().zip(firsts).filter(|&(_, ok)| ok) {
-            for (cell, ok) in row.iter_mut().zip(seconds) {
-                *cell |= ok;
+            for (cell, bits) in row.iter_mut().zip(seconds) {
+                *cell |= bits;
             }
         }
     }
     Some(table)
+}
+
+/// For each of `chars` (each with whether it matches case-insensitively),
+/// the characters the tables of [`crate::latin`] cover that the engine
+/// matches against it, a bit per [`slot`] (one pass of a set of patterns).
+fn slots_matching(chars: &[(char, bool)]) -> Option<Vec<[u64; SLOT_WORDS]>> {
+    let mut bits = vec![[0u64; SLOT_WORDS]; chars.len()];
+    if chars.is_empty() {
+        return Some(bits);
+    }
+    let patterns = chars.iter().map(|&(c, ci)| {
+        let flags = if ci { "(?i)" } else { "" };
+        format!("{flags}^[{}]$", regex::escape(&c.to_string()))
+    });
+    let set = regex::RegexSet::new(patterns).ok()?;
+    let mut buf = [0u8; 4];
+    for x in slotted() {
+        let s = slot(x)?;
+        for k in set.matches(x.encode_utf8(&mut buf)).iter() {
+            bits[k][s / 64] |= 1 << (s % 64);
+        }
+    }
+    Some(bits)
 }
 
 /// The first two characters of the sequence `s` (each with whether it
@@ -886,6 +933,9 @@ mod tests {
             r"^ab",
             r"^(?:a|bc)d",
             r"^(?P<x>Tin|Bài) ",
+            r"^(?i:Các (?:tin|bài) (?:khác|liên quan))\s*:?$",
+            r"^(?i:Có thể bạn quan tâm|Đọc thêm)\s*:?$",
+            r"^(?i:Bản quyền (?:thuộc|©)|Ghi rõ nguồn)",
         ];
         let mut texts = vec![
             "Thứ hai, 1/2".to_string(),
@@ -908,10 +958,25 @@ mod tests {
             "ad".to_string(),
             "bcd".to_string(),
             "Bài x".to_string(),
+            "Các tin khác".to_string(),
+            "CÁC BÀI LIÊN QUAN".to_string(),
+            "Có thể bạn quan tâm".to_string(),
+            "CÓ THỂ BẠN QUAN TÂM".to_string(),
+            "Bản quyền thuộc x".to_string(),
+            "BẢN QUYỀN ©".to_string(),
+            "Ghi rõ nguồn".to_string(),
+            "Đọc thêm:".to_string(),
         ];
         for a in 0u8..0x80 {
             for b in 0u8..0x80 {
                 texts.push(format!("{}{}d", char::from(a), char::from(b)));
+            }
+            for b in [
+                'á', 'Á', 'ạ', 'ả', 'Ả', 'ó', 'Ó', 'ọ', 'ơ', 'ư', '\u{212A}', '\u{17F}', 'é',
+            ] {
+                texts.push(format!("{}{b} thể bạn quan tâm", char::from(a)));
+                texts.push(format!("{}{b}c tin khác", char::from(a)));
+                texts.push(format!("{}{b}n quyền thuộc", char::from(a)));
             }
         }
         for p in patterns {
@@ -925,8 +990,18 @@ mod tests {
             }
         }
         let t = first_pairs(r"^(?i:Thứ)").unwrap();
-        assert!(t[usize::from(b'T')][usize::from(b'h')] && t[usize::from(b't')][usize::from(b'H')]);
-        assert!(!t[usize::from(b'T')][usize::from(b'r')]);
+        let has = |b: u8, c: char| {
+            let s = slot(c).unwrap();
+            t[usize::from(b)][s / 64] >> (s % 64) & 1 == 1
+        };
+        assert!(has(b'T', 'h') && has(b't', 'H'));
+        assert!(!has(b'T', 'r') && !has(b'T', 'ạ'));
+        let t = first_pairs(r"^(?i:Có)").unwrap();
+        let has = |b: u8, c: char| {
+            let s = slot(c).unwrap();
+            t[usize::from(b)][s / 64] >> (s % 64) & 1 == 1
+        };
+        assert!(has(b'C', 'ó') && has(b'c', 'Ó') && !has(b'C', 'ô') && !has(b'C', 'o'));
         assert!(first_pairs(r"^\*?\s*Mời").is_none());
     }
 }
