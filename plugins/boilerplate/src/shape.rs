@@ -274,6 +274,11 @@ pub fn is_all_caps_word(w: &str) -> bool {
 /// Whether the text is a tag list: at least four comma-separated short items,
 /// mostly without a space after the comma, none a sentence.
 pub fn is_tag_list(s: &str) -> bool {
+    // The last item ends as the text does: a text ending like a sentence
+    // (most paragraphs) has a last item that does.
+    if ends_sentence(s) {
+        return false;
+    }
     let b = s.as_bytes();
     let (mut commas, mut tight) = (0usize, 0usize);
     for i in memchr::memchr_iter(b',', b) {
