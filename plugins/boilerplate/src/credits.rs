@@ -186,6 +186,14 @@ fn may_open_dateline(text: &str) -> bool {
 /// An outlet dateline opening a paragraph ("(Chinhphu.vn) – ", "Biên phòng - "):
 /// its byte length and the outlet name.
 pub fn dateline(rules: &Rules, text: &str) -> Option<(usize, String)> {
+    // Every dateline shape, and an outlet name's, has a dash after the name.
+    let b = text.as_bytes();
+    let has_dash = memchr::memchr(b'-', b).is_some()
+        || memchr::memmem::find(b, "–".as_bytes()).is_some()
+        || memchr::memmem::find(b, "—".as_bytes()).is_some();
+    if !has_dash {
+        return None;
+    }
     let found = may_open_dateline(text)
         .then(|| {
             rules.datelines.iter().find_map(|re| {
