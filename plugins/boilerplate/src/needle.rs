@@ -371,16 +371,28 @@ fn slots_matching(chars: &[(char, bool)]) -> Option<Vec<[u64; SLOT_WORDS]>> {
     if chars.is_empty() {
         return Some(bits);
     }
-    let patterns = chars.iter().map(|&(c, ci)| {
-        let flags = if ci { "(?i)" } else { "" };
-        format!("{flags}^[{}]$", regex::escape(&c.to_string()))
-    });
+    // Without case folding a character matches only itself; with it, the
+    // engine is asked (a set of one-character classes, one pass).
+    let mut folded = Vec::new();
+    for (k, &(c, ci)) in chars.iter().enumerate() {
+        if ci {
+            folded.push(k);
+        } else if let Some(s) = slot(c) {
+            bits[k][s / 64] |= 1 << (s % 64);
+        }
+    }
+    if folded.is_empty() {
+        return Some(bits);
+    }
+    let patterns = folded
+        .iter()
+        .map(|&k| format!("(?i)^[{}]$", regex::escape(&chars[k].0.to_string())));
     let set = regex::RegexSet::new(patterns).ok()?;
     let mut buf = [0u8; 4];
     for x in slotted() {
         let s = slot(x)?;
-        for k in set.matches(x.encode_utf8(&mut buf)).iter() {
-            bits[k][s / 64] |= 1 << (s % 64);
+        for j in set.matches(x.encode_utf8(&mut buf)).iter() {
+            bits[folded[j]][s / 64] |= 1 << (s % 64);
         }
     }
     Some(bits)
