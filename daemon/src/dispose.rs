@@ -29,8 +29,10 @@ pub struct ErrorReport<'a> {
 /// Move `path` into `dir`, keeping its name; a name already taken there gets a numeric suffix.
 /// Nothing in `dir` is ever overwritten, even by another daemon moving into the same shared
 /// folder at the same moment: the file is hard-linked under the new name (which fails if the
-/// name exists), then unlinked. Where hard links are not supported, it is renamed after a check.
-/// Returns the new path.
+/// name exists), then unlinked. A name that already holds this very file (same device and
+/// inode: a move that died between the link and the unlink) is taken as the target, and only
+/// the unlink is redone, so a crash there never leaves a second copy. Where hard links are not
+/// supported, it is renamed after a check. Returns the new path.
 pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let name = path
@@ -50,7 +52,18 @@ pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
                 })?;
                 return Ok(target);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if same_file(path, &target) {
+                    std::fs::remove_file(path).with_context(|| {
+                        format!(
+                            "cannot remove {} (already linked to {})",
+                            path.display(),
+                            target.display()
+                        )
+                    })?;
+                    return Ok(target);
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(e).with_context(|| format!("cannot move {}", path.display()))
             }
@@ -64,6 +77,15 @@ pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
         }
         target = dir.join(format!("{}.{n}", name.to_string_lossy()));
         n += 1;
+    }
+}
+
+/// Whether `a` and `b` are the same file (one inode under two names).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
     }
 }
 
@@ -109,5 +131,19 @@ mod tests {
         }
         assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "one");
         assert_eq!(std::fs::read_to_string(out.join("a.txt.1")).unwrap(), "two");
+    }
+
+    #[test]
+    fn a_move_cut_short_between_link_and_unlink_is_finished_without_a_second_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("processed");
+        std::fs::create_dir(&out).unwrap();
+        let p = dir.path().join("a.txt");
+        std::fs::write(&p, "one").unwrap();
+        // The daemon was killed after the link: the file is in both folders.
+        std::fs::hard_link(&p, out.join("a.txt")).unwrap();
+        assert_eq!(move_into(&p, &out).unwrap(), out.join("a.txt"));
+        assert!(!p.exists());
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
     }
 }
