@@ -455,39 +455,9 @@ fn plain_item(s: &[char]) -> Option<(char, usize)> {
 /// match case-insensitively); `None` when its first item is not a mandatory
 /// plain character or a group of alternatives each so.
 fn first_chars(s: &[char], ci: bool, out: &mut Vec<(char, bool)>) -> Option<()> {
-    let (c, next) = match *s.first()? {
-        '(' => {
-            let end = group_end(s, 0)?;
-            if repetition(s, end)?.0 {
-                return None;
-            }
-            let inner = &s[1..end - 1];
-            let (body, ci) = match inner {
-                ['?', ':', rest @ ..] => (rest, ci),
-                ['?', 'i', ':', rest @ ..] => (rest, true),
-                ['?', 'P', '<', ..] | ['?', '<', ..] => {
-                    let close = inner.iter().position(|&c| c == '>')?;
-                    (&inner[close + 1..], ci)
-                }
-                ['?', ..] => return None,
-                _ => (inner, ci),
-            };
-            for alt in top_alternatives(body)? {
-                first_chars(alt, ci, out)?;
-            }
-            return Some(());
-        }
-        '\\' => match escape(s, 0)? {
-            (Some(c), next) => (c, next),
-            (None, _) => return None,
-        },
-        '[' | '.' | '^' | '$' | ')' | '|' | '?' | '*' | '+' | '{' | ']' | '}' => return None,
-        c => (c, 1),
-    };
-    if repetition(s, next)?.0 {
-        return None;
-    }
-    out.push((c, ci));
+    let mut pairs = Vec::new();
+    pair_chars(s, ci, &mut pairs)?;
+    out.extend(pairs.into_iter().map(|(first, _)| first));
     Some(())
 }
 
