@@ -47,8 +47,9 @@ impl Rx {
             })
             .collect();
         let prefix = required_prefix(re.as_str()).unwrap_or_default();
-        let first = first_bytes(re.as_str());
-        let pairs = first_pairs(re.as_str());
+        let anchored = anchored_pairs(re.as_str());
+        let first = anchored.as_deref().and_then(bytes_table);
+        let pairs = anchored.as_deref().and_then(pairs_table);
         Rx {
             re,
             needles,
@@ -274,13 +275,25 @@ fn read(pattern: &str) -> Option<Reading> {
 /// matches that character against one of the first characters (so case
 /// folding is the engine's). `None` for any other shape.
 pub fn first_bytes(pattern: &str) -> Option<Box<[bool; 256]>> {
+    bytes_table(&anchored_pairs(pattern)?)
+}
+
+/// For a pattern of the shape [`first_bytes`] reads, its first two characters, one pair per
+/// alternative (see [`pair_chars`]); `None` for any other shape.
+fn anchored_pairs(pattern: &str) -> Option<Vec<Pair>> {
     let chars: Vec<char> = pattern.chars().collect();
     if chars.first() != Some(&'^') {
         return None;
     }
     read(pattern)?;
-    let mut firsts = Vec::new();
-    first_chars(&chars[1..], false, &mut firsts)?;
+    let mut pairs = Vec::new();
+    pair_chars(&chars[1..], false, &mut pairs)?;
+    Some(pairs)
+}
+
+/// [`first_bytes`] of the pattern whose first characters are `pairs`.
+fn bytes_table(pairs: &[Pair]) -> Option<Box<[bool; 256]>> {
+    let firsts: Vec<(char, bool)> = pairs.iter().map(|&(first, _)| first).collect();
     let mut table = Box::new([true; 256]);
     table[..0x80].copy_from_slice(&ascii_matching(&firsts)?);
     Some(table)
@@ -336,19 +349,17 @@ pub type Pairs = [[u64; SLOT_WORDS]; 0x80];
 /// [`ascii_matching`]; which second characters match is asked of the engine
 /// for every covered character. `None` for any other shape.
 pub fn first_pairs(pattern: &str) -> Option<Box<Pairs>> {
-    let chars: Vec<char> = pattern.chars().collect();
-    if chars.first() != Some(&'^') {
-        return None;
-    }
-    read(pattern)?;
-    let mut pairs = Vec::new();
-    pair_chars(&chars[1..], false, &mut pairs)?;
+    pairs_table(&anchored_pairs(pattern)?)
+}
+
+/// [`first_pairs`] of the pattern whose first two characters are `pairs`.
+fn pairs_table(pairs: &[Pair]) -> Option<Box<Pairs>> {
     let mut distinct: Vec<(char, bool)> = pairs.iter().filter_map(|&(_, s)| s).collect();
     distinct.sort_unstable();
     distinct.dedup();
     let matching = slots_matching(&distinct)?;
     let mut table = Box::new([[0u64; SLOT_WORDS]; 0x80]);
-    for (first, second) in &pairs {
+    for (first, second) in pairs {
         let firsts = ascii_matching(&[*first])?;
         let seconds = match second {
             Some(c) => matching[distinct.binary_search(c).ok()?],
@@ -449,16 +460,6 @@ fn plain_item(s: &[char]) -> Option<(char, usize)> {
         return None;
     }
     Some((c, next))
-}
-
-/// The characters the sequence `s` must start with (pushed with whether they
-/// match case-insensitively); `None` when its first item is not a mandatory
-/// plain character or a group of alternatives each so.
-fn first_chars(s: &[char], ci: bool, out: &mut Vec<(char, bool)>) -> Option<()> {
-    let mut pairs = Vec::new();
-    pair_chars(s, ci, &mut pairs)?;
-    out.extend(pairs.into_iter().map(|(first, _)| first));
-    Some(())
 }
 
 /// The alternatives of a group's body, split at its top-level `|`.
