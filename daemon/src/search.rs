@@ -268,9 +268,16 @@ pub fn search(conn: &Connection, query: &Query) -> anyhow::Result<Vec<Hit>> {
             args.push(SqlValue::Text(rank.clone()));
         }
     }
+    // Schema 3 keys a document's people by its docno; 1 and 2 (not yet migrated) by its id.
+    let by_docno = schema_version(conn)? >= 3;
     if !person_conds.is_empty() {
+        let link = if by_docno {
+            "p.docno = d.docno"
+        } else {
+            "p.doc_id = d.id"
+        };
         conds.push(format!(
-            "EXISTS (SELECT 1 FROM people p WHERE p.doc_id = d.id AND {})",
+            "EXISTS (SELECT 1 FROM people p WHERE {link} AND {})",
             person_conds.join(" AND ")
         ));
     }
@@ -284,7 +291,7 @@ pub fn search(conn: &Connection, query: &Query) -> anyhow::Result<Vec<Hit>> {
         format!("WHERE {}", conds.join(" AND "))
     };
     let sql = format!(
-        "SELECT d.id, d.title, d.published, d.source_path, d.source_name, d.text
+        "SELECT d.id, d.title, d.published, d.source_path, d.source_name, d.text, d.docno
          FROM {from} {where_} ORDER BY {order}, d.docno DESC LIMIT ?"
     );
     let mut stmt = conn.prepare(&sql).context("cannot prepare the search")?;
@@ -303,13 +310,18 @@ pub fn search(conn: &Connection, query: &Query) -> anyhow::Result<Vec<Hit>> {
                     snippet: None,
                 },
                 r.get::<_, String>(5)?,
+                r.get::<_, i64>(6)?,
             ))
         })
         .context("cannot run the search")?;
     let mut hits = Vec::new();
     for row in rows {
-        let (mut hit, text) = row.context("cannot read a search result")?;
-        hit.people = people(conn, &hit.id)?;
+        let (mut hit, text, docno) = row.context("cannot read a search result")?;
+        hit.people = if by_docno {
+            people(conn, "docno", docno)?
+        } else {
+            people(conn, "doc_id", &hit.id)?
+        };
         hit.snippet = snippet(&text, &terms);
         hits.push(hit);
     }
@@ -323,15 +335,19 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// The people of one article, in the record's order.
-fn people(conn: &Connection, doc_id: &str) -> anyhow::Result<Vec<Person>> {
+/// The people of one article (whose `key` column is `value`), in the record's order.
+fn people(
+    conn: &Connection,
+    key: &str,
+    value: impl rusqlite::ToSql,
+) -> anyhow::Result<Vec<Person>> {
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT name, rank, rank_en, titles FROM people WHERE doc_id = ? ORDER BY ord",
-        )
+        .prepare_cached(&format!(
+            "SELECT name, rank, rank_en, titles FROM people WHERE {key} = ? ORDER BY ord"
+        ))
         .context("cannot read people")?;
     let rows = stmt
-        .query_map([doc_id], |r| {
+        .query_map([value], |r| {
             let titles: String = r.get(3)?;
             Ok(Person {
                 name: r.get(0)?,
@@ -657,6 +673,33 @@ mod tests {
             ids(&conn, q(None, None, Some("2019-09"), Some("2021-03"))),
             ["syllables", "chien"],
             "newest first; the undated article is left out"
+        );
+    }
+
+    #[test]
+    fn a_database_not_yet_migrated_to_version_3_is_searched_through_doc_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let v3 = database(dir.path());
+        let query = Query {
+            person: Some("xuan chien".into()),
+            limit: 20,
+            ..words("hoang")
+        };
+        let found = search(&v3, &query).unwrap();
+        drop(v3);
+        // The doc_id path reads only columns version 2 has too: relabelled, the database takes it.
+        let path = dir.path().join("r.db");
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 2)
+            .unwrap();
+        let v2 = open(&path).unwrap();
+        let found_v2 = search(&v2, &query).unwrap();
+        assert_eq!(found_v2.len(), 1);
+        assert_eq!(found_v2[0].people.len(), 1, "{found_v2:?}");
+        assert_eq!(
+            serde_json::to_value(&found_v2).unwrap(),
+            serde_json::to_value(&found).unwrap()
         );
     }
 

@@ -18,7 +18,7 @@
 //! - Several daemons may share one file on one machine: writers wait for each other up to
 //!   `busy_timeout` (30 s) before the commit fails (and is retried by the daemon).
 //!
-//! # Schema (version 2, in `PRAGMA user_version`)
+//! # Schema (version 3, in `PRAGMA user_version`)
 //! ```sql
 //! documents(docno INTEGER PRIMARY KEY,    -- stable row number: the full-text entry's rowid
 //!           id TEXT NOT NULL UNIQUE,      -- the record id (sha256 of the input)
@@ -27,14 +27,19 @@
 //!           ingested_at, record NOT NULL, -- the whole record as JSON
 //!           text)                         -- generated: json_extract(record, '$.text'), not stored
 //! people(doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded,
-//!        rank_en_folded, titles)          -- titles: a JSON array of strings
-//! dates(doc_id, ord, text, value, precision, start, end)
-//! acronyms(doc_id, ord, short, long, origin)
+//!        rank_en_folded, titles,          -- titles: a JSON array of strings
+//!        docno)
+//! dates(doc_id, ord, text, value, precision, start, end, docno)
+//! acronyms(doc_id, ord, short, long, origin, docno)
 //! documents_fts(title, body)              -- FTS5, contentless, over the *folded* title and text
 //! ```
-//! `doc_id` is `documents.id`; `ord` is the entry's position in the record's list. Indexes:
-//! documents by `published`; people by `name_folded`, `rank_folded`, `rank_en_folded` and
-//! `doc_id`; dates by `value` and `doc_id`; acronyms by `short` and `doc_id`.
+//! `doc_id` is `documents.id` and `docno` is `documents.docno`; `ord` is the entry's position
+//! in the record's list. The child tables are keyed by `(docno, ord)`: a new record's rows go
+//! to the end of each table and its key index, where a key starting with the (random) record id
+//! put them on pages all over it, rewritten at every commit. Join them on `docno`; `doc_id` is
+//! kept for queries written for version 2, and is not indexed. Indexes: documents by
+//! `published`; people by `name_folded`, `rank_folded` and `rank_en_folded`; dates by `value`;
+//! acronyms by `short`.
 //!
 //! `documents` has an explicit `INTEGER PRIMARY KEY` (`docno`) beside the unique `id` because
 //! the full-text index refers to documents by rowid, and only an aliased rowid survives
@@ -45,9 +50,10 @@
 //! user's words the same way, so a search matches with or without diacritics.
 //!
 //! A database whose `user_version` is newer than this build knows is refused with a clear
-//! error rather than written with an old layout. A version 1 database (where `text` was a
-//! stored copy of the record's text, a third of each row) is migrated in place when the sink
-//! opens it: the column is dropped and added back as a generated one, so queries keep working.
+//! error rather than written with an old layout. An older one is migrated in place, in one
+//! transaction, when the sink opens it: version 1 (where `text` was a stored copy of the
+//! record's text, a third of each row) gets the generated column; version 2 (child tables keyed
+//! by `(doc_id, ord)`) gets the `docno` column and key. `enrichd search` reads all three.
 
 use super::rows::Row;
 use super::{Prepared, Sink};
@@ -58,7 +64,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -87,7 +93,8 @@ CREATE TABLE IF NOT EXISTS people (
     rank_folded TEXT,
     rank_en_folded TEXT,
     titles TEXT NOT NULL,
-    PRIMARY KEY (doc_id, ord)
+    docno INTEGER NOT NULL REFERENCES documents(docno),
+    PRIMARY KEY (docno, ord)
 );
 CREATE INDEX IF NOT EXISTS people_name ON people(name_folded);
 CREATE INDEX IF NOT EXISTS people_rank ON people(rank_folded);
@@ -100,7 +107,8 @@ CREATE TABLE IF NOT EXISTS dates (
     precision TEXT,
     start INTEGER,
     \"end\" INTEGER,
-    PRIMARY KEY (doc_id, ord)
+    docno INTEGER NOT NULL REFERENCES documents(docno),
+    PRIMARY KEY (docno, ord)
 );
 CREATE INDEX IF NOT EXISTS dates_value ON dates(value);
 CREATE TABLE IF NOT EXISTS acronyms (
@@ -109,7 +117,8 @@ CREATE TABLE IF NOT EXISTS acronyms (
     short TEXT NOT NULL,
     long TEXT,
     origin TEXT,
-    PRIMARY KEY (doc_id, ord)
+    docno INTEGER NOT NULL REFERENCES documents(docno),
+    PRIMARY KEY (docno, ord)
 );
 CREATE INDEX IF NOT EXISTS acronyms_short ON acronyms(short);
 CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
@@ -311,21 +320,31 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .with_context(|| format!("cannot lock {} to check its schema", at()))?;
     let version = schema_version(&tx).with_context(at)?;
-    if version == 0 {
-        tx.execute_batch(SCHEMA)
-            .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
-            .and_then(|()| tx.commit())
-            .with_context(|| format!("cannot create the tables of {}", at()))?;
-    } else if version == 1 {
-        tracing::info!(path = %path.display(), "migrating the SQLite database from schema version 1 to 2 (documents.text becomes a generated column)");
-        tx.execute_batch(MIGRATE_1_TO_2)
-            .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
-            .and_then(|()| tx.commit())
-            .with_context(|| format!("cannot migrate {} from schema version 1 to 2", at()))?;
-    } else {
+    let steps = match version {
+        SCHEMA_VERSION => None,
+        0 => Some(SCHEMA.to_string()),
+        1 | 2 => {
+            tracing::info!(path = %path.display(), from = version, to = SCHEMA_VERSION, "migrating the SQLite database");
+            Some(migration_from(version))
+        }
+        v => {
+            drop(tx);
+            return Err(unknown_version(v)).with_context(at);
+        }
+    };
+    let Some(steps) = steps else {
         drop(tx);
-        check_version(version).with_context(at)?;
-    }
+        return Ok(conn);
+    };
+    tx.execute_batch(&steps)
+        .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
+        .and_then(|()| tx.commit())
+        .with_context(|| {
+            format!(
+                "cannot bring the tables of {} to schema version {SCHEMA_VERSION} (from {version})",
+                at()
+            )
+        })?;
     Ok(conn)
 }
 
@@ -342,16 +361,67 @@ ALTER TABLE documents DROP COLUMN text;
 ALTER TABLE documents ADD COLUMN text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL;
 ";
 
-/// Refuse a schema this build cannot read (version 1 is read as it is, and migrated by the sink).
+/// Version 2 keyed `people`, `dates` and `acronyms` by `(doc_id, ord)`: a random key (a
+/// sha256), so every record's rows landed on pages all over the index. Version 3 keys them by
+/// `(docno, ord)`, in insertion order. The old tables are renamed, their indexes dropped (the
+/// names are taken again), the new ones made by [`SCHEMA`], the rows copied over.
+const MIGRATE_2_TO_3_SAVE: &str = "
+ALTER TABLE people RENAME TO people_v2;
+ALTER TABLE dates RENAME TO dates_v2;
+ALTER TABLE acronyms RENAME TO acronyms_v2;
+DROP INDEX people_name;
+DROP INDEX people_rank;
+DROP INDEX people_rank_en;
+DROP INDEX dates_value;
+DROP INDEX acronyms_short;
+";
+const MIGRATE_2_TO_3_COPY: &str = "
+INSERT INTO people (doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded, rank_en_folded, titles, docno)
+    SELECT c.doc_id, c.ord, c.name, c.name_folded, c.rank, c.rank_en, c.rank_code, c.rank_folded, c.rank_en_folded, c.titles, d.docno
+    FROM people_v2 c JOIN documents d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
+INSERT INTO dates (doc_id, ord, text, value, precision, start, \"end\", docno)
+    SELECT c.doc_id, c.ord, c.text, c.value, c.precision, c.start, c.\"end\", d.docno
+    FROM dates_v2 c JOIN documents d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
+INSERT INTO acronyms (doc_id, ord, short, long, origin, docno)
+    SELECT c.doc_id, c.ord, c.short, c.long, c.origin, d.docno
+    FROM acronyms_v2 c JOIN documents d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
+DROP TABLE people_v2;
+DROP TABLE dates_v2;
+DROP TABLE acronyms_v2;
+";
+
+/// The statements that bring a database of schema `version` (1 or 2) to [`SCHEMA_VERSION`].
+fn migration_from(version: i64) -> String {
+    let mut steps = String::new();
+    if version < 2 {
+        steps.push_str(MIGRATE_1_TO_2);
+    }
+    for step in [MIGRATE_2_TO_3_SAVE, SCHEMA, MIGRATE_2_TO_3_COPY] {
+        steps.push_str(step);
+    }
+    steps
+}
+
+/// Refuse a schema this build cannot read (versions 1 and 2 are read as they are, and migrated by
+/// the sink).
 pub fn check_version(version: i64) -> anyhow::Result<()> {
-    match version {
-        1 | SCHEMA_VERSION => Ok(()),
-        v if v > SCHEMA_VERSION => anyhow::bail!(
-            "schema version {v} is newer than this enrichd knows ({SCHEMA_VERSION}): upgrade enrichd"
-        ),
-        v => anyhow::bail!(
-            "schema version {v} is not an enrichd schema (this enrichd writes version {SCHEMA_VERSION})"
-        ),
+    if (1..=SCHEMA_VERSION).contains(&version) {
+        Ok(())
+    } else {
+        Err(unknown_version(version))
+    }
+}
+
+/// Why a schema version is refused.
+fn unknown_version(version: i64) -> anyhow::Error {
+    if version > SCHEMA_VERSION {
+        anyhow::anyhow!(
+            "schema version {version} is newer than this enrichd knows ({SCHEMA_VERSION}): upgrade enrichd"
+        )
+    } else {
+        anyhow::anyhow!(
+            "schema version {version} is not an enrichd schema (this enrichd writes version {SCHEMA_VERSION})"
+        )
     }
 }
 
@@ -382,8 +452,8 @@ fn insert(tx: &rusqlite::Transaction, row: &Row, json: &str) -> rusqlite::Result
             fold(&row.text)
         ])?;
     let mut people = tx.prepare_cached(
-        "INSERT INTO people (doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded, rank_en_folded, titles)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO people (doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded, rank_en_folded, titles, docno)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for (ord, p) in row.people.iter().enumerate() {
         people.execute(params![
@@ -396,11 +466,12 @@ fn insert(tx: &rusqlite::Transaction, row: &Row, json: &str) -> rusqlite::Result
             p.rank_code,
             p.rank.as_deref().map(fold),
             p.rank_en.as_deref().map(fold),
-            p.titles
+            p.titles,
+            docno
         ])?;
     }
     let mut dates = tx.prepare_cached(
-        "INSERT INTO dates (doc_id, ord, text, value, precision, start, \"end\") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO dates (doc_id, ord, text, value, precision, start, \"end\", docno) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (ord, d) in row.dates.iter().enumerate() {
         dates.execute(params![
@@ -410,14 +481,17 @@ fn insert(tx: &rusqlite::Transaction, row: &Row, json: &str) -> rusqlite::Result
             d.value,
             d.precision,
             d.start,
-            d.end
+            d.end,
+            docno
         ])?;
     }
     let mut acronyms = tx.prepare_cached(
-        "INSERT INTO acronyms (doc_id, ord, short, long, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO acronyms (doc_id, ord, short, long, origin, docno) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for (ord, a) in row.acronyms.iter().enumerate() {
-        acronyms.execute(params![row.id, ord as i64, a.short, a.long, a.origin])?;
+        acronyms.execute(params![
+            row.id, ord as i64, a.short, a.long, a.origin, docno
+        ])?;
     }
     Ok(())
 }
@@ -635,15 +709,30 @@ mod tests {
         );
     }
 
+    /// The schema of version 2: the child tables keyed by `(doc_id, ord)`, without `docno`.
+    fn version_2_schema() -> String {
+        let v2 = SCHEMA.replace(
+            "    docno INTEGER NOT NULL REFERENCES documents(docno),\n    PRIMARY KEY (docno, ord)",
+            "    PRIMARY KEY (doc_id, ord)",
+        );
+        assert_eq!(
+            v2.matches("PRIMARY KEY (doc_id, ord)").count(),
+            3,
+            "the three child tables differ by their docno"
+        );
+        v2
+    }
+
     /// A version 1 database as enrichd 0.1 wrote it: `documents.text` stored beside the record.
     fn version_1_database(path: &Path) {
-        let v1 = SCHEMA
+        let v2 = version_2_schema();
+        let v1 = v2
             .replace(
                 "    record TEXT NOT NULL,\n    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL\n",
                 "    record TEXT NOT NULL\n",
             )
             .replace("    title TEXT,\n", "    title TEXT,\n    text TEXT NOT NULL,\n");
-        assert_ne!(v1, SCHEMA, "the v1 schema differs by the text column");
+        assert_ne!(v1, v2, "the v1 schema differs by the text column");
         let conn = Connection::open(path).unwrap();
         conn.execute_batch(&v1).unwrap();
         conn.pragma_update(None, "user_version", 1).unwrap();
@@ -652,6 +741,98 @@ mod tests {
             [r#"{"id":"old","text":"Hà Nội"}"#],
         )
         .unwrap();
+        conn.execute(
+            "INSERT INTO people (doc_id, ord, name, name_folded, titles) VALUES ('old', 0, 'Phan Văn Giang', 'phan van giang', '[]')",
+            [],
+        )
+        .unwrap();
+    }
+
+    /// Every table and index of the database at `path`: (type, name, table).
+    fn layout(path: &Path) -> Vec<(String, String, String)> {
+        Connection::open(path)
+            .unwrap()
+            .prepare("SELECT type, name, tbl_name FROM sqlite_master ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Each child table's rows: (table, docno, doc_id, ord).
+    fn child_rows(path: &Path) -> Vec<(String, i64, String, i64)> {
+        let conn = Connection::open(path).unwrap();
+        let mut rows = Vec::new();
+        for table in ["people", "dates", "acronyms"] {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT docno, doc_id, ord FROM {table} ORDER BY docno, ord"
+                ))
+                .unwrap();
+            let found = stmt
+                .query_map([], |r| {
+                    Ok((table.to_string(), r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .unwrap();
+            rows.extend(found.map(Result::unwrap));
+        }
+        rows
+    }
+
+    #[test]
+    fn a_version_2_database_is_migrated_with_every_row_keyed_by_its_docno() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, fresh) = (dir.path().join("v2.db"), dir.path().join("new.db"));
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&version_2_schema()).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        // Ids in another order than the docnos, as sha256 ids are.
+        for (docno, id) in [(1, "c"), (2, "a"), (3, "b")] {
+            conn.execute(
+                "INSERT INTO documents (docno, id, record) VALUES (?1, ?2, '{}')",
+                params![docno, id],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO people (doc_id, ord, name, name_folded, titles) VALUES
+                 ('a', 0, 'A0', 'a0', '[]'), ('a', 1, 'A1', 'a1', '[\"t\"]'), ('c', 0, 'C0', 'c0', '[]');
+             INSERT INTO dates (doc_id, ord, value) VALUES ('b', 0, '2019'), ('a', 0, '2020');
+             INSERT INTO acronyms (doc_id, ord, short) VALUES ('c', 0, 'QĐND');",
+        )
+        .unwrap();
+        drop(conn);
+        drop(SqliteSink::open(&path).unwrap());
+        drop(SqliteSink::open(&fresh).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        let row =
+            |t: &str, docno: i64, id: &str, ord: i64| (t.to_string(), docno, id.to_string(), ord);
+        assert_eq!(
+            child_rows(&path),
+            [
+                row("people", 1, "c", 0),
+                row("people", 2, "a", 0),
+                row("people", 2, "a", 1),
+                row("dates", 2, "a", 0),
+                row("dates", 3, "b", 0),
+                row("acronyms", 1, "c", 0),
+            ]
+        );
+        let titles: String = conn
+            .query_row(
+                "SELECT titles FROM people WHERE docno = 2 AND ord = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(titles, r#"["t"]"#, "the other columns came along");
+        assert_eq!(
+            layout(&path),
+            layout(&fresh),
+            "the same tables and indexes as a new database"
+        );
     }
 
     #[test]
@@ -680,10 +861,14 @@ mod tests {
                 ("new".into(), "Đà Nẵng".into())
             ]
         );
-        // Opening again finds version 2 and changes nothing.
+        assert_eq!(child_rows(&path), [("people".into(), 1, "old".into(), 0)]);
+        // Opening again finds the current version and changes nothing.
         drop(sink);
         drop(SqliteSink::open(&path).unwrap());
         assert_eq!(count(&path, "documents"), 2);
+        let fresh = dir.path().join("new.db");
+        drop(SqliteSink::open(&fresh).unwrap());
+        assert_eq!(layout(&path), layout(&fresh));
     }
 
     #[test]
