@@ -507,7 +507,8 @@ def start_nats(root):
 
 def phase_sinks(env, quick):
     """Records/s each sink makes durable (the `sinks` binary): the dev and more articles'
-    full-chain records, copied under fresh ids, in batches of 64 with a commit each."""
+    full-chain records, copied under fresh ids, in batches of the default `batch` (256), a
+    commit each."""
     work, cfg = env.workdir("sinks")
     shared = os.path.normpath(os.path.join(REPO, "..", "shared", "eval"))
     records = os.path.join(work, "records.jsonl")
@@ -810,7 +811,7 @@ def report(R, args, argv):
     add("")
     add("`target/release/sinks --records RECORDS --sink YAML --n %d`: the dev and more articles' "
         "full-chain records, copied under fresh ids, through the daemon's own `Sinks` in batches "
-        "of 64 with one commit each (fsync / transaction / every JetStream ack). Servers on "
+        "of the default `batch` (256) with one commit each (fsync / transaction / every JetStream ack). Servers on "
         "loopback, started by the harness." % sk["n"])
     add("")
     add("| sink | records/s | commit p50 ms | commit p99 ms |")

@@ -271,7 +271,7 @@ impl SinkConfig {
 }
 
 fn default_batch() -> usize {
-    64
+    256
 }
 fn default_flush_ms() -> u64 {
     20
@@ -759,7 +759,7 @@ mod tests {
             c.sinks[0],
             SinkConfig::Jsonl {
                 path: "/etc/enrichd/out/r.jsonl".into(),
-                batch: 64,
+                batch: 256,
                 flush_ms: 20
             }
         );
@@ -820,7 +820,7 @@ mod tests {
                 url: "nats://x:4222".into(),
                 stream: "RECORDS".into(),
                 subject: "enrichd.records".into(),
-                batch: 64,
+                batch: 256,
                 flush_ms: 20,
                 create_stream: true,
                 duplicate_window_s: 3600,
