@@ -175,12 +175,12 @@ def drop(files, staging, inbox, rate=None):
 
 
 # ----------------------------------------------------------------------------- config
-def write_config(src, dst_dir, work, plugin_dir):
+def write_config(src, dst_dir, work, plugin_dir, only_sink=None):
     """Copy config/ beside the rewritten config: scratch paths, JSON log at info.
 
     The chain and every other setting stay as `src` has them (plugin settings that
     name files, like boilerplate's rules, resolve because config/'s other files are
-    copied beside it).
+    copied beside it). `only_sink`: keep only the items of `sinks:` of that type.
     """
     shutil.copytree(os.path.dirname(src), dst_dir, dirs_exist_ok=True)
     dst = os.path.join(dst_dir, os.path.basename(src))
@@ -192,16 +192,23 @@ def write_config(src, dst_dir, work, plugin_dir):
     nested = {("log", "level"): "info", ("log", "format"): "json"}
     out, seen, section = [], set(), None
     sink_paths = 0
+    dropping = False  # inside an item of `sinks:` that only_sink leaves out
     with open(src, encoding="utf-8") as f:
         for line in f:
             m = re.match(r"^([A-Za-z_]+):", line)
             if m:
+                dropping = False
                 section = m.group(1)
                 if section in top:
                     out.append("%s: %s\n" % (section, json.dumps(top[section])))
                     seen.add(section)
                     continue
             else:
+                item = re.match(r"^\s*- type:\s*(\S+)", line)
+                if item and section == "sinks" and only_sink:
+                    dropping = item.group(1) != only_sink
+                if dropping:
+                    continue
                 # A sink's file (`sink:` or an item of `sinks:`) goes to the scratch out/ folder.
                 m = re.match(r"^(\s+(?:- )?)path:\s*(\S+)", line)
                 if m and section in ("sink", "sinks") and m.group(2) not in ('"-"', "'-'", "-"):
@@ -244,11 +251,12 @@ class Env:
         self.env = dict(os.environ, ENRICHD_PLUGIN_DIR=self.release)
         self.env.pop("RUST_LOG", None)  # it would override log.level: the harness needs info
 
-    def workdir(self, name):
+    def workdir(self, name, only_sink=None):
         """A fresh folder for one run, with its config -> (folder, config path)."""
         work = os.path.join(self.scratch, name)
         os.makedirs(work)
-        return work, write_config(self.config, os.path.join(work, "config"), work, self.release)
+        return work, write_config(self.config, os.path.join(work, "config"), work, self.release,
+                                  only_sink)
 
     def done_with(self, work, keep):
         if not keep:
@@ -550,14 +558,15 @@ def phase_sinks(env, quick):
         env.done_with(work, False)
 
 
-def daemon_phase(env, name, files, rate=None, queued=False, keep=False):
+def daemon_phase(env, name, files, rate=None, queued=False, keep=False, only_sink=None):
     """One `enrichd run` over files -> figures.
 
     queued: the files are in the drop folder before the daemon starts (a backlog);
     else they are renamed in once it runs, as fast as possible or at `rate` files/s.
+    only_sink: run with only the config's sink of that type.
     """
     n = len(files)
-    work, cfg = env.workdir(name)
+    work, cfg = env.workdir(name, only_sink)
     if queued:
         link_set(files, os.path.join(work, "drop"))
     d = Daemon(env, work, cfg, "daemon " + name)
@@ -716,6 +725,9 @@ def report(R, args, argv):
         r = bu["files_s"] / peer["files_s"]
         add("| daemon files/s ÷ Python peer files/s (same files, same drop) | %.2f× (%s vs %s) | ≥ %.0f× | %s |"
             % (r, f1(bu["files_s"]), f1(peer["files_s"]), TARGET_VS_PEER, yes(r >= TARGET_VS_PEER)))
+        bj = R["burst_jsonl"]
+        add("| the same, enrichd writing only the JSON Lines file (the peer's output) | %.2f× (%s) | | |"
+            % (bj["files_s"] / peer["files_s"], f1(bj["files_s"])))
         add("| batch docs/s ÷ Python peer files/s | %.2f× | | |" % (b["docs_s"] / peer["files_s"]))
     else:
         add("| enrichd ÷ Python peer | not measured (--skip-peer) | ≥ %.0f× | |" % TARGET_VS_PEER)
@@ -725,7 +737,7 @@ def report(R, args, argv):
             % (what, f1(io["cat"]["docs_s"]), r, TARGET_VS_IO, yes(r <= TARGET_VS_IO)))
     add("| arrival → durable p99 at %d files/s | %.0f ms (p50 %.0f, max %.0f) | ≤ %.0f ms | %s |"
         % (st["rate"], st["p99_ms"], st["p50_ms"], st["max_ms"], TARGET_P99_MS, yes(st["p99_ms"] <= TARGET_P99_MS)))
-    peak = max([b["rss_mib"], bu["rss_mib"], st["rss_mib"]] + [x["rss_mib"] for x in R["backlog"]]
+    peak = max([b["rss_mib"], bu["rss_mib"], R["burst_jsonl"]["rss_mib"], st["rss_mib"]] + [x["rss_mib"] for x in R["backlog"]]
                + [x["rss_mib"] for _, x in R["sizes"]])
     add("| peak RSS, any enrichd run of this table | %.1f MiB | ≤ %.0f MiB | %s |" % (peak, TARGET_RSS_MIB, yes(peak <= TARGET_RSS_MIB)))
     bl = R["backlog"]
@@ -746,6 +758,12 @@ def report(R, args, argv):
         "p50 %.0f ms, p99 %.0f ms, max %.0f ms (queueing behind the burst)."
         % (bu["files"], bu["drop_s"], bu["total_s"], f1(bu["files_s"]), bu["rss_mib"], bu["cpu_ms_file"],
            bu["p50_ms"], bu["p99_ms"], bu["max_ms"]))
+    add("")
+    bj = R["burst_jsonl"]
+    add("The same burst with only the config's JSON Lines sink (what the Python peer writes; no "
+        "SQLite): **%.2f s** = **%s files/s**; peak RSS %.1f MiB; CPU %.2f ms/file. The "
+        "difference is the SQLite sink's cost (a transaction, a full-text index and an fsync "
+        "per batch)." % (bj["total_s"], f1(bj["files_s"]), bj["rss_mib"], bj["cpu_ms_file"]))
     add("")
     add("(b) %d files at a steady %d files/s (achieved %.1f/s, writer at most %.1f ms behind "
         "schedule):" % (st["files"], st["rate"], st["achieved"], st["writer_late_ms"]))
@@ -925,6 +943,10 @@ def main():
         log("2a. daemon burst: %d files at once" % n)
         R["burst"] = daemon_phase(env, "burst", main_set, keep=args.keep)
         log("   %.1f files/s, peak RSS %.1f MiB" % (R["burst"]["files_s"], R["burst"]["rss_mib"]))
+        log("2a. daemon burst, JSON Lines only (the peer's output): %d files at once" % n)
+        R["burst_jsonl"] = daemon_phase(env, "burst-jsonl", main_set, keep=args.keep,
+                                        only_sink="jsonl")
+        log("   %.1f files/s, peak RSS %.1f MiB" % (R["burst_jsonl"]["files_s"], R["burst_jsonl"]["rss_mib"]))
         if not args.skip_peer:
             log("5b. Python peer on the same %d files" % n)
             R["peer"] = phase_peer(env, main_set, args.keep)
