@@ -15,6 +15,8 @@
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use unicode_normalization::UnicodeNormalization;
 
+mod scan;
+
 /// The tone marks, as combining characters in NFD.
 const TONES: [char; 5] = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}'];
 
@@ -67,33 +69,36 @@ fn tones_fast(s: &str) -> Option<Option<String>> {
 /// character is one NFC leaves alone whatever surrounds it ([`nfc_inert`]), so that the text
 /// is NFC as it is, and gives `None` as soon as one is not.
 ///
-/// The only places the rule can apply are an ASCII `o`/`u` followed by a non-ASCII letter
-/// (the toned `a`/`e`/`y` are all two or three bytes), so only those are looked at closely.
-/// The result: the rewritten text, or `Some(None)` when nothing moves.
+/// The only places the rule can apply are an ASCII `o`/`u` followed by a toned `a`/`e`/`y`
+/// (all of them start with `C3` or `E1`), and the only characters to ask about are the ones
+/// outside the ranges known to be NFC ([`known_nfc`]): whole blocks of bytes with neither are
+/// skipped at once ([`scan::tone_looks`]). The result: the rewritten text, or `Some(None)`
+/// when nothing moves.
 fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
     let b = s.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
-        let lead = b[i];
-        if lead < 0x80 {
+        if i >= 1 && i + scan::BLOCK < b.len() {
+            let looks = scan::tone_looks(b, i);
+            if looks == 0 {
+                i += scan::BLOCK;
+                continue;
+            }
+            i += looks.trailing_zeros() as usize;
+        }
+        // ASCII and continuation bytes: nothing to do (the lead byte was looked at).
+        if b[i] < 0xC0 {
             i += 1;
             continue;
         }
-        // A two-byte character below U+0300, or Latin Extended Additional (U+1E00..U+1EFF),
-        // is taken as it is; any other character is asked.
-        let len = if (0xC2..=0xCB).contains(&lead) {
-            2
-        } else if lead == 0xE1 && matches!(b.get(i + 1), Some(0xB8..=0xBB)) {
-            3
-        } else {
+        if !known_nfc(b, i) {
             let c = s[i..].chars().next()?;
             if check_nfc && !nfc_inert(c) {
                 return None;
             }
-            c.len_utf8()
-        };
+        }
         // After an `o`/`u` that is not after `q`.
         if i >= 1
             && matches!(b[i - 1], b'o' | b'O' | b'u' | b'U')
@@ -109,12 +114,25 @@ fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
                 continue;
             }
         }
-        i += len;
+        i += 1;
     }
     Some(out.map(|mut o| {
         o.push_str(&s[copied..]);
         o
     }))
+}
+
+/// Whether the character whose lead byte is at `i` is in a range known to be [`nfc_inert`]
+/// without asking: a two-byte character below U+0300, Latin Extended Additional
+/// (U+1E00..U+1EFF), or U+2002..U+203F (typographic spaces, dashes, quotes, ellipsis).
+#[inline(always)]
+fn known_nfc(b: &[u8], i: usize) -> bool {
+    match b[i] {
+        0xC2..=0xCB => true,
+        0xE1 => matches!(b.get(i + 1), Some(0xB8..=0xBB)),
+        0xE2 => b.get(i + 1) == Some(&0x80) && b.get(i + 2).is_some_and(|&x| x >= 0x82),
+        _ => false,
+    }
 }
 
 /// At byte `i` (a character after an ASCII `o`/`u` at `i - 1`): the toned `o`/`u`, the bare
@@ -300,6 +318,18 @@ pub fn clean_whitespace(text: &str) -> String {
                 let start = i;
                 i += 1;
                 while i < n {
+                    // Whole blocks of visible text (single spaces included) at once.
+                    while i + scan::BLOCK + 2 <= n {
+                        let ends = scan::run_ends(b, i);
+                        if ends != 0 {
+                            i += ends.trailing_zeros() as usize;
+                            break;
+                        }
+                        i += scan::BLOCK;
+                    }
+                    if i >= n {
+                        break;
+                    }
                     match CLASSES[usize::from(b[i])] {
                         Class::Plain => i += 1,
                         // One space between visible characters stays as it is.
@@ -481,9 +511,92 @@ mod tests {
     }
 
     #[test]
+    fn the_block_scans_equal_the_reference_on_long_random_texts() {
+        // Long runs of ordinary text (so that whole blocks are skipped) around the pieces
+        // that need a look, at every offset within a block.
+        let pieces = [
+            "Việt Nam ",
+            "hội nghị ",
+            "của ",
+            "người ",
+            "quốc ",
+            "abc",
+            "xyz ",
+            "o",
+            "u",
+            "Q",
+            "q",
+            "à",
+            "ẻ",
+            "Ỷ",
+            "ý",
+            "ạ",
+            "y",
+            "a",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "\r\n",
+            "\r",
+            "\u{0}",
+            "\u{7f}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{ad}",
+            "°",
+            "«",
+            "\u{1680}",
+            "\u{1681}",
+            "\u{2000}",
+            "\u{2001}",
+            "\u{2002}",
+            "\u{200b}",
+            "\u{200c}",
+            "\u{200d}",
+            "–",
+            "“",
+            "”",
+            "…",
+            "\u{202f}",
+            "\u{205f}",
+            "\u{2060}",
+            "₫",
+            "\u{3000}",
+            "\u{feff}",
+            "\u{2126}",
+            "\u{301}",
+            "\u{323}",
+            "中",
+            "😀",
+            "hoà ",
+            "thuỷ ",
+            "Uỷ ",
+            "quý ",
+            "khoẻ",
+        ];
+        for text in random_texts(&pieces, 4_000, 120) {
+            assert_eq!(
+                clean_whitespace(&text),
+                reference_clean_whitespace(&text),
+                "{text:?}"
+            );
+            assert_eq!(new_style_tones(&text), reference_tones(&text), "{text:?}");
+            assert_eq!(normalize(&text), reference_normalize(&text), "{text:?}");
+        }
+    }
+
+    #[test]
     fn the_ranges_taken_as_nfc_without_asking_are() {
-        for c in ('\u{80}'..='\u{2ff}').chain('\u{1e00}'..='\u{1eff}') {
+        for c in ('\u{80}'..='\u{10ffff}').filter(|&c| {
+            let mut buf = [0; 4];
+            known_nfc(c.encode_utf8(&mut buf).as_bytes(), 0)
+        }) {
             assert!(nfc_inert(c), "{c:?}");
+        }
+        for c in ('\u{80}'..='\u{2ff}').chain('\u{1e00}'..='\u{1eff}') {
+            let mut buf = [0; 4];
+            assert!(known_nfc(c.encode_utf8(&mut buf).as_bytes(), 0), "{c:?}");
         }
     }
 
