@@ -80,13 +80,16 @@ fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
     let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
-        if i >= 1 && i + scan::BLOCK < b.len() {
-            let looks = scan::tone_looks(b, i);
-            if looks == 0 {
+        // Whole blocks with nothing to look at at once (a block needs the byte before it).
+        if i > 0 {
+            while i + scan::BLOCK < b.len() {
+                let looks = scan::tone_looks(b, i);
+                if looks != 0 {
+                    i += looks.trailing_zeros() as usize;
+                    break;
+                }
                 i += scan::BLOCK;
-                continue;
             }
-            i += looks.trailing_zeros() as usize;
         }
         // ASCII and continuation bytes: nothing to do (the lead byte was looked at).
         if b[i] < 0xC0 {

@@ -11,22 +11,24 @@
 /// Bytes tested in one go.
 pub const BLOCK: usize = 16;
 
-/// Whether the byte `c` at some position, followed by `n1` and `n2`, ends a run of visible
-/// text for `clean_whitespace`: an ASCII control character (`\t`, `\n`, `\r` among them), the
-/// lead byte of a character that may be space-like or invisible (`C2`, `E3`, `EF`, `E2 80`,
-/// `E2 81`, `E1 9A`), or a space not followed by a byte that surely starts a visible character.
+/// Whether the byte `c`, followed by `n1`, is odd in visible text: a space or an ASCII
+/// control character (`\t`, `\n`, `\r` among them), or the lead byte of a character that may
+/// be space-like or invisible (`C2`, `E2`, `E3`, `EF`, `E1 9A`).
+#[inline(always)]
+pub fn is_odd(c: u8, n1: u8) -> bool {
+    c <= 0x20 || matches!(c, 0x7F | 0xC2 | 0xE2 | 0xE3 | 0xEF) || (c == 0xE1 && n1 == 0x9A)
+}
+
+/// Whether the byte `c`, followed by `n1` and `n2`, ends a run of visible text for
+/// `clean_whitespace`: an odd byte ([`is_odd`]) but a space, or a space before an odd byte.
 #[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 pub fn ends_run(c: u8, n1: u8, n2: u8) -> bool {
-    let control = c < 0x20 || c == 0x7F;
-    let ask = matches!(c, 0xC2 | 0xE3 | 0xEF)
-        || (c == 0xE2 && matches!(n1, 0x80 | 0x81))
-        || (c == 0xE1 && n1 == 0x9A);
-    let lone_space = c == b' '
-        && (n1 <= 0x20
-            || matches!(n1, 0x7F | 0xC2 | 0xE2 | 0xE3 | 0xEF)
-            || (n1 == 0xE1 && n2 == 0x9A));
-    control || ask || lone_space
+    if c == b' ' {
+        is_odd(n1, n2)
+    } else {
+        is_odd(c, n1)
+    }
 }
 
 /// Whether the byte `c`, after `p` and followed by `n1`, needs a look from the tone pass: a
@@ -116,32 +118,28 @@ mod sse2 {
     /// See [`super::run_ends`]; `w` holds the block and the two bytes after it.
     #[inline(always)]
     pub fn run_ends(w: &[u8]) -> u32 {
-        let (c, n1, n2) = (load(w, 0), load(w, 1), load(w, 2));
+        let (c, n1) = (load(w, 0), load(w, 1));
         // SAFETY: SSE2 is always present on x86-64 (only register operations below).
-        unsafe {
+        let (odd, spaces) = unsafe {
             let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
             let or = |a: __m128i, b: __m128i| _mm_or_si128(a, b);
-            let and = |a: __m128i, b: __m128i| _mm_and_si128(a, b);
-            // Unsigned `v <= x`.
-            let at_most = |v: __m128i, x: u8| _mm_cmpeq_epi8(_mm_min_epu8(v, splat(x)), v);
-            let control = or(at_most(c, 0x1F), is(c, 0x7F));
-            let ask = or(
-                or(is(c, 0xC2), or(is(c, 0xE3), is(c, 0xEF))),
+            // Unsigned `c <= 0x20`: spaces and control characters.
+            let low = _mm_cmpeq_epi8(_mm_min_epu8(c, splat(0x20)), c);
+            let odd = or(
+                or(or(low, is(c, 0x7F)), or(is(c, 0xC2), is(c, 0xE2))),
                 or(
-                    and(is(c, 0xE2), or(is(n1, 0x80), is(n1, 0x81))),
-                    and(is(c, 0xE1), is(n1, 0x9A)),
+                    or(is(c, 0xE3), is(c, 0xEF)),
+                    _mm_and_si128(is(c, 0xE1), is(n1, 0x9A)),
                 ),
             );
-            let odd_next = or(
-                or(at_most(n1, 0x20), or(is(n1, 0x7F), is(n1, 0xC2))),
-                or(
-                    or(is(n1, 0xE2), or(is(n1, 0xE3), is(n1, 0xEF))),
-                    and(is(n1, 0xE1), is(n2, 0x9A)),
-                ),
-            );
-            let lone_space = and(is(c, b' '), odd_next);
-            _mm_movemask_epi8(or(or(control, ask), lone_space)) as u32
-        }
+            (
+                _mm_movemask_epi8(odd) as u32,
+                _mm_movemask_epi8(is(c, b' ')) as u32,
+            )
+        };
+        // Whether the byte after the block is odd, for a space ending the block.
+        let last = u32::from(super::is_odd(w[BLOCK], w[BLOCK + 1]));
+        (odd & !spaces) | (spaces & ((odd >> 1) | (last << (BLOCK - 1))))
     }
 
     /// See [`super::tone_looks`]; `w` holds the byte before the block, the block and the byte
