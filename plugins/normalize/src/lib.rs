@@ -82,14 +82,16 @@ fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
     while i < b.len() {
         // Whole blocks with nothing to look at at once (a block needs the byte before it).
         if i > 0 {
-            while i + scan::BLOCK < b.len() {
-                let looks = scan::tone_looks(b, i);
+            let mut j = i - 1;
+            while j + scan::BLOCK + 2 <= b.len() {
+                let looks = scan::tone_looks(b, j);
                 if looks != 0 {
-                    i += looks.trailing_zeros() as usize;
+                    j += looks.trailing_zeros() as usize;
                     break;
                 }
-                i += scan::BLOCK;
+                j += scan::BLOCK;
             }
+            i = j + 1;
         }
         // ASCII and continuation bytes: nothing to do (the lead byte was looked at).
         if b[i] < 0xC0 {
@@ -322,13 +324,13 @@ pub fn clean_whitespace(text: &str) -> String {
                 i += 1;
                 while i < n {
                     // Whole blocks of visible text (single spaces included) at once.
-                    while i + scan::BLOCK + 2 <= n {
+                    while i + scan::BLOCK < n {
                         let ends = scan::run_ends(b, i);
                         if ends != 0 {
                             i += ends.trailing_zeros() as usize;
                             break;
                         }
-                        i += scan::BLOCK;
+                        i += scan::RUN_STEP;
                     }
                     if i >= n {
                         break;
@@ -618,6 +620,33 @@ mod tests {
             let nfd: String = w.nfd().collect();
             assert_eq!(new_style_tones(&w), reference_tones(&w), "{w:?}");
             assert_eq!(new_style_tones(&nfd), reference_tones(&nfd), "NFD {w:?}");
+        }
+    }
+
+    #[test]
+    fn normalize_equals_the_reference_on_every_short_combination() {
+        // Every 4-piece string over the pieces that matter to the tone rule or around it,
+        // alone and inside ordinary text long enough for whole blocks.
+        let pieces = [
+            "q", "o", "U", "à", "Ỷ", "ý", "ẹ", "a", "n", " ", "\u{200b}", "\n", "\u{0}", "\u{a0}",
+            "\u{301}", "\u{2001}",
+        ];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            words = words
+                .iter()
+                .flat_map(|w| pieces.iter().map(move |p| format!("{w}{p}")))
+                .collect();
+        }
+        let pad = "Việt Nam hội nghị quốc tế";
+        for w in words {
+            for text in [
+                w.clone(),
+                format!("{pad} {w} {pad}"),
+                format!("{pad}{w}{pad}"),
+            ] {
+                assert_eq!(normalize(&text), reference_normalize(&text), "{text:?}");
+            }
         }
     }
 

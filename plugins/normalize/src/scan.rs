@@ -14,6 +14,7 @@ pub const BLOCK: usize = 16;
 /// Whether the byte `c`, followed by `n1`, is odd in visible text: a space or an ASCII
 /// control character (`\t`, `\n`, `\r` among them), or the lead byte of a character that may
 /// be space-like or invisible (`C2`, `E2`, `E3`, `EF`, `E1 9A`).
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 pub fn is_odd(c: u8, n1: u8) -> bool {
     c <= 0x20 || matches!(c, 0x7F | 0xC2 | 0xE2 | 0xE3 | 0xEF) || (c == 0xE1 && n1 == 0x9A)
@@ -43,14 +44,17 @@ pub fn needs_tone_look(p: u8, c: u8, n1: u8) -> bool {
     unknown || after_vowel
 }
 
-/// A bit per byte of `b[i..i + BLOCK]` for which [`ends_run`] holds.
-/// Needs `i + BLOCK + 2 <= b.len()`.
+/// Bytes [`run_ends`] answers for: the last byte of its block only serves as the byte after
+/// the one before it.
+pub const RUN_STEP: usize = BLOCK - 1;
+
+/// A bit per byte of `b[i..i + RUN_STEP]` for which [`ends_run`] holds.
+/// Needs `i + BLOCK + 1 <= b.len()`.
 #[inline(always)]
 pub fn run_ends(b: &[u8], i: usize) -> u32 {
-    assert!(i + BLOCK + 2 <= b.len());
     #[cfg(target_arch = "x86_64")]
     {
-        sse2::run_ends(&b[i..i + BLOCK + 2])
+        sse2::run_ends(b, i)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -58,25 +62,24 @@ pub fn run_ends(b: &[u8], i: usize) -> u32 {
     }
 }
 
-/// A bit per byte of `b[i..i + BLOCK]` for which [`needs_tone_look`] holds.
-/// Needs `i > 0` and `i + BLOCK < b.len()`.
+/// A bit per byte of `b[j + 1..j + 1 + BLOCK]` (the block after byte `j`) for which
+/// [`needs_tone_look`] holds. Needs `j + BLOCK + 2 <= b.len()`.
 #[inline(always)]
-pub fn tone_looks(b: &[u8], i: usize) -> u32 {
-    assert!(i > 0 && i + BLOCK < b.len());
+pub fn tone_looks(b: &[u8], j: usize) -> u32 {
     #[cfg(target_arch = "x86_64")]
     {
-        sse2::tone_looks(&b[i - 1..i + BLOCK + 1])
+        sse2::tone_looks(b, j)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        tone_looks_bytewise(b, i)
+        tone_looks_bytewise(b, j)
     }
 }
 
 /// [`run_ends`] byte by byte.
 #[cfg(any(test, not(target_arch = "x86_64")))]
 pub fn run_ends_bytewise(b: &[u8], i: usize) -> u32 {
-    (0..BLOCK).fold(0, |m, k| {
+    (0..RUN_STEP).fold(0, |m, k| {
         let j = i + k;
         m | u32::from(ends_run(b[j], b[j + 1], b[j + 2])) << k
     })
@@ -84,10 +87,10 @@ pub fn run_ends_bytewise(b: &[u8], i: usize) -> u32 {
 
 /// [`tone_looks`] byte by byte.
 #[cfg(any(test, not(target_arch = "x86_64")))]
-pub fn tone_looks_bytewise(b: &[u8], i: usize) -> u32 {
+pub fn tone_looks_bytewise(b: &[u8], j: usize) -> u32 {
     (0..BLOCK).fold(0, |m, k| {
-        let j = i + k;
-        m | u32::from(needs_tone_look(b[j - 1], b[j], b[j + 1])) << k
+        let at = j + 1 + k;
+        m | u32::from(needs_tone_look(b[at - 1], b[at], b[at + 1])) << k
     })
 }
 
@@ -106,19 +109,36 @@ mod sse2 {
         unsafe { _mm_set1_epi8(x as i8) }
     }
 
-    /// The sixteen bytes of `w` from `at` (`at + 16 <= w.len()`, checked).
+    /// The three overlapping blocks of `b` from `at`, `at + 1` and `at + 2`.
+    /// Panics unless `at + BLOCK + 2 <= b.len()`.
     #[inline(always)]
-    fn load(w: &[u8], at: usize) -> __m128i {
-        assert!(at + BLOCK <= w.len());
-        // SAFETY: SSE2 is always present on x86-64, and the unaligned 16-byte load lies
-        // inside `w` (checked above).
-        unsafe { _mm_loadu_si128(w.as_ptr().add(at).cast::<__m128i>()) }
+    fn load3(b: &[u8], at: usize) -> (__m128i, __m128i, __m128i) {
+        assert!(at + BLOCK + 2 <= b.len());
+        // SAFETY: SSE2 is always present on x86-64, and the three unaligned 16-byte loads lie
+        // inside `b` (checked above).
+        unsafe {
+            let p = b.as_ptr().add(at);
+            (
+                _mm_loadu_si128(p.cast::<__m128i>()),
+                _mm_loadu_si128(p.add(1).cast::<__m128i>()),
+                _mm_loadu_si128(p.add(2).cast::<__m128i>()),
+            )
+        }
     }
 
-    /// See [`super::run_ends`]; `w` holds the block and the two bytes after it.
+    /// See [`super::run_ends`].
     #[inline(always)]
-    pub fn run_ends(w: &[u8]) -> u32 {
-        let (c, n1) = (load(w, 0), load(w, 1));
+    pub fn run_ends(b: &[u8], i: usize) -> u32 {
+        assert!(i + BLOCK < b.len());
+        // SAFETY: SSE2 is always present on x86-64, and both unaligned 16-byte loads lie
+        // inside `b` (checked above).
+        let (c, n1) = unsafe {
+            let p = b.as_ptr().add(i);
+            (
+                _mm_loadu_si128(p.cast::<__m128i>()),
+                _mm_loadu_si128(p.add(1).cast::<__m128i>()),
+            )
+        };
         // SAFETY: SSE2 is always present on x86-64 (only register operations below).
         let (odd, spaces) = unsafe {
             let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
@@ -137,16 +157,13 @@ mod sse2 {
                 _mm_movemask_epi8(is(c, b' ')) as u32,
             )
         };
-        // Whether the byte after the block is odd, for a space ending the block.
-        let last = u32::from(super::is_odd(w[BLOCK], w[BLOCK + 1]));
-        (odd & !spaces) | (spaces & ((odd >> 1) | (last << (BLOCK - 1))))
+        ((odd & !spaces) | (spaces & (odd >> 1))) & ((1 << super::RUN_STEP) - 1)
     }
 
-    /// See [`super::tone_looks`]; `w` holds the byte before the block, the block and the byte
-    /// after it.
+    /// See [`super::tone_looks`].
     #[inline(always)]
-    pub fn tone_looks(w: &[u8]) -> u32 {
-        let (p, c, n1) = (load(w, 0), load(w, 1), load(w, 2));
+    pub fn tone_looks(b: &[u8], j: usize) -> u32 {
+        let (p, c, n1) = load3(b, j);
         // SAFETY: SSE2 is always present on x86-64 (only register operations below).
         unsafe {
             let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
@@ -194,7 +211,7 @@ mod tests {
     #[test]
     fn the_block_tests_equal_the_byte_tests() {
         let b = random_bytes(200_000);
-        for i in 1..b.len() - BLOCK - 2 {
+        for i in 0..b.len() - BLOCK - 2 {
             assert_eq!(run_ends(&b, i), run_ends_bytewise(&b, i), "at {i}");
             assert_eq!(tone_looks(&b, i), tone_looks_bytewise(&b, i), "at {i}");
         }
