@@ -72,7 +72,7 @@ fn tones_fast(s: &str) -> Option<Option<String>> {
 /// The only places the rule can apply are an ASCII `o`/`u` followed by a toned `a`/`e`/`y`
 /// (all of them start with `C3` or `E1`), and the only characters to ask about are the ones
 /// outside the ranges known to be NFC ([`known_nfc`]): whole blocks of bytes with neither are
-/// skipped at once ([`scan::tone_looks`]). The result: the rewritten text, or `Some(None)`
+/// skipped at once ([`scan::skip_tones`]). The result: the rewritten text, or `Some(None)`
 /// when nothing moves.
 fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
     let b = s.as_bytes();
@@ -80,18 +80,9 @@ fn tones_pass(s: &str, check_nfc: bool) -> Option<Option<String>> {
     let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
-        // Whole blocks with nothing to look at at once (a block needs the byte before it).
+        // Straight to the next byte to look at (the scan needs the byte before it).
         if i > 0 {
-            let mut j = i - 1;
-            while j + scan::BLOCK + 2 <= b.len() {
-                let looks = scan::tone_looks(b, j);
-                if looks != 0 {
-                    j += looks.trailing_zeros() as usize;
-                    break;
-                }
-                j += scan::BLOCK;
-            }
-            i = j + 1;
+            i = scan::skip_tones(b, i);
         }
         // ASCII and continuation bytes: nothing to do (the lead byte was looked at).
         if b[i] < 0xC0 {
@@ -324,14 +315,7 @@ pub fn clean_whitespace(text: &str) -> String {
                 i += 1;
                 while i < n {
                     // Whole blocks of visible text (single spaces included) at once.
-                    while i + scan::BLOCK < n {
-                        let ends = scan::run_ends(b, i);
-                        if ends != 0 {
-                            i += ends.trailing_zeros() as usize;
-                            break;
-                        }
-                        i += scan::RUN_STEP;
-                    }
+                    i = scan::skip_run(b, i);
                     if i >= n {
                         break;
                     }

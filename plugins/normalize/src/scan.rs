@@ -1,15 +1,13 @@
-//! Sixteen bytes at a time: where the two passes of the crate must look closely.
+//! Many bytes at a time: where the two passes of the crate must look closely.
 //!
 //! Both passes copy most of the text as it is; only a few bytes need a look (a line end, a
 //! doubled space, a character that may be space-like or invisible, an `o`/`u` before a toned
-//! vowel, a character that may not be NFC). These functions give, for a block of
-//! [`BLOCK`] bytes, a bit per byte that needs one, so that the passes skip the rest in bulk.
-//! A set bit may be a false alarm (the pass then looks and moves on); a clear bit never hides
-//! a byte that needs a look. On x86-64 the test runs on SSE2 (part of every x86-64
-//! processor); elsewhere, byte by byte with the same predicates.
-
-/// Bytes tested in one go.
-pub const BLOCK: usize = 16;
+//! vowel, a character that may not be NFC). [`skip_run`] and [`skip_tones`] go straight to
+//! the next such byte, testing a block of bytes at a time: 32 with AVX2 when the processor
+//! has it, else 16 with SSE2 (part of every x86-64 processor); elsewhere, byte by byte with
+//! the same predicates ([`ends_run`], [`needs_tone_look`]). A byte they stop at may be a
+//! false alarm (the pass then looks and moves on); they never skip a byte that needs a look.
+//! Near the end of the text they stop early and leave the last bytes to the pass.
 
 /// Whether the byte `c`, followed by `n1`, is odd in visible text: a space or an ASCII
 /// control character (`\t`, `\n`, `\r` among them), or the lead byte of a character that may
@@ -44,63 +42,72 @@ pub fn needs_tone_look(p: u8, c: u8, n1: u8) -> bool {
     unknown || after_vowel
 }
 
-/// Bytes [`run_ends`] answers for: the last byte of its block only serves as the byte after
-/// the one before it.
-pub const RUN_STEP: usize = BLOCK - 1;
-
-/// A bit per byte of `b[i..i + RUN_STEP]` for which [`ends_run`] holds.
-/// Needs `i + BLOCK + 1 <= b.len()`.
-#[inline(always)]
-pub fn run_ends(b: &[u8], i: usize) -> u32 {
+/// From byte `i` of `b`, the first byte for which [`ends_run`] holds, or a byte among the
+/// last few of `b` (the caller goes on byte by byte from there).
+#[inline]
+pub fn skip_run(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        sse2::run_ends(b, i)
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            unsafe { avx2::skip_run(b, i) }
+        } else {
+            sse2::skip_run(b, i)
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        run_ends_bytewise(b, i)
+        skip_run_bytewise(b, i)
     }
 }
 
-/// A bit per byte of `b[j + 1..j + 1 + BLOCK]` (the block after byte `j`) for which
-/// [`needs_tone_look`] holds. Needs `j + BLOCK + 2 <= b.len()`.
-#[inline(always)]
-pub fn tone_looks(b: &[u8], j: usize) -> u32 {
+/// From byte `i > 0` of `b`, the first byte for which [`needs_tone_look`] holds, or a byte
+/// among the last few of `b` (the caller goes on byte by byte from there).
+#[inline]
+pub fn skip_tones(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
-        sse2::tone_looks(b, j)
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            unsafe { avx2::skip_tones(b, i) }
+        } else {
+            sse2::skip_tones(b, i)
+        }
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        tone_looks_bytewise(b, j)
+        skip_tones_bytewise(b, i)
     }
 }
 
-/// [`run_ends`] byte by byte.
+/// [`skip_run`] byte by byte (stops two bytes before the end).
 #[cfg(any(test, not(target_arch = "x86_64")))]
-pub fn run_ends_bytewise(b: &[u8], i: usize) -> u32 {
-    (0..RUN_STEP).fold(0, |m, k| {
-        let j = i + k;
-        m | u32::from(ends_run(b[j], b[j + 1], b[j + 2])) << k
-    })
+pub fn skip_run_bytewise(b: &[u8], mut i: usize) -> usize {
+    while i + 2 < b.len() && !ends_run(b[i], b[i + 1], b[i + 2]) {
+        i += 1;
+    }
+    i
 }
 
-/// [`tone_looks`] byte by byte.
+/// [`skip_tones`] byte by byte (stops a byte before the end).
 #[cfg(any(test, not(target_arch = "x86_64")))]
-pub fn tone_looks_bytewise(b: &[u8], j: usize) -> u32 {
-    (0..BLOCK).fold(0, |m, k| {
-        let at = j + 1 + k;
-        m | u32::from(needs_tone_look(b[at - 1], b[at], b[at + 1])) << k
-    })
+pub fn skip_tones_bytewise(b: &[u8], mut i: usize) -> usize {
+    while i + 1 < b.len() && !needs_tone_look(b[i - 1], b[i], b[i + 1]) {
+        i += 1;
+    }
+    i
 }
 
+/// Sixteen bytes at a time with SSE2.
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
-    use super::BLOCK;
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8,
         _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
+
+    /// Bytes in a block.
+    const BLOCK: usize = 16;
 
     /// Sixteen copies of `x`.
     #[inline(always)]
@@ -109,76 +116,175 @@ mod sse2 {
         unsafe { _mm_set1_epi8(x as i8) }
     }
 
-    /// The three overlapping blocks of `b` from `at`, `at + 1` and `at + 2`.
-    /// Panics unless `at + BLOCK + 2 <= b.len()`.
+    /// The block of `b` from `at`. Panics unless `at + BLOCK <= b.len()`.
     #[inline(always)]
-    fn load3(b: &[u8], at: usize) -> (__m128i, __m128i, __m128i) {
-        assert!(at + BLOCK + 2 <= b.len());
-        // SAFETY: SSE2 is always present on x86-64, and the three unaligned 16-byte loads lie
-        // inside `b` (checked above).
-        unsafe {
-            let p = b.as_ptr().add(at);
-            (
-                _mm_loadu_si128(p.cast::<__m128i>()),
-                _mm_loadu_si128(p.add(1).cast::<__m128i>()),
-                _mm_loadu_si128(p.add(2).cast::<__m128i>()),
-            )
-        }
+    fn load(b: &[u8], at: usize) -> __m128i {
+        assert!(at + BLOCK <= b.len());
+        // SAFETY: SSE2 is always present on x86-64, and the unaligned load lies inside `b`
+        // (checked above).
+        unsafe { _mm_loadu_si128(b.as_ptr().add(at).cast::<__m128i>()) }
     }
 
-    /// See [`super::run_ends`].
+    /// See [`super::skip_run`]. A block answers for its first fifteen bytes (the sixteenth
+    /// only serves as the byte after the fifteenth).
     #[inline(always)]
-    pub fn run_ends(b: &[u8], i: usize) -> u32 {
-        assert!(i + BLOCK < b.len());
-        // SAFETY: SSE2 is always present on x86-64, and both unaligned 16-byte loads lie
-        // inside `b` (checked above).
-        let (c, n1) = unsafe {
-            let p = b.as_ptr().add(i);
-            (
-                _mm_loadu_si128(p.cast::<__m128i>()),
-                _mm_loadu_si128(p.add(1).cast::<__m128i>()),
-            )
-        };
-        // SAFETY: SSE2 is always present on x86-64 (only register operations below).
-        let (odd, spaces) = unsafe {
-            let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
-            let or = |a: __m128i, b: __m128i| _mm_or_si128(a, b);
-            // Unsigned `c <= 0x20`: spaces and control characters.
-            let low = _mm_cmpeq_epi8(_mm_min_epu8(c, splat(0x20)), c);
+    pub fn skip_run(b: &[u8], mut i: usize) -> usize {
+        while i + BLOCK < b.len() {
+            let (c, n1) = (load(b, i), load(b, i + 1));
+            // SAFETY: SSE2 is always present on x86-64 (register operations only).
+            let (odd, spaces) = unsafe {
+                let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
+                let or = |a: __m128i, b: __m128i| _mm_or_si128(a, b);
+                // Unsigned `c <= 0x20`: spaces and control characters.
+                let low = _mm_cmpeq_epi8(_mm_min_epu8(c, splat(0x20)), c);
+                let odd = or(
+                    or(or(low, is(c, 0x7F)), or(is(c, 0xC2), is(c, 0xE2))),
+                    or(
+                        or(is(c, 0xE3), is(c, 0xEF)),
+                        _mm_and_si128(is(c, 0xE1), is(n1, 0x9A)),
+                    ),
+                );
+                (
+                    _mm_movemask_epi8(odd) as u32,
+                    _mm_movemask_epi8(is(c, b' ')) as u32,
+                )
+            };
+            let ends = ((odd & !spaces) | (spaces & (odd >> 1))) & 0x7FFF;
+            if ends != 0 {
+                return i + ends.trailing_zeros() as usize;
+            }
+            i += BLOCK - 1;
+        }
+        i
+    }
+
+    /// See [`super::skip_tones`].
+    #[inline(always)]
+    pub fn skip_tones(b: &[u8], i: usize) -> usize {
+        // The block after byte `j`.
+        let mut j = i - 1;
+        while j + BLOCK + 2 <= b.len() {
+            let (p, c, n1) = (load(b, j), load(b, j + 1), load(b, j + 2));
+            // SAFETY: SSE2 is always present on x86-64 (register operations only).
+            let looks = unsafe {
+                let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
+                let or = |a: __m128i, b: __m128i| _mm_or_si128(a, b);
+                let and = |a: __m128i, b: __m128i| _mm_and_si128(a, b);
+                let e1 = is(c, 0xE1);
+                let letter = and(e1, is(and(n1, splat(0xFC)), 0xB8));
+                // Unsigned `c >= 0xCC`.
+                let high = _mm_cmpeq_epi8(_mm_max_epu8(c, splat(0xCC)), c);
+                let unknown = _mm_andnot_si128(letter, high);
+                let folded = or(p, splat(0x20));
+                let vowel = or(is(folded, b'o'), is(folded, b'u'));
+                let after_vowel = and(or(is(c, 0xC3), e1), vowel);
+                _mm_movemask_epi8(or(unknown, after_vowel)) as u32
+            };
+            if looks != 0 {
+                return j + 1 + looks.trailing_zeros() as usize;
+            }
+            j += BLOCK;
+        }
+        j + 1
+    }
+}
+
+/// Thirty-two bytes at a time with AVX2: [`sse2`] on twice the bytes.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256,
+        _mm256_max_epu8, _mm256_min_epu8, _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+
+    /// Bytes in a block.
+    const BLOCK: usize = 32;
+
+    // The helpers carry the feature too, so that they inline into the scans.
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn splat(x: u8) -> __m256i {
+        _mm256_set1_epi8(x as i8)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn is(v: __m256i, x: u8) -> __m256i {
+        _mm256_cmpeq_epi8(v, splat(x))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn or(a: __m256i, b: __m256i) -> __m256i {
+        _mm256_or_si256(a, b)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn and(a: __m256i, b: __m256i) -> __m256i {
+        _mm256_and_si256(a, b)
+    }
+
+    /// See [`super::skip_run`]. A block answers for its first 31 bytes (the 32nd only
+    /// serves as the byte after the 31st).
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn skip_run(b: &[u8], mut i: usize) -> usize {
+        while i + BLOCK < b.len() {
+            // In bounds: `i + 1 + BLOCK <= b.len()`.
+            let c = _mm256_loadu_si256(b.as_ptr().add(i).cast::<__m256i>());
+            let n1 = _mm256_loadu_si256(b.as_ptr().add(i + 1).cast::<__m256i>());
+            let low = _mm256_cmpeq_epi8(_mm256_min_epu8(c, splat(0x20)), c);
             let odd = or(
                 or(or(low, is(c, 0x7F)), or(is(c, 0xC2), is(c, 0xE2))),
-                or(
-                    or(is(c, 0xE3), is(c, 0xEF)),
-                    _mm_and_si128(is(c, 0xE1), is(n1, 0x9A)),
-                ),
+                or(or(is(c, 0xE3), is(c, 0xEF)), and(is(c, 0xE1), is(n1, 0x9A))),
             );
-            (
-                _mm_movemask_epi8(odd) as u32,
-                _mm_movemask_epi8(is(c, b' ')) as u32,
-            )
-        };
-        ((odd & !spaces) | (spaces & (odd >> 1))) & ((1 << super::RUN_STEP) - 1)
+            let odd = _mm256_movemask_epi8(odd) as u32;
+            let spaces = _mm256_movemask_epi8(is(c, b' ')) as u32;
+            let ends = ((odd & !spaces) | (spaces & (odd >> 1))) & 0x7FFF_FFFF;
+            if ends != 0 {
+                return i + ends.trailing_zeros() as usize;
+            }
+            i += BLOCK - 1;
+        }
+        i
     }
 
-    /// See [`super::tone_looks`].
-    #[inline(always)]
-    pub fn tone_looks(b: &[u8], j: usize) -> u32 {
-        let (p, c, n1) = load3(b, j);
-        // SAFETY: SSE2 is always present on x86-64 (only register operations below).
-        unsafe {
-            let is = |v: __m128i, x: u8| _mm_cmpeq_epi8(v, splat(x));
-            let or = |a: __m128i, b: __m128i| _mm_or_si128(a, b);
-            let and = |a: __m128i, b: __m128i| _mm_and_si128(a, b);
-            // Unsigned `v >= x`.
-            let at_least = |v: __m128i, x: u8| _mm_cmpeq_epi8(_mm_max_epu8(v, splat(x)), v);
+    /// See [`super::skip_tones`].
+    ///
+    /// # Safety
+    /// The processor must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn skip_tones(b: &[u8], i: usize) -> usize {
+        // The block after byte `j`.
+        let mut j = i - 1;
+        while j + BLOCK + 2 <= b.len() {
+            // In bounds: `j + 2 + BLOCK <= b.len()`.
+            let p = _mm256_loadu_si256(b.as_ptr().add(j).cast::<__m256i>());
+            let c = _mm256_loadu_si256(b.as_ptr().add(j + 1).cast::<__m256i>());
+            let n1 = _mm256_loadu_si256(b.as_ptr().add(j + 2).cast::<__m256i>());
             let e1 = is(c, 0xE1);
-            let letter = and(e1, is(_mm_and_si128(n1, splat(0xFC)), 0xB8));
-            let unknown = _mm_andnot_si128(letter, at_least(c, 0xCC));
-            let folded = _mm_or_si128(p, splat(0x20));
+            let letter = and(e1, is(and(n1, splat(0xFC)), 0xB8));
+            let high = _mm256_cmpeq_epi8(_mm256_max_epu8(c, splat(0xCC)), c);
+            let unknown = _mm256_andnot_si256(letter, high);
+            let folded = or(p, splat(0x20));
             let vowel = or(is(folded, b'o'), is(folded, b'u'));
             let after_vowel = and(or(is(c, 0xC3), e1), vowel);
-            _mm_movemask_epi8(or(unknown, after_vowel)) as u32
+            let looks = _mm256_movemask_epi8(or(unknown, after_vowel)) as u32;
+            if looks != 0 {
+                return j + 1 + looks.trailing_zeros() as usize;
+            }
+            j += BLOCK;
         }
+        j + 1
+    }
+
+    #[cfg(test)]
+    pub fn available() -> bool {
+        std::is_x86_feature_detected!("avx2")
     }
 }
 
@@ -199,21 +305,50 @@ mod tests {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
-                if state & 3 == 0 {
-                    (state >> 32) as u8
-                } else {
-                    interesting[((state >> 32) % interesting.len() as u64) as usize]
+                match state & 15 {
+                    // Mostly plain letters, so that whole blocks get skipped.
+                    0..=9 => b'a' + (state >> 40) as u8 % 26,
+                    10 => (state >> 32) as u8,
+                    _ => interesting[((state >> 32) % interesting.len() as u64) as usize],
                 }
             })
             .collect()
     }
 
+    /// `skip` stops at the first byte from `i` for which `needs` holds, or past it.
+    fn check(name: &str, b: &[u8], i: usize, to: usize, needs: impl Fn(usize) -> bool) {
+        assert!(to >= i && to <= b.len(), "{name} at {i}: {to}");
+        if let Some(first) = (i..to).find(|&k| needs(k)) {
+            panic!("{name} from {i} skipped {first}, stopped at {to}");
+        }
+        // Stopping early is allowed only near the end.
+        assert!(
+            to + 34 >= b.len() || needs(to),
+            "{name} from {i} stopped at {to}"
+        );
+    }
+
     #[test]
-    fn the_block_tests_equal_the_byte_tests() {
-        let b = random_bytes(200_000);
-        for i in 0..b.len() - BLOCK - 2 {
-            assert_eq!(run_ends(&b, i), run_ends_bytewise(&b, i), "at {i}");
-            assert_eq!(tone_looks(&b, i), tone_looks_bytewise(&b, i), "at {i}");
+    fn the_block_scans_skip_no_byte_that_needs_a_look() {
+        let b = random_bytes(60_000);
+        let run = |k: usize| k + 2 < b.len() && ends_run(b[k], b[k + 1], b[k + 2]);
+        let tone = |k: usize| k + 1 < b.len() && needs_tone_look(b[k - 1], b[k], b[k + 1]);
+        for i in 1..b.len() {
+            check("skip_run", &b, i, skip_run(&b, i), run);
+            check("skip_tones", &b, i, skip_tones(&b, i), tone);
+            check("bytewise run", &b, i, skip_run_bytewise(&b, i), run);
+            check("bytewise tones", &b, i, skip_tones_bytewise(&b, i), tone);
+            #[cfg(target_arch = "x86_64")]
+            {
+                check("sse2 run", &b, i, sse2::skip_run(&b, i), run);
+                check("sse2 tones", &b, i, sse2::skip_tones(&b, i), tone);
+                if avx2::available() {
+                    // SAFETY: the processor has AVX2 (checked just above).
+                    let (r, t) = unsafe { (avx2::skip_run(&b, i), avx2::skip_tones(&b, i)) };
+                    check("avx2 run", &b, i, r, run);
+                    check("avx2 tones", &b, i, t, tone);
+                }
+            }
         }
     }
 }
