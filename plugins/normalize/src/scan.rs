@@ -42,6 +42,25 @@ pub fn needs_tone_look(p: u8, c: u8, n1: u8) -> bool {
     unknown || after_vowel
 }
 
+/// Whether the character at byte `k` is a letter the tone pass surely leaves alone wherever
+/// it stands: one known to be NFC (`C3 xx`, `E1 B8..BB xx`) that is not a toned `a`/`e`/`y`
+/// ([`crate::split_tone`]), such as the `ố` of `Quốc`. [`skip_tones`] passes these by.
+#[inline]
+pub fn settled_letter_at(b: &[u8], k: usize) -> bool {
+    let cont = |j: usize| {
+        b.get(k + j)
+            .filter(|&&x| x & 0xC0 == 0x80)
+            .map(|&x| u32::from(x & 0x3F))
+    };
+    let code = match (b[k], b.get(k + 1)) {
+        (0xC3, _) => cont(1).map(|x| 0xC0 | x),
+        (0xE1, Some(0xB8..=0xBB)) => cont(1).zip(cont(2)).map(|(x, y)| 0x1000 | x << 6 | y),
+        _ => None,
+    };
+    code.and_then(char::from_u32)
+        .is_some_and(|c| crate::split_tone(c).is_none())
+}
+
 /// From byte `i` of `b`, the first byte for which [`ends_run`] holds, or a byte among the
 /// last few of `b` (the caller goes on byte by byte from there).
 #[inline]
@@ -61,8 +80,9 @@ pub fn skip_run(b: &[u8], i: usize) -> usize {
     }
 }
 
-/// From byte `i > 0` of `b`, the first byte for which [`needs_tone_look`] holds, or a byte
-/// among the last few of `b` (the caller goes on byte by byte from there).
+/// From byte `i > 0` of `b`, the first byte for which [`needs_tone_look`] holds but that
+/// is no [`settled_letter_at`], or a byte among the last few of `b` (the caller goes on byte
+/// by byte from there).
 #[inline]
 pub fn skip_tones(b: &[u8], i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
@@ -92,7 +112,8 @@ pub fn skip_run_bytewise(b: &[u8], mut i: usize) -> usize {
 /// [`skip_tones`] byte by byte (stops a byte before the end).
 #[cfg(any(test, not(target_arch = "x86_64")))]
 pub fn skip_tones_bytewise(b: &[u8], mut i: usize) -> usize {
-    while i + 1 < b.len() && !needs_tone_look(b[i - 1], b[i], b[i + 1]) {
+    while i + 1 < b.len() && (!needs_tone_look(b[i - 1], b[i], b[i + 1]) || settled_letter_at(b, i))
+    {
         i += 1;
     }
     i
@@ -180,8 +201,14 @@ mod sse2 {
                 let after_vowel = and(or(is(c, 0xC3), e1), vowel);
                 _mm_movemask_epi8(or(unknown, after_vowel)) as u32
             };
-            if looks != 0 {
-                return j + 1 + looks.trailing_zeros() as usize;
+            // A toned-looking letter after `o`/`u` that is not a toned `a`/`e`/`y` is passed by.
+            let mut looks = looks;
+            while looks != 0 {
+                let k = j + 1 + looks.trailing_zeros() as usize;
+                if !super::settled_letter_at(b, k) {
+                    return k;
+                }
+                looks &= looks - 1;
             }
             j += BLOCK;
         }
@@ -274,8 +301,14 @@ mod avx2 {
             let vowel = or(is(folded, b'o'), is(folded, b'u'));
             let after_vowel = and(or(is(c, 0xC3), e1), vowel);
             let looks = _mm256_movemask_epi8(or(unknown, after_vowel)) as u32;
-            if looks != 0 {
-                return j + 1 + looks.trailing_zeros() as usize;
+            // A toned-looking letter after `o`/`u` that is not a toned `a`/`e`/`y` is passed by.
+            let mut looks = looks;
+            while looks != 0 {
+                let k = j + 1 + looks.trailing_zeros() as usize;
+                if !super::settled_letter_at(b, k) {
+                    return k;
+                }
+                looks &= looks - 1;
             }
             j += BLOCK;
         }
@@ -332,7 +365,11 @@ mod tests {
     fn the_block_scans_skip_no_byte_that_needs_a_look() {
         let b = random_bytes(60_000);
         let run = |k: usize| k + 2 < b.len() && ends_run(b[k], b[k + 1], b[k + 2]);
-        let tone = |k: usize| k + 1 < b.len() && needs_tone_look(b[k - 1], b[k], b[k + 1]);
+        let tone = |k: usize| {
+            k + 1 < b.len()
+                && needs_tone_look(b[k - 1], b[k], b[k + 1])
+                && !settled_letter_at(&b, k)
+        };
         for i in 1..b.len() {
             check("skip_run", &b, i, skip_run(&b, i), run);
             check("skip_tones", &b, i, skip_tones(&b, i), tone);
