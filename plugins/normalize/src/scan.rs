@@ -85,6 +85,10 @@ pub fn skip_run(b: &[u8], i: usize) -> usize {
 /// by byte from there).
 #[inline]
 pub fn skip_tones(b: &[u8], i: usize) -> usize {
+    if i == 0 {
+        // No byte before it: the caller looks at byte 0 itself (never skip what matters).
+        return 0;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         if std::is_x86_feature_detected!("avx2") {
@@ -386,6 +390,13 @@ mod tests {
                     check("avx2 tones", &b, i, t, tone);
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_tone_scan_from_the_first_byte_skips_nothing() {
+        for b in [&b""[..], b"o", "oà".as_bytes(), &random_bytes(100)] {
+            assert_eq!(skip_tones(b, 0), 0);
         }
     }
 }
