@@ -119,6 +119,21 @@ impl Token<'_> {
     }
 }
 
+/// `text[start..end]`, where the tokenizer found both ends at character boundaries (after a
+/// whole character or at the end of the text), so the boundary checks of `str` indexing,
+/// one of the larger per-token costs, are left out of release builds.
+#[inline(always)]
+fn slice(text: &str, start: usize, end: usize) -> &str {
+    debug_assert!(text.get(start..end).is_some(), "{start}..{end}");
+    if start <= end && end <= text.len() {
+        // SAFETY: `start` and `end` are within `text` and are character boundaries: the
+        // tokenizer only stops after whole characters it decoded.
+        unsafe { text.get_unchecked(start..end) }
+    } else {
+        ""
+    }
+}
+
 /// Connectors that stay inside a word when a letter or digit follows them.
 fn is_connector(c: char) -> bool {
     matches!(c, '&' | '-' | '.' | '\'' | '’')
@@ -240,7 +255,7 @@ impl<'v> Tokenizer<'v> {
                 }
             } else {
                 out.push(Token {
-                    text: text.get(b..b + len).unwrap_or(""),
+                    text: slice(text, b, b + len),
                     id: NO_WORD,
                     tags: 0,
                     byte_start: b,
@@ -359,12 +374,12 @@ impl<'v> Tokenizer<'v> {
             // "Nguyễn": the capitalised form of a word, if any
             match self.vocab.lookup_capitalized(text, range.start, range.end) {
                 Some(found) => found,
-                None => self.lookup_lower(&text[range.clone()], shape.any()),
+                None => self.lookup_lower(slice(text, range.start, range.end), shape.any()),
             }
         } else {
-            self.lookup_lower(&text[range.clone()], shape.any())
+            self.lookup_lower(slice(text, range.start, range.end), shape.any())
         };
-        let word = text.get(range.clone()).unwrap_or("");
+        let word = slice(text, range.start, range.end);
         Token {
             text: word,
             id,

@@ -185,9 +185,10 @@ impl PackedMap {
         }
     }
 
-    /// Add a key that is not in the table.
+    /// Add a key that is not in the table. The table is kept at most a quarter full: most
+    /// words of a text are not in the lexicon, and a miss probes until a free slot.
     fn insert(&mut self, key: u128, id: WordId) {
-        if (self.len + 1) * 2 > self.keys.len() {
+        if (self.len + 1) * 4 > self.keys.len() {
             let size = (self.keys.len() * 2).max(64);
             let old_keys = std::mem::replace(&mut self.keys, vec![0; size]);
             let old_ids = std::mem::replace(&mut self.ids, vec![0; size]);
