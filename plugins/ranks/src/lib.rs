@@ -150,14 +150,16 @@ impl Ranks {
     ) -> Vec<PersonEntry<'_>> {
         let mut mentions: Vec<Mention> = Vec::new();
         let mut tokenizer = Tokenizer::new(&self.lex.vocab);
-        // reused from line to line, with room for about one token per four bytes of a line
-        let mut tokens = Vec::new();
+        // reused from line to line, with room for about one token per three bytes of the
+        // longest line from the start (growing it would copy the tokens of earlier lines)
+        let longest = lines(text).map(str::len).max().unwrap_or(0);
+        let mut tokens = Vec::with_capacity(longest / 3 + 16);
         let mut last = None;
         // Byte offset of the current line in `text`; and a byte offset with its character
         // offset, counted on only when a line has mentions (most lines have none).
         let mut line_start = 0usize;
         let mut counted = (0usize, 0usize);
-        for line in text.split('\n') {
+        for line in lines(text) {
             tokens.clear();
             tokens.reserve(line.len() / 3 + 16);
             tokenizer.tokenize_into(line, &mut tokens);
@@ -177,7 +179,7 @@ impl Ranks {
             line_start += line.len() + 1;
         }
         for (n, caption) in captions.iter().enumerate() {
-            for line in caption.as_ref().split('\n') {
+            for line in lines(caption.as_ref()) {
                 tokens.clear();
                 tokenizer.tokenize_into(line, &mut tokens);
                 let segment = Segment::Caption(n);
@@ -219,6 +221,23 @@ impl Ranks {
             })
             .collect()
     }
+}
+
+/// The lines of `text`, as `text.split('\n')` gives them (an empty text is one empty line),
+/// found with `memchr`.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr(b'\n', t.as_bytes()) {
+            Some(at) => {
+                // '\n' is one byte: both sides of it are character boundaries
+                rest = t.get(at + 1..);
+                t.get(..at)
+            }
+            None => rest.take(),
+        }
+    })
 }
 
 /// The strings of an array field; anything else reads as empty.
@@ -471,6 +490,25 @@ mod tests {
         assert_eq!(entries.len(), 3);
         let serialised = serde_json::to_value(&entries).unwrap();
         assert_eq!(people_value(entries), serialised);
+    }
+
+    #[test]
+    fn lines_are_those_of_split() {
+        for t in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "\na",
+            "a\n\nb",
+            "Đại tá\nMinh\n\n",
+            "x\ny\nz",
+        ] {
+            assert_eq!(
+                lines(t).collect::<Vec<_>>(),
+                t.split('\n').collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]
