@@ -10,7 +10,7 @@
 //!   TW = Trung ương), or the words of a shorter title starting a longer one (the longer is
 //!   kept).
 
-use crate::chars::{Classes, ALNUM};
+use crate::chars::{Class, Classes, ALNUM, CHANGES_CASE, LOWER_SLOW, SPACE};
 use crate::lexicon::{push_key, Lexicon};
 use crate::scan::{Mention, Segment};
 use std::collections::HashSet;
@@ -33,6 +33,16 @@ pub struct Person {
 /// Lower-case words of a name, single-spaced.
 fn name_key(name: &str) -> String {
     let mut k = String::with_capacity(name.len());
+    if push_words_key(&mut k, name, |class, _| class & SPACE == 0, |_| {}) {
+        return k;
+    }
+    // a character whose lower case depends on its word (see `push_key`): word by word
+    name_key_by_words(name)
+}
+
+/// [`name_key`] one word at a time, as [`push_key`] lower-cases a word.
+fn name_key_by_words(name: &str) -> String {
+    let mut k = String::with_capacity(name.len());
     for w in name.split_whitespace() {
         if !k.is_empty() {
             k.push(' ');
@@ -40,6 +50,55 @@ fn name_key(name: &str) -> String {
         push_key(&mut k, w);
     }
     k
+}
+
+/// Append to `out` the words of `text` lower-cased, single-spaced, in one pass over the
+/// characters: a word is a run of characters for which `in_word(classes, char)` holds, and
+/// `word_done(out)` is called after each word is appended. Returns `false`, with `out` left
+/// unfinished, at a character that lower-cases by its context ([`LOWER_SLOW`]).
+fn push_words_key(
+    out: &mut String,
+    text: &str,
+    in_word: impl Fn(Class, u32) -> bool,
+    mut word_done: impl FnMut(&mut String),
+) -> bool {
+    let classes = Classes::get();
+    let bytes = text.as_bytes();
+    let mut b = 0;
+    let mut in_run = false;
+    // start of the characters not yet appended that stay as they are (copied a run at a time)
+    let mut copy_from = None;
+    let flush = |out: &mut String, from: &mut Option<usize>, to: usize| {
+        if let Some(f) = from.take() {
+            out.push_str(text.get(f..to).unwrap_or(""));
+        }
+    };
+    while let Some((cp, len, class)) = classes.decode_bytes(bytes, b) {
+        if in_word(class, cp) {
+            if !in_run && !out.is_empty() {
+                out.push(' ');
+            }
+            in_run = true;
+            if class & CHANGES_CASE == 0 {
+                copy_from.get_or_insert(b);
+            } else if class & LOWER_SLOW != 0 {
+                return false;
+            } else {
+                flush(out, &mut copy_from, b);
+                out.push(classes.lower(char::from_u32(cp).unwrap_or('\u{FFFD}')));
+            }
+        } else if in_run {
+            in_run = false;
+            flush(out, &mut copy_from, b);
+            word_done(out);
+        }
+        b += len;
+    }
+    if in_run {
+        flush(out, &mut copy_from, b);
+        word_done(out);
+    }
+    true
 }
 
 /// Whether a name should never be reported (byline, acronym, place); `key` is its
@@ -72,6 +131,33 @@ fn title_words(title: &str) -> impl Iterator<Item = &str> {
 /// expanded, without a leading "nguyên"/"cựu".
 pub fn title_key(title: &str, lex: &Lexicon) -> String {
     let mut k = String::with_capacity(title.len());
+    // where the current word starts in `k`
+    let mut at = 0;
+    let in_word = |class: Class, cp: u32| class & ALNUM != 0 || cp == u32::from(b'&');
+    let expand = |k: &mut String| {
+        let word = &k[at + usize::from(at > 0)..];
+        if let Some(exp) = lex.equivalents.get(word) {
+            k.truncate(at);
+            for e in exp {
+                if !k.is_empty() {
+                    k.push(' ');
+                }
+                k.push_str(e);
+            }
+        }
+        at = k.len();
+    };
+    if !push_words_key(&mut k, title, in_word, expand) {
+        // a character that lower-cases by its context: word by word
+        return title_key_by_words(title, lex);
+    }
+    drop_former(&mut k);
+    k
+}
+
+/// [`title_key`] one word at a time, as [`push_key`] lower-cases a word.
+fn title_key_by_words(title: &str, lex: &Lexicon) -> String {
+    let mut k = String::with_capacity(title.len());
     for w in title_words(title) {
         let at = k.len();
         if at > 0 {
@@ -88,12 +174,17 @@ pub fn title_key(title: &str, lex: &Lexicon) -> String {
             }
         }
     }
+    drop_former(&mut k);
+    k
+}
+
+/// Remove a leading "nguyên"/"cựu" (former) from a title key.
+fn drop_former(k: &mut String) {
     let first = k.split(' ').next().unwrap_or("");
     if matches!(first, "nguyên" | "cựu") {
         let cut = (first.len() + 1).min(k.len());
         k.drain(..cut);
     }
-    k
 }
 
 /// Keep each title once (see the module docs).
@@ -300,6 +391,41 @@ mod tests {
             };
             assert_eq!(dedupe_titles(&[t], lex), want, "{t}");
             assert_eq!(dedupe_titles(&[t, t], lex), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn one_pass_keys_agree_with_the_word_by_word_ones() {
+        let lex = lex();
+        let chars: Vec<char> = "aAđĐẠạỸỹƠơ İΣσßǅ1-.,&()\u{a0}\u{2003}\tTWtw“”"
+            .chars()
+            .collect();
+        let mut seed = 7u64;
+        let mut texts: Vec<String> = [
+            "Ủy viên TW Đảng",
+            "nguyên Thứ trưởng",
+            "Cựu, TW",
+            " Nguyễn  Văn\u{a0}An ",
+            "ΣΑΣ ΟΔΟΣ",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 58) as usize % 12;
+            texts.push(
+                (0..len)
+                    .map(|k| chars[(seed >> (5 * k)) as usize % chars.len()])
+                    .collect(),
+            );
+        }
+        for t in &texts {
+            assert_eq!(name_key(t), name_key_by_words(t), "{t:?}");
+            assert_eq!(title_key(t, lex), title_key_by_words(t, lex), "{t:?}");
         }
     }
 
