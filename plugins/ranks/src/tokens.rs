@@ -298,7 +298,7 @@ impl<'v> Tokenizer<'v> {
             if class & CONNECTOR != 0 {
                 if let Some((_, n_len, n)) = classes.decode_bytes(bytes, b + len) {
                     if n & WORD != 0
-                        && !(d == u32::from(b'.') && self.ends_sentence(&text[start..b]))
+                        && !(d == u32::from(b'.') && self.ends_sentence(slice(text, start, b)))
                     {
                         shape.add(class);
                         shape.add(n);
