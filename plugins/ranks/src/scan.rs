@@ -326,11 +326,16 @@ impl Scan<'_> {
                     continue;
                 }
             }
-            if let Some((olen, _)) = self.lex.org_heads.match_at(self.tokens, i) {
-                let plen = position_at(self.tokens, i, self.lex, false).map_or(0, |p| p.end - i);
-                if t.is_cap() && olen > plen {
-                    i += olen;
-                    continue;
+            // a capitalised organisation longer than any position it starts is skipped whole
+            // (the capital tested first: the position is only looked for then)
+            if t.is_cap() {
+                if let Some((olen, _)) = self.lex.org_heads.match_at(self.tokens, i) {
+                    let plen =
+                        position_at(self.tokens, i, self.lex, false).map_or(0, |p| p.end - i);
+                    if olen > plen {
+                        i += olen;
+                        continue;
+                    }
                 }
             }
             if let Some((len, _)) = self.lex.role_triggers.match_at(self.tokens, i) {

@@ -83,11 +83,15 @@ pub fn position_at(
         }
     }
     let head = tokens.get(j)?;
-    let core_end = position_core(tokens, j, lex)?;
-    if head.is_lower() && !(allow_lower && core_end - j >= 2) {
+    // the shape of the head first: the position words are only looked for when it may do
+    if head.is_lower() && !allow_lower {
         return None;
     }
     if !head.is_lower() && !head.is_cap() {
+        return None;
+    }
+    let core_end = position_core(tokens, j, lex)?;
+    if head.is_lower() && core_end - j < 2 {
         return None;
     }
     // "Tổng Lãnh sự quán", "Đại sứ quán": an organisation that starts like a position.
