@@ -292,13 +292,14 @@ fn parenthesis(tokens: &[Token], open: usize, lex: &Lexicon) -> Option<usize> {
 /// punctuation; not a position, a rank, an honorific or a name. Returns its end.
 pub fn continuation(tokens: &[Token], q: usize, lex: &Lexicon) -> Option<usize> {
     let t = tokens.get(q)?;
-    if t.glued || lex.rank_at(tokens, q).is_some() || position_at(tokens, q, lex, true).is_some() {
+    // the shape first: every test below only rules the segment out
+    if t.glued || !t.is_cap() {
         return None;
     }
-    if !t.is_cap()
-        || lex.honorifics.starts_at(tokens, q)
-        || vietnamese_name(tokens, q, lex).is_some()
-    {
+    if lex.rank_at(tokens, q).is_some() || position_at(tokens, q, lex, true).is_some() {
+        return None;
+    }
+    if lex.honorifics.starts_at(tokens, q) || vietnamese_name(tokens, q, lex).is_some() {
         return None;
     }
     let (start, known) = match lex.org_heads.match_at(tokens, q) {
