@@ -28,13 +28,14 @@ use crate::credits::{
 use crate::lines::{segment_into, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
-    collapse_whitespace, count_words_upto, ends_sentence, fold, is_headline_like, is_name_like,
-    is_tag_list, more_words_than, word_count,
+    collapse_whitespace_in, count_words_in, ends_sentence, fold_in, has_wide_space,
+    is_headline_like, is_name_like, is_tag_list, more_words_than,
 };
 use crate::stamps::{find_stamp, stamp_line};
 use crate::words::with_words;
 use serde::Serialize;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A piece of text taken out of the body, and the rule that took it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -114,8 +115,11 @@ struct Doc<'r, 't> {
     labels: Vec<Option<Label>>,
     /// Cuts inside body blocks (byte ranges of the block's text).
     cuts: Vec<Vec<Cut>>,
-    /// The number of words of each block ([`word_count`]).
+    /// The number of words of each block ([`crate::shape::word_count`]).
     words: Vec<usize>,
+    /// Whether the text has no whitespace outside ASCII (nor has any piece of
+    /// it), see [`count_words_in`].
+    ascii_spaces: bool,
 }
 
 impl<'r, 't> Doc<'r, 't> {
@@ -126,7 +130,11 @@ impl<'r, 't> Doc<'r, 't> {
             segment_into(i, l.text, &mut blocks);
         }
         let n = blocks.len();
-        let words = blocks.iter().map(|b| word_count(b.text)).collect();
+        let ascii_spaces = !has_wide_space(text.as_bytes());
+        let words = blocks
+            .iter()
+            .map(|b| count_words_in(b.text, usize::MAX, ascii_spaces))
+            .collect();
         Doc {
             rules,
             lines,
@@ -134,7 +142,13 @@ impl<'r, 't> Doc<'r, 't> {
             labels: vec![None; n],
             cuts: vec![Vec::new(); n],
             words,
+            ascii_spaces,
         }
+    }
+
+    /// [`more_words_than`] of a piece of the text (or of a copy of one).
+    fn more_words(&self, t: &str, n: usize) -> bool {
+        count_words_in(t, n.saturating_add(1), self.ascii_spaces) > n
     }
 
     /// [`crate::shape::is_body_like`] of block `i`, from its word count.
@@ -201,7 +215,7 @@ impl<'r, 't> Doc<'r, 't> {
             } else if let Some(c) = split_credit(rules, t) {
                 if c.caption.is_empty() {
                     self.set(i, Kind::Drop, "photo_credit");
-                } else if !more_words_than(&c.caption, 2 * rules.limits.caption_max_words) {
+                } else if !self.more_words(&c.caption, 2 * rules.limits.caption_max_words) {
                     self.set(i, Kind::Caption(c.caption), "caption_credit");
                 }
             }
@@ -279,7 +293,7 @@ impl<'r, 't> Doc<'r, 't> {
 
     fn short_caption(&self, i: usize) -> bool {
         let t = self.text(i);
-        !more_words_than(t, self.rules.limits.caption_max_words) && sentence_spans(t).len() <= 2
+        !self.more_words(t, self.rules.limits.caption_max_words) && sentence_spans(t).len() <= 2
     }
 
     /// Pass 3: title, preamble and lead; returns the lead's index.
@@ -346,13 +360,13 @@ impl<'r, 't> Doc<'r, 't> {
             .take(TITLE_BODY_BLOCKS)
             .map(|i| words_lower(self.text(i)))
             .collect();
-        let pairs: HashSet<(&str, &str)> = body
+        let pairs: FastSet<(&str, &str)> = body
             .iter()
             .flat_map(|w| w.windows(2).map(|p| (p[0].as_str(), p[1].as_str())))
             .collect();
         let shared = |i: usize| {
             let w = words_lower(self.text(i));
-            let mut seen: HashSet<(&str, &str)> = HashSet::new();
+            let mut seen: FastSet<(&str, &str)> = FastSet::default();
             w.windows(2)
                 .filter(|p| {
                     let pair = (p[0].as_str(), p[1].as_str());
@@ -378,7 +392,7 @@ impl<'r, 't> Doc<'r, 't> {
     fn repetition(&mut self, lead: usize) -> Option<usize> {
         let limits = &self.rules.limits;
         let mut teaser = None;
-        let mut folds = Folds::new(&self.words);
+        let mut folds = Folds::new(&self.words, self.ascii_spaces);
         // Consecutive duplicates: captions when they are sentences, teaser headlines otherwise.
         for i in lead + 1..self.blocks.len() {
             if !folds.equal(&self.blocks, i, i - 1) {
@@ -390,7 +404,7 @@ impl<'r, 't> Doc<'r, 't> {
             if both_free
                 && ends_sentence(t)
                 && !prose
-                && !more_words_than(t, limits.caption_shape_max_words)
+                && !self.more_words(t, limits.caption_shape_max_words)
             {
                 self.set(i - 1, Kind::Caption(t.to_string()), "caption_duplicate");
                 self.set(i, Kind::Caption(t.to_string()), "caption_duplicate");
@@ -417,7 +431,7 @@ impl<'r, 't> Doc<'r, 't> {
                 folds.fold(&self.blocks, i);
             }
         }
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: FastSet<&str> = FastSet::default();
         let mut repeats = Vec::new();
         for (i, f) in folds.cache.iter().enumerate() {
             if let Some(f) = f {
@@ -552,7 +566,7 @@ impl<'r, 't> Doc<'r, 't> {
     /// the marks of running prose.
     fn caption_shaped(&self, t: &str, max_words: usize) -> bool {
         let r = self.rules;
-        let n = count_words_upto(t, max_words.saturating_add(1));
+        let n = count_words_in(t, max_words.saturating_add(1), self.ascii_spaces);
         if n < 2 || n > max_words || t.contains(':') || t.contains(['“', '”', '"']) {
             return false;
         }
@@ -605,7 +619,7 @@ impl<'r, 't> Doc<'r, 't> {
         }
         let t = self.text(i);
         if !ends_sentence(t)
-            || more_words_than(t, r.limits.caption_shape_max_words)
+            || self.more_words(t, r.limits.caption_shape_max_words)
             || t.contains([':', '“', '”', '"'])
             || sentence_spans(t).len() != 1
         {
@@ -632,7 +646,7 @@ impl<'r, 't> Doc<'r, 't> {
             if i != lead
                 && glued
                 && !ends_sentence(t)
-                && !more_words_than(t, limits.caption_max_words)
+                && !self.more_words(t, limits.caption_max_words)
                 && self.glued_caption(t)
             {
                 self.set(i, Kind::Caption(t.to_string()), "caption_glued");
@@ -667,7 +681,7 @@ impl<'r, 't> Doc<'r, 't> {
         for i in lead + 1..=end.min(self.blocks.len().saturating_sub(1)) {
             if self.is_rule(i, "photo_credit") && self.free(i - 1) && i - 1 != lead {
                 let t = self.text(i - 1);
-                if !more_words_than(t, limits.caption_max_words) {
+                if !self.more_words(t, limits.caption_max_words) {
                     self.set(i - 1, Kind::Caption(t.to_string()), "caption_credit");
                 }
             }
@@ -769,7 +783,7 @@ impl<'r, 't> Doc<'r, 't> {
                 pos = c.end;
             }
             kept.push_str(&b.text[pos..]);
-            let kept = collapse_whitespace(kept);
+            let kept = collapse_whitespace_in(kept, self.ascii_spaces);
             if kept.is_empty() {
                 continue;
             }
@@ -806,19 +820,22 @@ impl<'r, 't> Doc<'r, 't> {
 struct Folds {
     words: Vec<usize>,
     cache: Vec<Option<String>>,
+    /// See [`Doc::ascii_spaces`].
+    ascii_spaces: bool,
 }
 
 impl Folds {
-    fn new(words: &[usize]) -> Folds {
+    fn new(words: &[usize], ascii_spaces: bool) -> Folds {
         Folds {
             words: words.to_vec(),
             cache: vec![None; words.len()],
+            ascii_spaces,
         }
     }
 
     fn fold(&mut self, blocks: &[Block<'_>], i: usize) {
         if self.cache[i].is_none() {
-            self.cache[i] = Some(fold(blocks[i].text));
+            self.cache[i] = Some(fold_in(blocks[i].text, self.ascii_spaces));
         }
     }
 
@@ -830,6 +847,51 @@ impl Folds {
         self.fold(blocks, i);
         self.fold(blocks, j);
         self.cache[i] == self.cache[j]
+    }
+}
+
+/// A hash set with [`FxHasher`]: the sets of one document's words and folds
+/// only answer "seen before?", and SipHash costs more than the rest of it.
+type FastSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hash of rustc (FxHash), eight bytes at a time.
+#[derive(Debug, Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
     }
 }
 

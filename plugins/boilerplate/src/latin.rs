@@ -122,14 +122,32 @@ fn lowers() -> &'static [char; SLOTS] {
     })
 }
 
-/// `s.to_lowercase()`, through the table when every character is in it.
+/// `s.to_lowercase()`: runs of ASCII a run at a time, the table's characters
+/// through the table, others through `char::to_lowercase` (which is what
+/// `str::to_lowercase` does for every character but 'Σ', whose lower case
+/// depends on its neighbours: a text with one is left to the standard library).
 pub fn to_lowercase(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let ascii = b[i..].iter().take_while(|x| x.is_ascii()).count();
+        if ascii > 0 {
+            let at = out.len();
+            out.push_str(&s[i..i + ascii]);
+            out[at..].make_ascii_lowercase();
+            i += ascii;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
         match lower_of(c) {
             Some(l) => out.push(l),
-            None => return s.to_lowercase(),
+            None if c == 'Σ' => return s.to_lowercase(),
+            None => out.extend(c.to_lowercase()),
         }
+        i += c.len_utf8();
     }
     out
 }
@@ -161,6 +179,8 @@ mod tests {
                 assert_eq!(l.to_string(), c.to_lowercase().to_string(), "{c:?}");
             }
             let w = format!("A{c}Σ {c}b");
+            assert_eq!(to_lowercase(&w), w.to_lowercase(), "{w:?}");
+            let w = format!("A{c}Ạ “{c}” bC{c}");
             assert_eq!(to_lowercase(&w), w.to_lowercase(), "{w:?}");
         }
     }

@@ -18,6 +18,13 @@ pub fn more_words_than(s: &str, n: usize) -> bool {
 
 /// The number of whitespace-separated words of `s`, counting no further than `cap`.
 pub fn count_words_upto(s: &str, cap: usize) -> usize {
+    count_words_in(s, cap, false)
+}
+
+/// [`count_words_upto`], told whether `s` is known to have no whitespace
+/// outside ASCII (a piece of a text [`has_wide_space`] found none in), which
+/// saves looking for it.
+pub fn count_words_in(s: &str, cap: usize, ascii_spaces: bool) -> usize {
     if cap == 0 {
         return 0;
     }
@@ -41,7 +48,7 @@ pub fn count_words_upto(s: &str, cap: usize) -> usize {
     // The count holds when no whitespace outside ASCII starts in the bytes
     // read (the word starts found lie before byte `i`; such a space is at
     // most three bytes long).
-    if has_wide_space(&b[..(i + 3).min(b.len())]) {
+    if !ascii_spaces && has_wide_space(&b[..(i + 3).min(b.len())]) {
         return count_words_upto_general(b, cap);
     }
     n.min(cap)
@@ -189,7 +196,13 @@ fn wide_space_len(b: &[u8]) -> usize {
 /// `s.split_whitespace().collect::<Vec<_>>().join(" ")` makes it; `s` itself
 /// (no copy) when it is already so.
 pub fn collapse_whitespace(s: String) -> String {
-    if is_collapsed(s.as_bytes()) {
+    collapse_whitespace_in(s, false)
+}
+
+/// [`collapse_whitespace`], told whether `s` is known to have no whitespace
+/// outside ASCII (see [`count_words_in`]).
+pub fn collapse_whitespace_in(s: String, ascii_spaces: bool) -> String {
+    if is_collapsed(s.as_bytes(), ascii_spaces) {
         s
     } else {
         s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -198,7 +211,7 @@ pub fn collapse_whitespace(s: String) -> String {
 
 /// Whether every whitespace character of `b` is a single ASCII space between
 /// two other characters.
-fn is_collapsed(b: &[u8]) -> bool {
+fn is_collapsed(b: &[u8], ascii_spaces: bool) -> bool {
     if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
         return false;
     }
@@ -213,7 +226,7 @@ fn is_collapsed(b: &[u8]) -> bool {
     if bad {
         return false;
     }
-    !has_wide_space(b)
+    ascii_spaces || !has_wide_space(b)
 }
 
 /// Whether the text ends like a sentence (". ! ? …", possibly inside closing quotes
@@ -296,7 +309,13 @@ pub fn is_tag_list(s: &str) -> bool {
 
 /// Text folded for comparing repeated blocks: lower case, single spaces.
 pub fn fold(s: &str) -> String {
-    crate::latin::to_lowercase(&collapse_whitespace(s.to_string()))
+    fold_in(s, false)
+}
+
+/// [`fold`], told whether `s` is known to have no whitespace outside ASCII
+/// (see [`count_words_in`]).
+pub fn fold_in(s: &str, ascii_spaces: bool) -> String {
+    crate::latin::to_lowercase(&collapse_whitespace_in(s.to_string(), ascii_spaces))
 }
 
 #[cfg(test)]
