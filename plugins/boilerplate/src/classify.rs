@@ -698,6 +698,11 @@ impl<'r, 't> Doc<'r, 't> {
         if s.len() == sentence.trim().len() {
             return false; // a portrait caption is a full stop-closed sentence
         }
+        // The rank takes at most the longest rank's number of words (folding
+        // keeps or drops words), so a longer sentence leaves more than four.
+        if self.more_words(s, self.rules.ranks.max_len().saturating_add(4)) {
+            return false;
+        }
         let Some(k) = self.rules.ranks.prefix_len_of(s) else {
             return false;
         };
