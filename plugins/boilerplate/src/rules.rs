@@ -79,6 +79,9 @@ pub struct Phrases {
     /// The first words of the phrases, sorted: a text starting with another
     /// word matches none, which one folded word tells.
     firsts: Vec<String>,
+    /// For each of `firsts`, the phrases (indices in `items`, in order) that
+    /// start with it: at a word, only they may start.
+    by_first: Vec<Vec<usize>>,
 }
 
 impl Phrases {
@@ -95,10 +98,17 @@ impl Phrases {
         let mut firsts: Vec<String> = items.iter().filter_map(|p| p.first().cloned()).collect();
         firsts.sort();
         firsts.dedup();
+        let mut by_first = vec![Vec::new(); firsts.len()];
+        for (i, p) in items.iter().enumerate() {
+            if let Ok(j) = firsts.binary_search(&p[0]) {
+                by_first[j].push(i);
+            }
+        }
         Phrases {
             items,
             max_len,
             firsts,
+            by_first,
         }
     }
 
@@ -168,16 +178,31 @@ impl Phrases {
             .any(|p| words.windows(p.len()).any(|w| w == &p[..]))
     }
 
-    /// Whether the folded words `w` start with a phrase ([`Phrases::prefix_len`] is some).
-    pub fn starts(&self, w: &WordBuf) -> bool {
-        self.items.iter().any(|p| w.starts_with(p))
+    /// The phrases (indices in `items`) whose first word is `word`.
+    fn starting_with(&self, word: &str) -> &[usize] {
+        match self.firsts.binary_search_by(|f| f.as_str().cmp(word)) {
+            Ok(j) => &self.by_first[j],
+            Err(_) => &[],
+        }
     }
 
-    /// [`Phrases::occurs_in`] of the folded words `w`.
+    /// Whether the folded words `w` start with a phrase ([`Phrases::prefix_len`] is some).
+    pub fn starts(&self, w: &WordBuf) -> bool {
+        !w.is_empty()
+            && self
+                .starting_with(w.word(0))
+                .iter()
+                .any(|&i| w.starts_with(&self.items[i]))
+    }
+
+    /// [`Phrases::occurs_in`] of the folded words `w`: at each word, the
+    /// phrases starting with it.
     pub fn occurs_in_buf(&self, w: &WordBuf) -> bool {
-        self.items.iter().any(|p| {
-            (0..(w.len() + 1).saturating_sub(p.len()))
-                .any(|k| p.iter().enumerate().all(|(j, x)| x == w.word(k + j)))
+        (0..w.len()).any(|k| {
+            self.starting_with(w.word(k)).iter().any(|&i| {
+                let p = &self.items[i];
+                k + p.len() <= w.len() && p.iter().enumerate().all(|(j, x)| x == w.word(k + j))
+            })
         })
     }
 
@@ -421,6 +446,37 @@ mod tests {
         let r = Rules::builtin().expect("built-in rules");
         assert!(!r.artifacts.is_empty());
         assert_eq!(r.default_utc_offset, "+07:00");
+    }
+
+    #[test]
+    fn phrases_found_by_first_word_are_those_found_by_trying_each() {
+        let p = Phrases::new(&[
+            "ông".into(),
+            "Phó Chủ tịch".into(),
+            "phó chủ tịch UBND".into(),
+            "chủ tịch".into(),
+            "đang".into(),
+        ]);
+        let texts = [
+            "Ông Nguyễn Văn A phát biểu",
+            "Phó chủ tịch UBND tỉnh",
+            "Phó chủ",
+            "ông",
+            "Cô đang nói, chủ tịch nghe",
+            "Phó Chủ tịch",
+            "",
+            "— —",
+            "chủ",
+        ];
+        for t in texts {
+            let words = crate::rules::words_lower(t);
+            let starts = p.prefix_len(&words).is_some();
+            let occurs = p.occurs_in(&words);
+            crate::words::with_words(t, usize::MAX, |w| {
+                assert_eq!(p.starts(w), starts, "{t:?}");
+                assert_eq!(p.occurs_in_buf(w), occurs, "{t:?}");
+            });
+        }
     }
 
     #[test]
