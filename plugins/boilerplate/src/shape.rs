@@ -64,9 +64,9 @@ pub fn count_words_in(s: &str, cap: usize, ascii_spaces: bool) -> usize {
 #[cfg(target_arch = "x86_64")]
 mod sse2 {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_cvtsi128_si32,
-        _mm_loadu_si128, _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128,
-        _mm_srli_si128, _mm_sub_epi8,
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmplt_epi8,
+        _mm_cvtsi128_si32, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_sad_epu8,
+        _mm_set1_epi8, _mm_setzero_si128, _mm_srli_si128, _mm_sub_epi8,
     };
 
     /// The number of word starts among the bytes `w[1..]` (`w` holds 65
@@ -90,6 +90,22 @@ mod sse2 {
             let low = _mm_cvtsi128_si32(sums) as usize;
             let high = _mm_cvtsi128_si32(_mm_srli_si128::<8>(sums)) as usize;
             low + high
+        }
+    }
+
+    /// Whether `w[..16]` (`w` holds 17 bytes) has control whitespace ('\t' to
+    /// '\r'), or a space followed by a space (at `w[15]`, by `w[16]`).
+    pub fn spaced_badly(w: &[u8]) -> bool {
+        assert!(w.len() == 17);
+        // SAFETY: SSE2 is always present on x86-64, and both unaligned
+        // 16-byte loads lie inside `w`.
+        unsafe {
+            let cur = _mm_loadu_si128(w.as_ptr().cast::<__m128i>());
+            let next = _mm_loadu_si128(w.as_ptr().add(1).cast::<__m128i>());
+            let blank = |v: __m128i| _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+            let double = _mm_and_si128(blank(cur), blank(next));
+            let control = _mm_andnot_si128(blank(cur), space(cur));
+            _mm_movemask_epi8(_mm_or_si128(double, control)) != 0
         }
     }
 
@@ -266,10 +282,16 @@ fn is_collapsed(b: &[u8], ascii_spaces: bool) -> bool {
     }
     // ASCII: no control whitespace, no double space (no early exit: it vectorises).
     let mut bad = false;
-    for w in b.windows(2) {
+    let mut from = 0;
+    #[cfg(target_arch = "x86_64")]
+    while from + 17 <= b.len() {
+        bad |= sse2::spaced_badly(&b[from..from + 17]);
+        from += 16;
+    }
+    for w in b[from..].windows(2) {
         bad |= (w[0] == b' ') & (w[1] == b' ');
     }
-    for &c in b {
+    for &c in &b[from..] {
         bad |= c.wrapping_sub(b'\t') < 5;
     }
     if bad {
@@ -491,6 +513,9 @@ mod tests {
                 s.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
             }
             let want = s.split_whitespace().count();
+            let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_whitespace(s.clone()), joined, "{s:?}");
+            assert_eq!(collapse_whitespace(joined.clone()), joined, "{s:?}");
             let ascii = !has_wide_space(s.as_bytes());
             for cap in [0, 1, 2, 5, 17, 40, 100, usize::MAX] {
                 assert_eq!(count_words_upto(&s, cap), want.min(cap), "{s:?}");
