@@ -28,12 +28,13 @@ use crate::credits::{
 use crate::lines::{segment_into, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{
-    collapse_whitespace_in, count_words_in, ends_sentence, fold_in, has_wide_space,
-    is_headline_like, is_name_like, is_tag_list, more_words_than,
+    collapse_whitespace_cow, collapse_whitespace_in, count_words_in, ends_sentence, fold_in,
+    has_wide_space, is_headline_like, is_name_like, is_tag_list, more_words_than,
 };
 use crate::stamps::{find_stamp, stamp_line};
 use crate::words::with_words;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -722,8 +723,9 @@ impl<'r, 't> Doc<'r, 't> {
     /// Assemble the result.
     fn finish(self) -> Extraction {
         let mut x = Extraction::default();
-        let mut paragraphs: Vec<String> = Vec::new();
-        let mut current: Option<(usize, String, usize)> = None; // (line, text, end of last kept block)
+        // The body, written as it is assembled: paragraphs separated by a blank line.
+        let mut out = String::with_capacity(self.blocks.iter().map(|b| b.text.len() + 2).sum());
+        let mut current: Option<(usize, usize)> = None; // (line, end of last kept block) of the paragraph being written
         let report = |x: &mut Extraction, kind: &Kind, rule: &'static str, text: &str| {
             match kind {
                 Kind::Body => return,
@@ -775,48 +777,51 @@ impl<'r, 't> Doc<'r, 't> {
                 continue;
             }
             // Body: apply cuts, report them.
-            let mut cuts = self.cuts[i].clone();
-            cuts.sort_by_key(|c| c.start);
-            let mut kept = String::new();
-            let mut pos = 0;
-            for c in &cuts {
-                if c.start < pos {
-                    continue;
+            let untouched = self.cuts[i].is_empty();
+            let kept: Cow<'_, str> = if untouched {
+                collapse_whitespace_cow(b.text, self.ascii_spaces)
+            } else {
+                let mut cuts = self.cuts[i].clone();
+                cuts.sort_by_key(|c| c.start);
+                let mut kept = String::new();
+                let mut pos = 0;
+                for c in &cuts {
+                    if c.start < pos {
+                        continue;
+                    }
+                    kept.push_str(&b.text[pos..c.start]);
+                    report(&mut x, &c.kind, c.rule, &b.text[c.start..c.end]);
+                    pos = c.end;
                 }
-                kept.push_str(&b.text[pos..c.start]);
-                report(&mut x, &c.kind, c.rule, &b.text[c.start..c.end]);
-                pos = c.end;
-            }
-            kept.push_str(&b.text[pos..]);
-            let kept = collapse_whitespace_in(kept, self.ascii_spaces);
+                kept.push_str(&b.text[pos..]);
+                Cow::Owned(collapse_whitespace_in(kept, self.ascii_spaces))
+            };
             if kept.is_empty() {
                 continue;
             }
-            let untouched = cuts.is_empty();
-            current = match current.take() {
-                Some((line, mut text, last_end)) if line == b.line => {
+            let end = if untouched { b.end } else { usize::MAX };
+            current = match current {
+                Some((line, last_end)) if line == b.line => {
                     // Blocks of one line: rejoin glued neighbours as they were.
                     if !(untouched && last_end == b.start) {
-                        text.push(' ');
+                        out.push(' ');
                     }
-                    text.push_str(&kept);
-                    Some((line, text, if untouched { b.end } else { usize::MAX }))
+                    out.push_str(&kept);
+                    Some((line, end))
                 }
-                other => {
-                    if let Some((_, text, _)) = other {
-                        paragraphs.push(text);
+                _ => {
+                    if !out.is_empty() {
+                        out.push_str("\n\n");
                     }
-                    Some((b.line, kept, if untouched { b.end } else { usize::MAX }))
+                    out.push_str(&kept);
+                    Some((b.line, end))
                 }
             };
         }
-        if let Some((_, text, _)) = current {
-            paragraphs.push(text);
+        if !out.is_empty() {
+            out.push('\n');
         }
-        x.text = paragraphs.join("\n\n");
-        if !x.text.is_empty() {
-            x.text.push('\n');
-        }
+        x.text = out;
         x
     }
 }

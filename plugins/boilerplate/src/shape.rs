@@ -274,6 +274,16 @@ pub fn collapse_whitespace_in(s: String, ascii_spaces: bool) -> String {
     }
 }
 
+/// [`collapse_whitespace_in`] of a borrowed text: the text itself when it is
+/// already collapsed (no copy).
+pub fn collapse_whitespace_cow(s: &str, ascii_spaces: bool) -> std::borrow::Cow<'_, str> {
+    if is_collapsed(s.as_bytes(), ascii_spaces) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
 /// Whether every whitespace character of `b` is a single ASCII space between
 /// two other characters.
 fn is_collapsed(b: &[u8], ascii_spaces: bool) -> bool {
