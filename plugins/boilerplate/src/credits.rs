@@ -187,10 +187,10 @@ fn may_open_dateline(text: &str) -> bool {
 /// its byte length and the outlet name.
 pub fn dateline(rules: &Rules, text: &str) -> Option<(usize, String)> {
     // Every dateline shape, and an outlet name's, has a dash after the name.
+    // ('-', or '–' E2 80 93 or '—' E2 80 94, in one pass.)
     let b = text.as_bytes();
-    let has_dash = memchr::memchr(b'-', b).is_some()
-        || memchr::memmem::find(b, "–".as_bytes()).is_some()
-        || memchr::memmem::find(b, "—".as_bytes()).is_some();
+    let has_dash = memchr::memchr2_iter(b'-', 0xE2, b)
+        .any(|k| b[k] == b'-' || matches!(b[k + 1..], [0x80, 0x93 | 0x94, ..]));
     if !has_dash {
         return None;
     }
@@ -328,6 +328,12 @@ mod tests {
                 .as_deref(),
             Some("QĐND Online")
         );
+        // Each dash, also after quotes (E2 80 9C) that are no dash.
+        for dash in ["-", "–", "—"] {
+            let t = format!("ANTĐ {dash} Sáng “nay”");
+            assert_eq!(dateline(&r, &t).map(|d| d.1).as_deref(), Some("ANTĐ"));
+        }
+        assert_eq!(dateline(&r, "ANTĐ “ Sáng nay"), None);
         let (len, o) = dateline(&r, "Biên phòng - Sáng 14-4, Bộ").unwrap();
         assert_eq!(o, "Biên phòng");
         assert_eq!(&"Biên phòng - Sáng 14-4, Bộ"[len..], "Sáng 14-4, Bộ");
