@@ -47,16 +47,11 @@ pub fn split_credit(rules: &Rules, text: &str) -> Option<Credited> {
 
 /// Split a list of names ("XUÂN CƯỜNG – THÁI PHƯƠNG") on the configured separators.
 pub fn split_names(rules: &Rules, names: &str) -> Vec<String> {
-    let mut parts = vec![names.to_string()];
+    let mut parts = vec![names];
     for sep in &rules.author_separators {
-        parts = parts
-            .iter()
-            .flat_map(|p| {
-                p.split(sep.as_str())
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        if parts.iter().any(|p| p.contains(sep.as_str())) {
+            parts = parts.iter().flat_map(|p| p.split(sep.as_str())).collect();
+        }
     }
     parts
         .into_iter()
@@ -204,17 +199,17 @@ pub fn dateline(rules: &Rules, text: &str) -> Option<(usize, String)> {
         .flatten();
     let found = found.or_else(|| {
         // A known outlet name followed by a dash.
-        let words: Vec<&str> = crate::shape::split_words(text).take(8).collect();
         let is_dash = |w: &&str| ["-", "–", "—"].contains(w);
         // The dash follows the name, which has at most `max_len` words.
-        if !words
-            .iter()
+        if !crate::shape::split_words(text)
+            .take(8)
             .skip(1)
             .take(rules.outlets.max_len())
-            .any(is_dash)
+            .any(|w| is_dash(&w))
         {
             return None;
         }
+        let words: Vec<&str> = crate::shape::split_words(text).take(8).collect();
         let n = rules.outlets.prefix_len_of(&words.join(" "))?;
         let dash = words.get(n)?;
         if !is_dash(dash) {
