@@ -219,28 +219,27 @@ impl Numeric {
         Some(caps)
     }
 
-    /// The leftmost match starting at or after byte `pos` and ending by byte `end`.
+    /// The leftmost match starting at or after byte `pos` and ending by byte `end`;
+    /// `digits` holds the byte offset of every decimal digit between `pos` and `end`, in
+    /// order (more before `pos` are skipped).
     pub fn find_at<'t>(
         self,
-        digits: &RegionFinder,
+        finder: &RegionFinder,
         text: &'t str,
+        digits: &[usize],
         pos: usize,
         end: usize,
     ) -> Option<Caps<'t>> {
-        let cur = Cursor { text, end, digits };
-        let mut i = pos;
-        while i < end {
-            match digits.digit_len(text, i) {
-                Some(len) => {
-                    if let Some(caps) = self.anchored(&cur, i) {
-                        return Some(caps);
-                    }
-                    i += len;
-                }
-                None => i += text[i..].chars().next().map_or(1, char::len_utf8),
-            }
-        }
-        None
+        let cur = Cursor {
+            text,
+            end,
+            digits: finder,
+        };
+        let from = digits.partition_point(|&d| d < pos);
+        digits[from..]
+            .iter()
+            .take_while(|&&d| d < end)
+            .find_map(|&d| self.anchored(&cur, d))
     }
 }
 
@@ -270,7 +269,12 @@ mod tests {
     ) -> Vec<Vec<Option<(usize, usize)>>> {
         let mut out = Vec::new();
         let mut pos = 0;
-        while let Some(c) = n.find_at(finder, text, pos, text.len()) {
+        let digits: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, _)| finder.digit_len(text, i).is_some())
+            .map(|(i, _)| i)
+            .collect();
+        while let Some(c) = n.find_at(finder, text, &digits, pos, text.len()) {
             let m = c.get(0).expect("match");
             out.push(
                 (0..groups)

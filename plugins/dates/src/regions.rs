@@ -34,6 +34,9 @@ pub struct Region {
     /// Bit `i` set: cued pattern `i` of the scanner matches somewhere in the region (filled
     /// in by the scanner).
     pub cued: u16,
+    /// Its decimal digits: indices `digits.0..digits.1` of the digit offsets
+    /// [`RegionFinder::find`] fills in.
+    pub digits: (usize, usize),
 }
 
 /// Finds the regions of a text; built once from the cue words.
@@ -47,9 +50,6 @@ pub struct RegionFinder {
     /// By first and second byte of a three-byte char (`(first - 0xE0) * 64 + second % 64`):
     /// whether a decimal digit starts with them.
     digit_pairs: [bool; 16 * 64],
-    /// By first byte of a char: its length in bytes when no decimal digit starts with that
-    /// byte, else 0.
-    skip: [u8; 256],
     /// The classes as regexes, for the chars beyond the table.
     member: Regex,
     letter: Regex,
@@ -102,21 +102,9 @@ impl RegionFinder {
         }
         // four-byte chars are not in the table: always look at them
         digit_leads[0xF0..].fill(true);
-        let mut skip = [0u8; 256];
-        for (b, step) in skip.iter_mut().enumerate() {
-            if !digit_leads[b] {
-                *step = match b {
-                    0..0xC0 => 1,
-                    0xC0..0xE0 => 2,
-                    0xE0..0xF0 => 3,
-                    _ => 4,
-                };
-            }
-        }
         Ok(RegionFinder {
             table,
             digit_leads,
-            skip,
             digit_pairs,
             member,
             letter,
@@ -174,17 +162,13 @@ impl RegionFinder {
     }
 
     /// The regions of `text`, in text order, appended to `out`: from each digit not in a
-    /// region yet, the run of member chars around it.
-    pub fn find(&self, text: &str, out: &mut Vec<Region>) {
+    /// region yet, the run of member chars around it. The byte offset of every decimal
+    /// digit of a region is appended to `digits` (in text order; see [`Region::digits`]).
+    pub fn find(&self, text: &str, out: &mut Vec<Region>, digits: &mut Vec<usize>) {
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            // skip the chars no digit starts with
-            let step = self.skip[usize::from(bytes[i])];
-            if step != 0 {
-                i += usize::from(step);
-                continue;
-            }
+        while let Some(at) = next_candidate(bytes, i) {
+            i = at;
             if !self.may_be_digit(bytes, i) || self.digit_len(text, i).is_none() {
                 // on to the next char (`i` is on a lead byte)
                 i += match bytes[i] {
@@ -204,11 +188,19 @@ impl RegionFinder {
                 seen |= f;
                 start -= c.len_utf8();
             }
+            let first = digits.len();
             let mut end = i;
             for c in text[i..].chars() {
-                let f = self.flags(c);
+                let f = if c.is_ascii() {
+                    self.table[c as usize]
+                } else {
+                    self.flags(c)
+                };
                 if f & MEMBER == 0 {
                     break;
+                }
+                if f & DIGIT != 0 {
+                    digits.push(end);
                 }
                 seen |= f;
                 end += c.len_utf8();
@@ -218,9 +210,128 @@ impl RegionFinder {
                 end,
                 letters: seen & LETTER != 0,
                 cued: 0,
+                digits: (first, digits.len()),
             });
             i = end;
         }
+    }
+}
+
+/// The first byte at or after `from` that may start a decimal digit: an ASCII digit, or
+/// the lead byte of a char from U+0640 on (`0xD9` and up), where every other decimal digit
+/// lies, except the Vietnamese letters U+1E80..U+1EFF (`E1 BA ..`, `E1 BB ..`), which are
+/// no digits.
+#[inline]
+fn next_candidate(bytes: &[u8], from: usize) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    let (from, found) = sse2::next_candidate(bytes, from);
+    #[cfg(not(target_arch = "x86_64"))]
+    let (from, found) = swar_next_candidate(bytes, from);
+    found.or_else(|| tail_candidate(bytes, from))
+}
+
+/// Whether byte `j` of `bytes` may start a decimal digit (see [`next_candidate`]).
+#[inline]
+fn is_candidate(bytes: &[u8], j: usize) -> bool {
+    let b = bytes[j];
+    b.is_ascii_digit()
+        || (b >= 0xD9 && !(b == 0xE1 && bytes.get(j + 1).is_some_and(|n| n & 0xFE == 0xBA)))
+}
+
+/// [`next_candidate`] one byte at a time.
+fn tail_candidate(bytes: &[u8], from: usize) -> Option<usize> {
+    (from..bytes.len()).find(|&j| is_candidate(bytes, j))
+}
+
+/// [`next_candidate`] eight bytes at a time, as long as nine bytes are left: the candidate,
+/// or where the search stopped.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn swar_next_candidate(bytes: &[u8], from: usize) -> (usize, Option<usize>) {
+    /// Eight bytes each `0x01`.
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    /// Eight bytes each `0x7F`.
+    const LOW7: u64 = ONES * 0x7F;
+    /// Eight bytes each `0x80`.
+    const HIGH: u64 = ONES * 0x80;
+    /// Bytes equal to `c` in `x`: the high bit of each such byte set.
+    fn bytes_equal(x: u64, c: u8) -> u64 {
+        let t = x ^ (ONES * u64::from(c));
+        !(((t & LOW7) + LOW7) | t) & HIGH
+    }
+    let mut i = from;
+    // nine bytes: each byte of the eight and the byte after it
+    while let Some(chunk) = bytes.get(i..i + 9) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&chunk[..8]);
+        let x = u64::from_le_bytes(word);
+        word.copy_from_slice(&chunk[1..]);
+        let next = u64::from_le_bytes(word);
+        let low = x & LOW7;
+        // per byte (no carry crosses a byte): the low seven bits are at least 0x30, at
+        // least 0x3A, at least 0x59
+        let ge30 = low + ONES * 0x50;
+        let ge3a = low + ONES * 0x46;
+        let ge59 = low + ONES * 0x27;
+        let digit = ge30 & !ge3a & !x;
+        let vietnamese = bytes_equal(x, 0xE1) & bytes_equal(next & (ONES * 0xFE), 0xBA);
+        let lead = ge59 & x & !vietnamese;
+        let hits = (digit | lead) & HIGH;
+        if hits != 0 {
+            return (i, Some(i + (hits.trailing_zeros() / 8) as usize));
+        }
+        i += 8;
+    }
+    (i, None)
+}
+
+/// [`next_candidate`] sixteen bytes at a time with SSE2 (part of every x86-64 CPU).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+        _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_xor_si128,
+    };
+
+    /// Bit `k` set: byte `i + k` of `bytes` may start a digit (`i + 17 <= bytes.len()`).
+    #[inline(always)]
+    fn mask(bytes: &[u8], i: usize) -> i32 {
+        let chunk: &[u8; 17] = bytes[i..i + 17].try_into().expect("seventeen bytes");
+        // SAFETY: SSE2 is part of every x86-64 CPU; both loads read sixteen of the seventeen
+        // bytes of `chunk` and need no alignment.
+        unsafe {
+            let x = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let next = _mm_loadu_si128(chunk.as_ptr().add(1).cast::<__m128i>());
+            // ASCII digits: x - 0x30 below 10, compared signed after a shift by 0x80
+            let shifted = _mm_add_epi8(x, _mm_set1_epi8(0x50));
+            let digit = _mm_cmplt_epi8(shifted, _mm_set1_epi8(-128 + 10));
+            // bytes 0xD9 and up: x ^ 0x80 above 0x58, compared signed
+            let flipped = _mm_xor_si128(x, _mm_set1_epi8(-128));
+            let lead = _mm_cmpgt_epi8(flipped, _mm_set1_epi8(0x58));
+            // E1 followed by BA or BB
+            let e1 = _mm_cmpeq_epi8(x, _mm_set1_epi8(0xE1_u8 as i8));
+            let ba = _mm_cmpeq_epi8(
+                _mm_and_si128(next, _mm_set1_epi8(0xFE_u8 as i8)),
+                _mm_set1_epi8(0xBA_u8 as i8),
+            );
+            let vietnamese = _mm_and_si128(e1, ba);
+            _mm_movemask_epi8(_mm_or_si128(digit, _mm_andnot_si128(vietnamese, lead)))
+        }
+    }
+
+    /// The candidate, or where the search stopped (fewer than seventeen bytes left).
+    #[inline]
+    pub(super) fn next_candidate(bytes: &[u8], from: usize) -> (usize, Option<usize>) {
+        let mut i = from;
+        // seventeen bytes: each byte of the sixteen and the byte after it
+        while i + 17 <= bytes.len() {
+            let mask = mask(bytes, i);
+            if mask != 0 {
+                return (i, Some(i + mask.trailing_zeros() as usize));
+            }
+            i += 16;
+        }
+        (i, None)
     }
 }
 
@@ -234,7 +345,8 @@ mod tests {
         let finder = RegionFinder::new(&words).expect("finder");
         let text = "Ngày (THÁNG 5/2023) có 12 người; ấy là những năm 1990.";
         let mut out = Vec::new();
-        finder.find(text, &mut out);
+        let mut digits = Vec::new();
+        finder.find(text, &mut out, &mut digits);
         let parts: Vec<(&str, bool)> = out
             .iter()
             .map(|r| (&text[r.start..r.end], r.letters))
@@ -248,8 +360,39 @@ mod tests {
             ]
         );
         // a non-ASCII decimal digit counts, a superscript does not
+        let digit_texts: Vec<&str> = digits.iter().map(|&d| &text[d..d + 1]).collect();
+        assert_eq!(
+            digit_texts,
+            ["5", "2", "0", "2", "3", "1", "2", "1", "9", "9", "0"]
+        );
+        assert_eq!(out[1].digits, (5, 7));
         out.clear();
-        finder.find("a ٣ b ² c", &mut out);
+        digits.clear();
+        finder.find("a ٣ b ² c", &mut out, &mut digits);
         assert_eq!(out.len(), 1);
+        assert_eq!(digits, [2]);
+    }
+
+    #[test]
+    fn the_byte_scan_stops_at_every_char_a_digit_may_start_with() {
+        let finder = RegionFinder::new(&Vec::new()).expect("finder");
+        for c in (0..TABLE_SIZE).filter_map(char::from_u32) {
+            if finder.flags(c) & DIGIT == 0 {
+                continue;
+            }
+            // the digit at every position of an eight-byte chunk, and in the tail
+            for pad in 0..40 {
+                let text = format!("{}{c}ấy ở", "ệ".repeat(pad / 3) + &"a".repeat(pad % 3));
+                let at = text.find(c).expect("there");
+                assert_eq!(next_candidate(text.as_bytes(), 0), Some(at), "{c:?} {pad}");
+                let (stop, found) = swar_next_candidate(text.as_bytes(), 0);
+                assert_eq!(
+                    found.or_else(|| tail_candidate(text.as_bytes(), stop)),
+                    Some(at),
+                    "{c:?} {pad}"
+                );
+            }
+        }
+        assert_eq!(next_candidate("ấy ở ạ ă đ ư".as_bytes(), 0), None);
     }
 }

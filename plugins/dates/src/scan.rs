@@ -311,13 +311,15 @@ impl Scanner {
         n: Numeric,
         text: &'t str,
         regions: &[Region],
+        digits: &[usize],
         mut f: impl FnMut(&Caps<'t>) -> bool,
     ) {
         let mut pos = 0;
         for r in regions {
             pos = pos.max(r.start);
+            let digits = &digits[r.digits.0..r.digits.1];
             while pos <= r.end {
-                let Some(c) = n.find_at(&self.regions, text, pos, r.end) else {
+                let Some(c) = n.find_at(&self.regions, text, digits, pos, r.end) else {
                     break;
                 };
                 let Some(m) = c.get(0) else { break };
@@ -547,22 +549,23 @@ impl Scanner {
         let mut cands = Vec::new();
         let mut named_years = Vec::new();
         let mut regions = Vec::new();
-        self.regions.find(text, &mut regions);
+        let mut digits = Vec::new();
+        self.regions.find(text, &mut regions, &mut digits);
         for r in regions.iter_mut().filter(|r| r.letters) {
             for i in self.cued.matches(&text[r.start..r.end]).iter() {
                 r.cued |= 1 << i;
             }
         }
-        self.full_dates(text, &regions, &mut cands);
-        self.day_months(text, &regions, &mut cands);
+        self.full_dates(text, &regions, &digits, &mut cands);
+        self.day_months(text, &regions, &digits, &mut cands);
         self.text_dates(text, &regions, &mut cands);
         self.month_years(text, &regions, &mut cands);
         self.quarters(text, &regions, &mut cands);
         self.years(text, &regions, &mut cands);
-        self.year_ranges(text, &regions, &mut cands);
+        self.year_ranges(text, &regions, &digits, &mut cands);
         self.decades(text, &regions, &mut cands);
         self.day_ranges(text, &regions, &mut cands);
-        self.weak_pieces(text, &regions, &mut cands, &mut named_years);
+        self.weak_pieces(text, &regions, &digits, &mut cands, &mut named_years);
         if bare_relative {
             self.relatives(text, &mut cands);
         }
@@ -749,8 +752,8 @@ impl Scanner {
             .filter(|&s| word_start(text, s))
     }
 
-    fn full_dates(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        self.each_numeric(Numeric::Full, text, regions, |c| {
+    fn full_dates(&self, text: &str, regions: &[Region], digits: &[usize], out: &mut Vec<Mention>) {
+        self.each_numeric(Numeric::Full, text, regions, digits, |c| {
             let (Some(m0), Some(s1), Some(s2), Some(ytext)) =
                 (c.get(0), c.get(2), c.get(4), c.get(5))
             else {
@@ -788,8 +791,8 @@ impl Scanner {
         });
     }
 
-    fn day_months(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        self.each_numeric(Numeric::DayMonth, text, regions, |c| {
+    fn day_months(&self, text: &str, regions: &[Region], digits: &[usize], out: &mut Vec<Mention>) {
+        self.each_numeric(Numeric::DayMonth, text, regions, digits, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(d), Some(mo)) = (num(c, 1), num(c, 3)) else {
                 return false;
@@ -936,8 +939,14 @@ impl Scanner {
         });
     }
 
-    fn year_ranges(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        self.each_numeric(Numeric::YearRange, text, regions, |c| {
+    fn year_ranges(
+        &self,
+        text: &str,
+        regions: &[Region],
+        digits: &[usize],
+        out: &mut Vec<Mention>,
+    ) {
+        self.each_numeric(Numeric::YearRange, text, regions, digits, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(a), Some(b)) = (num(c, 1), num(c, 2)) else {
                 return false;
@@ -1076,6 +1085,7 @@ impl Scanner {
         &self,
         text: &str,
         regions: &[Region],
+        digits: &[usize],
         out: &mut Vec<Mention>,
         named_years: &mut Vec<(usize, i32)>,
     ) {
@@ -1096,7 +1106,7 @@ impl Scanner {
             });
             true
         });
-        self.each_numeric(Numeric::BareDay, text, regions, |c| {
+        self.each_numeric(Numeric::BareDay, text, regions, digits, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 0) else { return false };
             if !(1..=31).contains(&d) || !clean_edges(text, m0) {
@@ -1112,7 +1122,7 @@ impl Scanner {
             });
             true
         });
-        self.each_numeric(Numeric::BareYear, text, regions, |c| {
+        self.each_numeric(Numeric::BareYear, text, regions, digits, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 0) else { return false };
             let y = y as i32;
