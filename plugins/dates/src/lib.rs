@@ -143,7 +143,9 @@ impl Plugin for Dates {
             modified.as_deref(),
         );
         let mut out = Output::default();
-        out.set("dates", records)?;
+        let records = records.into_iter().map(DateRecord::into_json).collect();
+        out.fields
+            .insert("dates".to_string(), serde_json::Value::Array(records));
         Ok(out)
     }
 }

@@ -170,7 +170,8 @@ const SEPARATORS: [char; 3] = ['-', '/', '.'];
 const DASHES: [char; 3] = ['-', '–', '—'];
 
 impl Numeric {
-    /// The match anchored at byte `i` (a digit), with its groups.
+    /// The match anchored at byte `i` (a digit), with its groups (built only for a match).
+    #[inline]
     fn anchored<'t>(self, cur: &Cursor<'t, '_>, i: usize) -> Option<Caps<'t>> {
         let mut caps = Caps::new(cur.text);
         let end = match self {
@@ -180,11 +181,8 @@ impl Numeric {
                 let a = cur.day(i)?;
                 let s1 = cur.one_of(a, &SEPARATORS)?;
                 let b = cur.day(s1)?;
-                caps.set(1, i, a);
-                caps.set(2, a, s1);
-                caps.set(3, s1, b);
-                if self == Numeric::DayMonth {
-                    b
+                let full = if self == Numeric::DayMonth {
+                    None
                 } else {
                     let s2 = cur.one_of(b, &SEPARATORS)?;
                     let (four, n) = cur.digits(s2, 4);
@@ -197,9 +195,18 @@ impl Numeric {
                         }
                         two
                     };
-                    caps.set(4, b, s2);
-                    caps.set(5, s2, y);
-                    y
+                    Some((s2, y))
+                };
+                caps.set(1, i, a);
+                caps.set(2, a, s1);
+                caps.set(3, s1, b);
+                match full {
+                    None => b,
+                    Some((s2, y)) => {
+                        caps.set(4, b, s2);
+                        caps.set(5, s2, y);
+                        y
+                    }
                 }
             }
             // `\s*` before a dash cannot give back a space to the dash

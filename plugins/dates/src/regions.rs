@@ -113,25 +113,29 @@ impl RegionFinder {
     }
 
     /// The flags of `c`.
-    #[inline]
+    #[inline(always)]
     fn flags(&self, c: char) -> u8 {
         match self.table.get(c as usize) {
             Some(&f) => f,
-            None => {
-                let s = c.encode_utf8(&mut [0; 4]).to_string();
-                let mut f = 0;
-                if self.member.is_match(&s) {
-                    f |= MEMBER;
-                    if self.digit.is_match(&s) {
-                        f |= DIGIT;
-                    }
-                    if self.letter.is_match(&s) {
-                        f |= LETTER;
-                    }
-                }
-                f
+            None => self.flags_beyond_table(c),
+        }
+    }
+
+    /// The flags of a char beyond the table, from the regexes.
+    #[cold]
+    fn flags_beyond_table(&self, c: char) -> u8 {
+        let s = c.encode_utf8(&mut [0; 4]).to_string();
+        let mut f = 0;
+        if self.member.is_match(&s) {
+            f |= MEMBER;
+            if self.digit.is_match(&s) {
+                f |= DIGIT;
+            }
+            if self.letter.is_match(&s) {
+                f |= LETTER;
             }
         }
+        f
     }
 
     /// The length of the char at byte `i` of `text` (a char boundary) if it is a decimal

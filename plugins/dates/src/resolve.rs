@@ -65,6 +65,39 @@ pub struct DateRecord {
     pub year_source: YearSource,
 }
 
+impl YearSource {
+    /// Its name in the output, as it serialises.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            YearSource::Text => "text",
+            YearSource::Published => "published",
+            YearSource::File => "file",
+            YearSource::Unknown => "unknown",
+        }
+    }
+}
+
+impl DateRecord {
+    /// The record as a JSON object, exactly as it serialises, moving its strings instead
+    /// of copying them.
+    pub fn into_json(self) -> serde_json::Value {
+        use serde_json::Value;
+        let text_or_null = |s: Option<String>| s.map_or(Value::Null, Value::String);
+        let mut map = serde_json::Map::new();
+        map.insert("text".to_string(), Value::String(self.text));
+        map.insert("start".to_string(), Value::from(self.start));
+        map.insert("end".to_string(), Value::from(self.end));
+        map.insert("value".to_string(), text_or_null(self.value));
+        map.insert("precision".to_string(), Value::from(self.precision));
+        map.insert("part_of_day".to_string(), text_or_null(self.part_of_day));
+        map.insert(
+            "year_source".to_string(),
+            Value::from(self.year_source.as_str()),
+        );
+        Value::Object(map)
+    }
+}
+
 /// What the plugin knows besides the text.
 #[derive(Debug, Clone, Default)]
 pub struct Reference<'a> {

@@ -760,3 +760,20 @@ case!(
     "Sáng 5/6, thắng 2-1 tại sân nhà.",
     ["--06-05"]
 );
+
+#[test]
+fn records_as_json_are_what_they_serialise_to() {
+    let text = "Sáng 14-4, giai đoạn 2016-2021; hôm qua; ngày 29/5/2023 lúc 8h30.";
+    for published in [None, Some("2023-05-29T12:50:00+07:00")] {
+        for recs in [
+            plugin(true).extract(text, None, published, None),
+            plugin(false).extract(text, None, None, None),
+        ] {
+            assert!(!recs.is_empty());
+            for r in recs {
+                let expected = serde_json::to_value(&r).expect("serialises");
+                assert_eq!(r.into_json(), expected);
+            }
+        }
+    }
+}
