@@ -8,7 +8,7 @@
 //! (leftmost-first, `\d` any decimal digit, `\s` any white space), which the tests check.
 
 use crate::regions::RegionFinder;
-use regex::Captures;
+use regex::CaptureLocations;
 
 /// The most groups a candidate pattern has, the whole match included.
 const GROUPS: usize = 8;
@@ -57,12 +57,12 @@ impl<'t> Caps<'t> {
         }
     }
 
-    /// The groups of a regex match (`text` is its haystack).
-    pub fn from_regex(text: &'t str, c: &Captures<'t>) -> Caps<'t> {
+    /// The groups of a regex match read into `locs` (`text` is its haystack).
+    pub fn from_locations(text: &'t str, locs: &CaptureLocations) -> Caps<'t> {
         let mut caps = Caps::new(text);
-        for (slot, m) in caps.spans.iter_mut().zip(c.iter()) {
-            if let Some(m) = m {
-                *slot = (m.start(), m.end());
+        for (i, slot) in caps.spans.iter_mut().enumerate().take(locs.len()) {
+            if let Some(span) = locs.get(i) {
+                *slot = span;
             }
         }
         caps

@@ -25,7 +25,7 @@ use crate::lexicon::{alternation, key, Lexicon, Unit};
 use crate::matches::{Caps, Numeric, Span};
 use crate::regions::{Region, RegionFinder};
 use crate::text::{before, char_after, char_before};
-use regex::{Captures, Regex, RegexSet};
+use regex::{CaptureLocations, Captures, Regex, RegexSet};
 use std::collections::HashMap;
 
 /// A calendar point as written, possibly without its year.
@@ -283,19 +283,21 @@ fn each_match_in<'t>(
     mut f: impl FnMut(&Caps<'t>) -> bool,
 ) {
     let mut pos = 0;
+    // one set of capture slots for every search (made at the first)
+    let mut locs = None;
     for r in regions
         .iter()
         .filter(|r| cued.is_none_or(|i| r.cued & (1 << i) != 0))
     {
         let hay = &text[..r.end];
         pos = pos.max(r.start);
+        let locs = locs.get_or_insert_with(|| re.capture_locations());
         while pos <= hay.len() {
-            let Some(c) = re.captures_at(hay, pos) else {
+            let Some(m) = re.captures_read_at(locs, hay, pos) else {
                 break;
             };
-            let Some(m) = c.get(0) else { break };
             let step = char_after(text, m.start()).map_or(1, char::len_utf8);
-            pos = if f(&Caps::from_regex(text, &c)) && m.end() > m.start() {
+            pos = if f(&Caps::from_locations(text, locs)) && m.end() > m.start() {
                 m.end()
             } else {
                 m.start() + step
@@ -375,11 +377,15 @@ pub struct Scanner {
     cued: RegexSet,
     relative: Regex,
     left_token: Regex,
+    /// Indices of the named groups of `left_token`.
+    left_groups: LeftGroups,
     left_modifier: Regex,
     left_period: Regex,
     left_from: Regex,
     left_target: Regex,
     right_time: Regex,
+    /// Indices of the named groups of `right_time`.
+    right_groups: RightGroups,
     right_paren: Regex,
     gap_range: Regex,
     gap_dash: Regex,
@@ -396,6 +402,72 @@ pub struct Scanner {
     cued_years: [i32; 2],
     bare_years: [i32; 2],
     joiner_keys: Vec<String>,
+}
+
+/// The index of the group called `name` in `re`.
+fn group(re: &Regex, name: &str) -> Result<usize, String> {
+    re.capture_names()
+        .position(|n| n == Some(name))
+        .ok_or_else(|| format!("dates: no group {name:?} in {}", re.as_str()))
+}
+
+/// The text of group `i` of a match read into `locs` from `hay`.
+fn group_text<'h>(locs: &CaptureLocations, hay: &'h str, i: usize) -> Option<&'h str> {
+    locs.get(i).map(|(a, b)| &hay[a..b])
+}
+
+/// Indices of the named groups of [`Scanner::left_token`].
+#[derive(Debug, Clone, Copy)]
+struct LeftGroups {
+    time: usize,
+    h: usize,
+    m: usize,
+    m2: usize,
+    day: usize,
+    pod: usize,
+    suf: usize,
+    rel: usize,
+    wd: usize,
+    sep: usize,
+}
+
+impl LeftGroups {
+    fn of(re: &Regex) -> Result<LeftGroups, String> {
+        Ok(LeftGroups {
+            time: group(re, "time")?,
+            h: group(re, "h")?,
+            m: group(re, "m")?,
+            m2: group(re, "m2")?,
+            day: group(re, "day")?,
+            pod: group(re, "pod")?,
+            suf: group(re, "suf")?,
+            rel: group(re, "rel")?,
+            wd: group(re, "wd")?,
+            sep: group(re, "sep")?,
+        })
+    }
+}
+
+/// Indices of the named groups of [`Scanner::right_time`].
+#[derive(Debug, Clone, Copy)]
+struct RightGroups {
+    h: usize,
+    h2: usize,
+    m: usize,
+    m2: usize,
+    tz: usize,
+}
+
+impl RightGroups {
+    fn of(re: &Regex) -> Result<RightGroups, String> {
+        Ok(RightGroups {
+            h: group(re, "h")?,
+            h2: group(re, "h2")?,
+            m: group(re, "m")?,
+            m2: group(re, "m2")?,
+            tz: group(re, "tz")?,
+        })
+    }
 }
 
 fn compile(pattern: &str) -> Result<Regex, String> {
@@ -446,6 +518,12 @@ impl Scanner {
         cued[CUED_DAY_RANGE] = format!(
             r"(?i)(?:{day}|{from})\s+(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})([/.])(\d{{1,2}})(?:([/.])(\d{{4}}))?"
         );
+        let left_token = compile(&format!(
+            r"(?i)(?:(?P<time>(?P<h>\d{{1,2}})(?:\s*{hour}(?:\s*(?P<m>\d{{1,2}})(?:\s*{minute})?)?|:(?P<m2>\d{{2}})))|(?P<day>{day})|(?P<pod>{pod})(?:\s+(?P<suf>{suf}))?|(?P<rel>{rel_day})|(?P<wd>{weekday}))(?P<sep>\s*,?\s*\(?\s*)$"
+        ))?;
+        let right_time = compile(&format!(
+            r"(?i)^[ \t]*[,|\-–]?[ \t]*(?:(?:{clock}[ \t]+)?(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::\d{{2}})?|{clock}[ \t]+(?P<h2>\d{{1,2}})[ \t]*{hour}(?:[ \t]*(?P<m2>\d{{1,2}})(?:[ \t]*{minute})?)?)(?:[ \t]*\(?[ \t]*(?:GMT|UTC)[ \t]*(?P<tz>[+-][ \t]*\d{{1,2}}(?::?\d{{2}})?)?[ \t]*\)?)?"
+        ))?;
         Ok(Scanner {
             dm_text: compile(&cued[CUED_DM_TEXT])?,
             month_year: compile(&cued[CUED_MONTH_YEAR])?,
@@ -462,18 +540,16 @@ impl Scanner {
             relative: compile(&format!(
                 r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
             ))?,
-            left_token: compile(&format!(
-                r"(?i)(?:(?P<time>(?P<h>\d{{1,2}})(?:\s*{hour}(?:\s*(?P<m>\d{{1,2}})(?:\s*{minute})?)?|:(?P<m2>\d{{2}})))|(?P<day>{day})|(?P<pod>{pod})(?:\s+(?P<suf>{suf}))?|(?P<rel>{rel_day})|(?P<wd>{weekday}))(?P<sep>\s*,?\s*\(?\s*)$"
-            ))?,
+            left_groups: LeftGroups::of(&left_token)?,
+            left_token,
             left_modifier: compile(&format!(r"(?i){modifiers}\s+$"))?,
             left_period: compile(&format!(
                 r"(?i)(?:(?:{from})\s+)?(?:{period}|{year})\s+$|\(\s*$"
             ))?,
             left_from: compile(&format!(r"(?i){from}\s+$"))?,
             left_target: compile(&format!(r"(?i){target}\s+$"))?,
-            right_time: compile(&format!(
-                r"(?i)^[ \t]*[,|\-–]?[ \t]*(?:(?:{clock}[ \t]+)?(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?::\d{{2}})?|{clock}[ \t]+(?P<h2>\d{{1,2}})[ \t]*{hour}(?:[ \t]*(?P<m2>\d{{1,2}})(?:[ \t]*{minute})?)?)(?:[ \t]*\(?[ \t]*(?:GMT|UTC)[ \t]*(?P<tz>[+-][ \t]*\d{{1,2}}(?::?\d{{2}})?)?[ \t]*\)?)?"
-            ))?,
+            right_groups: RightGroups::of(&right_time)?,
+            right_time,
             right_paren: compile(r"^[ \t]*\)")?,
             gap_range: compile(&format!(r"(?i)^\s*{to}\s+(?:{fillers}\s+)*$"))?,
             gap_dash: compile(r"^\s*[-–—]\s*$")?,
@@ -546,10 +622,11 @@ impl Scanner {
     /// Find the date expressions of `text`. `bare_relative` also reports relative
     /// words standing alone ("hôm qua", "tuần trước").
     pub fn scan(&self, text: &str, bare_relative: bool) -> Scan {
-        let mut cands = Vec::new();
+        // sized for a typical text, so that they seldom grow
+        let mut cands = Vec::with_capacity(text.len() / 128 + 8);
         let mut named_years = Vec::new();
-        let mut regions = Vec::new();
-        let mut digits = Vec::new();
+        let mut regions = Vec::with_capacity(text.len() / 128 + 8);
+        let mut digits = Vec::with_capacity(text.len() / 32 + 8);
         self.regions.find(text, &mut regions, &mut digits);
         for r in regions.iter_mut().filter(|r| r.letters) {
             for i in self.cued.matches(&text[r.start..r.end]).iter() {
@@ -598,22 +675,23 @@ impl Scanner {
             ..LeftCues::default()
         };
         let (mut day, mut pod, mut rel, mut weekday) = (false, false, false, false);
+        let g = self.left_groups;
+        let mut locs = self.left_token.capture_locations();
         loop {
             let (wstart, window) = before(text, cues.start, 64);
-            let Some(c) = self.left_token.captures(window) else {
+            let Some(m) = self.left_token.captures_read(&mut locs, window) else {
                 break;
             };
-            let Some(m) = c.get(0) else { break };
             let tok_start = wstart + m.start();
             if !word_start(text, tok_start) || m.as_str().trim().is_empty() {
                 break;
             }
-            if c.name("time").is_some() {
-                let h = c.name("h").and_then(|h| h.as_str().parse::<u8>().ok());
-                let mi = c
-                    .name("m")
-                    .or_else(|| c.name("m2"))
-                    .map_or(Some(0), |m| m.as_str().parse::<u8>().ok());
+            let c = |i: usize| group_text(&locs, window, i);
+            if c(g.time).is_some() {
+                let h = c(g.h).and_then(|h| h.parse::<u8>().ok());
+                let mi = c(g.m)
+                    .or_else(|| c(g.m2))
+                    .map_or(Some(0), |m| m.parse::<u8>().ok());
                 match (h, mi) {
                     (Some(h), Some(mi))
                         if cues.time.is_none() && (day || pod) && h < 24 && mi < 60 =>
@@ -622,26 +700,26 @@ impl Scanner {
                     }
                     _ => break,
                 }
-            } else if c.name("day").is_some() {
+            } else if c(g.day).is_some() {
                 if day || cues.time.is_some() {
                     break;
                 }
                 day = true;
-            } else if let Some(p) = c.name("pod") {
+            } else if let Some(p) = c(g.pod) {
                 if pod || cues.time.is_some() {
                     break;
                 }
                 pod = true;
-                cues.part_of_day = self.part_of_day.get(&key(p.as_str())).cloned();
-                if c.name("suf").is_some() {
+                cues.part_of_day = self.part_of_day.get(&key(p)).cloned();
+                if c(g.suf).is_some() {
                     rel = true;
                 }
-            } else if c.name("rel").is_some() {
+            } else if c(g.rel).is_some() {
                 if rel || cues.time.is_some() {
                     break;
                 }
                 rel = true;
-            } else if c.name("wd").is_some() {
+            } else if c(g.wd).is_some() {
                 if weekday || cues.time.is_some() {
                     break;
                 }
@@ -649,7 +727,7 @@ impl Scanner {
             } else {
                 break;
             }
-            if c.name("sep").is_some_and(|s| s.as_str().contains('(')) {
+            if c(g.sep).is_some_and(|s| s.contains('(')) {
                 cues.paren = true;
             }
             cues.cued = true;
@@ -677,19 +755,19 @@ impl Scanner {
         let mut end = end;
         let mut time = None;
         let mut offset = None;
-        if let Some(c) = self.right_time.captures(&text[end..]) {
-            let field = |a: &str, b: &str| {
-                c.name(a)
-                    .or_else(|| c.name(b))
-                    .map(|m| m.as_str().parse::<u32>().ok())
-            };
-            let h = field("h", "h2").flatten();
-            let mi = field("m", "m2").unwrap_or(Some(0));
-            let stop = end + c.get(0).map_or(0, |m| m.end());
+        let hay = &text[end..];
+        let mut locs = self.right_time.capture_locations();
+        if let Some(whole) = self.right_time.captures_read(&mut locs, hay) {
+            let g = self.right_groups;
+            let c = |i: usize| group_text(&locs, hay, i);
+            let field = |a: usize, b: usize| c(a).or_else(|| c(b)).map(|m| m.parse::<u32>().ok());
+            let h = field(g.h, g.h2).flatten();
+            let mi = field(g.m, g.m2).unwrap_or(Some(0));
+            let stop = end + whole.end();
             if let (Some(h), Some(mi)) = (h, mi) {
                 if h < 24 && mi < 60 && clean_right(text, stop) {
                     time = Some((h as u8, mi as u8));
-                    offset = c.name("tz").and_then(|o| parse_offset(o.as_str()));
+                    offset = c(g.tz).and_then(parse_offset);
                     end = stop;
                 }
             }
