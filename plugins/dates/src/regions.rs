@@ -21,6 +21,8 @@ const MEMBER: u8 = 1;
 const DIGIT: u8 = 2;
 /// A letter of a cue word (or a roman numeral).
 const LETTER: u8 = 4;
+/// White space (regex `\s`, `char::is_whitespace`).
+const SPACE: u8 = 8;
 
 /// One region: bytes `start..end` of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,12 @@ pub struct RegionFinder {
     /// By first and second byte of a three-byte char (`(first - 0xE0) * 64 + second % 64`):
     /// whether a decimal digit starts with them.
     digit_pairs: [bool; 16 * 64],
+    /// By char below [`TABLE_SIZE`]: for a letter of a cue word, a number (from 1) shared
+    /// by exactly the chars it matches case-insensitively; 0 for the others.
+    fold: Box<[u8]>,
+    /// The last word of each cue word, as `fold` numbers; `None` when the letters could
+    /// not all be numbered (then every region may hold a cue).
+    cue_tails: Option<Vec<Vec<u8>>>,
     /// The classes as regexes, for the chars beyond the table.
     member: Regex,
     letter: Regex,
@@ -60,8 +68,9 @@ impl RegionFinder {
     /// A finder for patterns whose cue words are `words` (phrases; spaces inside them are
     /// whitespace, already allowed).
     pub fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Result<RegionFinder, String> {
+        let words: Vec<&String> = words.into_iter().collect();
         let mut letters = String::from("IV");
-        for w in words {
+        for w in &words {
             for c in w.chars().filter(|c| !c.is_whitespace()) {
                 letters.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
             }
@@ -81,9 +90,11 @@ impl RegionFinder {
                 }
             }
         }
-        for f in table.iter_mut() {
+        for (c, f) in table.iter_mut().enumerate() {
             if *f & MEMBER == 0 {
                 *f = 0;
+            } else if char::from_u32(c as u32).is_some_and(char::is_whitespace) {
+                *f |= SPACE;
             }
         }
         let mut digit_leads = [false; 256];
@@ -102,8 +113,11 @@ impl RegionFinder {
         }
         // four-byte chars are not in the table: always look at them
         digit_leads[0xF0..].fill(true);
+        let (fold, cue_tails) = fold_numbers(&table, &words)?;
         Ok(RegionFinder {
             table,
+            fold,
+            cue_tails,
             digit_leads,
             digit_pairs,
             member,
@@ -134,6 +148,9 @@ impl RegionFinder {
             if self.letter.is_match(&s) {
                 f |= LETTER;
             }
+            if c.is_whitespace() {
+                f |= SPACE;
+            }
         }
         f
     }
@@ -163,6 +180,59 @@ impl RegionFinder {
             }
             _ => true,
         }
+    }
+
+    /// Whether a cued pattern may match in `region` (the text of a region): each of them
+    /// has a cue word, then white space, then a digit or a roman numeral's `I` (`tháng 5`,
+    /// `quý I`), and the patterns look at nothing else around it. So the letters right
+    /// before some white space followed by one of those must end with the last word of a
+    /// cue word (compared case-insensitively, as the patterns do).
+    pub fn may_hold_cue(&self, region: &str) -> bool {
+        let Some(tails) = &self.cue_tails else {
+            return true;
+        };
+        // byte offset of the run of letters being read, and of the white space after it
+        let mut run = 0;
+        let mut space = None;
+        for (i, c) in region.char_indices() {
+            let f = self.flags(c);
+            if f & SPACE != 0 {
+                if space.is_none() {
+                    space = Some(i);
+                }
+                continue;
+            }
+            if let Some(s) = space.take() {
+                let cue_next =
+                    f & DIGIT != 0 || (f & LETTER != 0 && self.fold_of(c) == self.fold_of('I'));
+                if cue_next && s > run && self.ends_with_tail(&region[run..s], tails) {
+                    return true;
+                }
+                run = i;
+            }
+            if f & LETTER == 0 {
+                run = i + c.len_utf8();
+            }
+        }
+        false
+    }
+
+    /// The `fold` number of `c` (0 beyond the table).
+    fn fold_of(&self, c: char) -> u8 {
+        self.fold.get(c as usize).copied().unwrap_or(0)
+    }
+
+    /// Whether the letters `run` end with one of `tails`, case-insensitively.
+    fn ends_with_tail(&self, run: &str, tails: &[Vec<u8>]) -> bool {
+        tails.iter().any(|tail| {
+            let mut chars = run.chars().rev();
+            tail.iter().rev().all(|&want| {
+                chars.next().is_some_and(|c| {
+                    // a letter beyond the table is not numbered: it may be any
+                    self.fold.get(c as usize).is_none_or(|&got| got == want)
+                })
+            })
+        })
     }
 
     /// The regions of `text`, in text order, appended to `out`: from each digit not in a
@@ -219,6 +289,50 @@ impl RegionFinder {
             i = end;
         }
     }
+}
+
+/// The `fold` numbers of the letters of the cue words in `table` (see
+/// [`RegionFinder::fold`]) and the last word of each of `words` in those numbers.
+#[allow(clippy::type_complexity)]
+fn fold_numbers(
+    table: &[u8],
+    words: &[&String],
+) -> Result<(Box<[u8]>, Option<Vec<Vec<u8>>>), String> {
+    let mut fold = vec![0u8; table.len()].into_boxed_slice();
+    let letters: Vec<char> = (0..TABLE_SIZE)
+        .filter_map(char::from_u32)
+        .filter(|&c| table[c as usize] & LETTER != 0)
+        .collect();
+    let mut next = 1u8;
+    for &c in &letters {
+        if fold[c as usize] != 0 {
+            continue;
+        }
+        let pattern = format!("(?i)^{}$", regex::escape(c.encode_utf8(&mut [0; 4])));
+        let re = Regex::new(&pattern)
+            .map_err(|e| format!("dates: cannot build pattern {pattern:?}: {e}"))?;
+        for &d in &letters {
+            if re.is_match(d.encode_utf8(&mut [0; 4])) {
+                fold[d as usize] = next;
+            }
+        }
+        next = match next.checked_add(1) {
+            Some(n) => n,
+            // too many letters to number: no region is ruled out
+            None => return Ok((fold, None)),
+        };
+    }
+    let tails = words
+        .iter()
+        .filter_map(|w| w.split_whitespace().last())
+        .map(|tail| {
+            tail.chars()
+                .map(|c| fold.get(c as usize).copied())
+                .collect()
+        })
+        .collect::<Option<Vec<Vec<u8>>>>();
+    // a cue letter beyond the table is not numbered: no region is ruled out then either
+    Ok((fold, tails))
 }
 
 /// The first byte at or after `from` that may start a decimal digit: an ASCII digit, or
@@ -375,6 +489,55 @@ mod tests {
         finder.find("a ٣ b ² c", &mut out, &mut digits);
         assert_eq!(out.len(), 1);
         assert_eq!(digits, [2]);
+    }
+
+    #[test]
+    fn a_cue_needs_the_end_of_a_cue_word_then_space_then_a_digit_or_a_numeral() {
+        let words = vec![
+            "tháng".to_string(),
+            "quý".to_string(),
+            "những năm".to_string(),
+        ];
+        let finder = RegionFinder::new(&words).expect("finder");
+        for (region, cue) in [
+            ("THÁNG 5/2023", true),
+            ("xTháng\u{a0}\u{2003}7", true),
+            ("quý  II", true),
+            ("QUÝ i", true),
+            ("năm 1990", true),
+            (" 12 ng", false),
+            ("ng 12", false),
+            ("áng 12", false),
+            ("12 tháng", false),
+            ("tháng-5", false),
+            ("tháng, 5", false),
+            ("quý V", false),
+            ("5 6", false),
+        ] {
+            assert_eq!(finder.may_hold_cue(region), cue, "{region:?}");
+        }
+    }
+
+    #[test]
+    fn letters_share_a_number_exactly_when_they_match_case_insensitively() {
+        let words = vec!["tháng".to_string(), "kỳ".to_string(), "s".to_string()];
+        let finder = RegionFinder::new(&words).expect("finder");
+        let letters: Vec<char> = (0..TABLE_SIZE)
+            .filter_map(char::from_u32)
+            .filter(|&c| finder.flags(c) & LETTER != 0)
+            .collect();
+        // the Kelvin sign and the long s fold to letters of the words
+        assert!(letters.contains(&'\u{212A}') && letters.contains(&'\u{17F}'));
+        for &c in &letters {
+            let re = Regex::new(&format!("(?i)^{}$", regex::escape(&c.to_string()))).expect("re");
+            for &d in &letters {
+                assert_eq!(
+                    re.is_match(&d.to_string()),
+                    finder.fold_of(c) == finder.fold_of(d),
+                    "{c:?} {d:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -628,7 +628,10 @@ impl Scanner {
         let mut regions = Vec::with_capacity(text.len() / 128 + 8);
         let mut digits = Vec::with_capacity(text.len() / 32 + 8);
         self.regions.find(text, &mut regions, &mut digits);
-        for r in regions.iter_mut().filter(|r| r.letters) {
+        for r in regions
+            .iter_mut()
+            .filter(|r| r.letters && self.regions.may_hold_cue(&text[r.start..r.end]))
+        {
             for i in self.cued.matches(&text[r.start..r.end]).iter() {
                 r.cued |= 1 << i;
             }
@@ -1548,4 +1551,78 @@ fn select(mut cands: Vec<Mention>) -> Vec<Mention> {
     }
     kept.sort_by_key(|m| m.start);
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_ruled_out_for_cues_match_no_cued_pattern() {
+        let scanner = Scanner::new(&Lexicon::builtin().expect("lexicon")).expect("scanner");
+        let pieces = [
+            "ngày",
+            "NGÀY",
+            "tháng",
+            "Tháng",
+            "THÁNG",
+            "năm",
+            "NĂM",
+            "quý",
+            "QUÝ",
+            "những năm",
+            "thập niên",
+            "thập kỷ",
+            "từ",
+            "TỪ",
+            "trong",
+            "ng",
+            "áng",
+            "xtháng",
+            "5",
+            "12",
+            "2023",
+            "I",
+            "IV",
+            "ii",
+            "v",
+            " ",
+            "  ",
+            "\u{a0}",
+            "-",
+            "/",
+            ".",
+            ",",
+            "–",
+            "(",
+            "đến",
+        ];
+        // every sequence of up to four pieces, with and without spaces between them
+        let mut texts = Vec::new();
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a} {b}{c}"));
+                    texts.push(format!("{a}{b} {c} 7"));
+                    for d in ["5", "I", "2023", " 9"] {
+                        texts.push(format!("{a} {b} {c}{d}"));
+                    }
+                }
+            }
+        }
+        let mut checked = 0;
+        for text in &texts {
+            let mut regions = Vec::new();
+            let mut digits = Vec::new();
+            scanner.regions.find(text, &mut regions, &mut digits);
+            for r in regions {
+                let region = &text[r.start..r.end];
+                if scanner.cued.is_match(region) {
+                    checked += 1;
+                    assert!(scanner.regions.may_hold_cue(region), "{region:?}");
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
 }
