@@ -51,6 +51,7 @@
 //!   built-in copy of `config/dates.vi.yaml`. Unknown keys are errors.
 //! - `bare_relative`: report relative words standing alone (default `false`).
 
+pub mod fold;
 pub mod lexicon;
 pub mod matches;
 pub mod regions;

@@ -21,6 +21,7 @@
 //!
 //! Years are not inferred here: a day-month keeps `year: None` for [`crate::resolve`].
 
+use crate::fold::Folder;
 use crate::lexicon::{alternation, key, Lexicon, Unit};
 use crate::matches::{Caps, Numeric, Span};
 use crate::regions::{Region, RegionFinder};
@@ -379,6 +380,8 @@ pub struct Scanner {
     left_token: Regex,
     /// Indices of the named groups of `left_token`.
     left_groups: LeftGroups,
+    /// Rules out `left_token` searches cheaply (`None`: never).
+    left_filter: Option<LeftFilter>,
     left_modifier: Regex,
     left_period: Regex,
     left_from: Regex,
@@ -445,6 +448,59 @@ impl LeftGroups {
             wd: group(re, "wd")?,
             sep: group(re, "sep")?,
         })
+    }
+}
+
+/// What a text must end with for [`Scanner::left_token`] to match it: after its trailing
+/// separator (white space, `,`, `(`), a digit, the last word of a day, part-of-day,
+/// suffix, relative-day or weekday word, or the last word of an hour or minute word with
+/// a digit before it (white space between).
+#[derive(Debug)]
+struct LeftFilter {
+    folder: Folder,
+    plain: Vec<Vec<u8>>,
+    after_digit: Vec<Vec<u8>>,
+}
+
+impl LeftFilter {
+    /// The filter for the words of `lex`; `None` when a word ends with a separator char or
+    /// its letters cannot be numbered.
+    fn new(lex: &Lexicon) -> Result<Option<LeftFilter>, String> {
+        let plain: Vec<&str> = lex
+            .day_words
+            .iter()
+            .chain(lex.part_of_day.keys())
+            .chain(lex.relative_suffixes.keys())
+            .chain(lex.relative_days.keys())
+            .chain(&lex.weekdays)
+            .map(|w| w.trim())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let after_digit: Vec<&str> = lex
+            .hour_words
+            .iter()
+            .chain(&lex.minute_words)
+            .map(|w| w.trim())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let all = || plain.iter().chain(&after_digit).copied();
+        if all().any(|w| w.ends_with([',', '('])) {
+            return Ok(None);
+        }
+        let Some(folder) = Folder::new(all())? else {
+            return Ok(None);
+        };
+        let tails = |words: &[&str]| -> Option<Vec<Vec<u8>>> {
+            words.iter().map(|w| folder.tail(w)).collect()
+        };
+        let (Some(plain), Some(after_digit)) = (tails(&plain), tails(&after_digit)) else {
+            return Ok(None);
+        };
+        Ok(Some(LeftFilter {
+            folder,
+            plain,
+            after_digit,
+        }))
     }
 }
 
@@ -541,6 +597,7 @@ impl Scanner {
                 r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
             ))?,
             left_groups: LeftGroups::of(&left_token)?,
+            left_filter: LeftFilter::new(lex)?,
             left_token,
             left_modifier: compile(&format!(r"(?i){modifiers}\s+$"))?,
             left_period: compile(&format!(
@@ -671,6 +728,30 @@ impl Scanner {
         (lo..=hi).contains(&year)
     }
 
+    /// Whether `left_token` may match `window` (see [`LeftFilter`]).
+    fn left_may_match(&self, window: &str) -> bool {
+        let Some(filter) = &self.left_filter else {
+            return true;
+        };
+        let ends_with_digit = |t: &str| {
+            t.chars()
+                .next_back()
+                .is_some_and(|c| self.regions.digit_len(t, t.len() - c.len_utf8()).is_some())
+        };
+        let t = window.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '(');
+        ends_with_digit(t)
+            || filter
+                .plain
+                .iter()
+                .any(|tail| filter.folder.ends_with(t, tail).is_some())
+            || filter.after_digit.iter().any(|tail| {
+                filter
+                    .folder
+                    .ends_with(t, tail)
+                    .is_some_and(|start| ends_with_digit(t[..start].trim_end()))
+            })
+    }
+
     /// Walk the cue words before a day-month, right to left (see the module docs).
     fn left_cues(&self, text: &str, start: usize) -> LeftCues {
         let mut cues = LeftCues {
@@ -682,6 +763,9 @@ impl Scanner {
         let mut locs = self.left_token.capture_locations();
         loop {
             let (wstart, window) = before(text, cues.start, 64);
+            if !self.left_may_match(window) {
+                break;
+            }
             let Some(m) = self.left_token.captures_read(&mut locs, window) else {
                 break;
             };
@@ -1624,5 +1708,43 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn windows_ruled_out_for_left_tokens_match_no_left_token() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let scanner = Scanner::new(&lex).expect("scanner");
+        let mut words: Vec<String> = vec!["trong".into(), "anh".into(), "thắng".into()];
+        for w in lex
+            .day_words
+            .iter()
+            .chain(lex.part_of_day.keys())
+            .chain(lex.relative_suffixes.keys())
+            .chain(lex.relative_days.keys())
+            .chain(&lex.weekdays)
+            .chain(&lex.hour_words)
+            .chain(&lex.minute_words)
+        {
+            words.push(w.clone());
+            words.push(w.to_uppercase());
+            words.push(format!("x{w}"));
+        }
+        let befores = ["", "7", "19 ", "8:", "sáng ", "x"];
+        let afters = [
+            "", " ", ",", " , ( ", "(", " 30", "30", ":15", " 5 phút", ".", "-",
+        ];
+        let mut matched = 0;
+        for w in &words {
+            for b in befores {
+                for a in afters {
+                    let window = format!("{b}{w}{a}");
+                    if scanner.left_token.is_match(&window) {
+                        matched += 1;
+                        assert!(scanner.left_may_match(&window), "{window:?}");
+                    }
+                }
+            }
+        }
+        assert!(matched > 500, "{matched}");
     }
 }
