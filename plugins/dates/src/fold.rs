@@ -74,6 +74,11 @@ impl Folder {
         }
     }
 
+    /// Whether `c` may match a letter of the words.
+    pub fn is_letter(&self, c: char) -> bool {
+        self.number(c) != Number::Is(0)
+    }
+
     /// The last whitespace-separated part of `word` as numbers; `None` when a letter is
     /// beyond the table or the word is empty.
     pub fn tail(&self, word: &str) -> Option<Vec<u8>> {

@@ -9,6 +9,7 @@
 //! boundaries), so searching each region alone finds exactly the matches a search of the
 //! whole text finds, in the same order.
 
+use crate::fold::Folder;
 use regex::Regex;
 
 /// Chars below this code point (the whole Basic Multilingual Plane) are answered from a
@@ -52,12 +53,10 @@ pub struct RegionFinder {
     /// By first and second byte of a three-byte char (`(first - 0xE0) * 64 + second % 64`):
     /// whether a decimal digit starts with them.
     digit_pairs: [bool; 16 * 64],
-    /// By char below [`TABLE_SIZE`]: for a letter of a cue word, a number (from 1) shared
-    /// by exactly the chars it matches case-insensitively; 0 for the others.
-    fold: Box<[u8]>,
-    /// The last word of each cue word, as `fold` numbers; `None` when the letters could
-    /// not all be numbered (then every region may hold a cue).
-    cue_tails: Option<Vec<Vec<u8>>>,
+    /// The letters of the cue words, numbered, and the last word of each cue word and the
+    /// roman numeral `I` in those numbers; `None` when the letters could not all be
+    /// numbered (then every region may hold a cue).
+    cues: Option<(Folder, Vec<Vec<u8>>, Vec<u8>)>,
     /// The classes as regexes, for the chars beyond the table.
     member: Regex,
     letter: Regex,
@@ -113,11 +112,10 @@ impl RegionFinder {
         }
         // four-byte chars are not in the table: always look at them
         digit_leads[0xF0..].fill(true);
-        let (fold, cue_tails) = fold_numbers(&table, &words)?;
+        let cues = cue_tails(&words)?;
         Ok(RegionFinder {
             table,
-            fold,
-            cue_tails,
+            cues,
             digit_leads,
             digit_pairs,
             member,
@@ -188,7 +186,7 @@ impl RegionFinder {
     /// before some white space followed by one of those must end with the last word of a
     /// cue word (compared case-insensitively, as the patterns do).
     pub fn may_hold_cue(&self, region: &str) -> bool {
-        let Some(tails) = &self.cue_tails else {
+        let Some((folder, tails, numeral)) = &self.cues else {
             return true;
         };
         // byte offset of the run of letters being read, and of the white space after it
@@ -203,9 +201,16 @@ impl RegionFinder {
                 continue;
             }
             if let Some(s) = space.take() {
-                let cue_next =
-                    f & DIGIT != 0 || (f & LETTER != 0 && self.fold_of(c) == self.fold_of('I'));
-                if cue_next && s > run && self.ends_with_tail(&region[run..s], tails) {
+                let cue_next = f & DIGIT != 0
+                    || (f & LETTER != 0
+                        && folder
+                            .ends_with(c.encode_utf8(&mut [0; 4]), numeral)
+                            .is_some());
+                let letters = &region[run..s];
+                if cue_next
+                    && !letters.is_empty()
+                    && tails.iter().any(|t| folder.ends_with(letters, t).is_some())
+                {
                     return true;
                 }
                 run = i;
@@ -215,24 +220,6 @@ impl RegionFinder {
             }
         }
         false
-    }
-
-    /// The `fold` number of `c` (0 beyond the table).
-    fn fold_of(&self, c: char) -> u8 {
-        self.fold.get(c as usize).copied().unwrap_or(0)
-    }
-
-    /// Whether the letters `run` end with one of `tails`, case-insensitively.
-    fn ends_with_tail(&self, run: &str, tails: &[Vec<u8>]) -> bool {
-        tails.iter().any(|tail| {
-            let mut chars = run.chars().rev();
-            tail.iter().rev().all(|&want| {
-                chars.next().is_some_and(|c| {
-                    // a letter beyond the table is not numbered: it may be any
-                    self.fold.get(c as usize).is_none_or(|&got| got == want)
-                })
-            })
-        })
     }
 
     /// The regions of `text`, in text order, appended to `out`: from each digit not in a
@@ -291,48 +278,17 @@ impl RegionFinder {
     }
 }
 
-/// The `fold` numbers of the letters of the cue words in `table` (see
-/// [`RegionFinder::fold`]) and the last word of each of `words` in those numbers.
+/// The numbered letters of `words` (and of the roman numerals), the last word of each
+/// of `words` and the numeral `I` in those numbers; `None` when they cannot be numbered.
 #[allow(clippy::type_complexity)]
-fn fold_numbers(
-    table: &[u8],
-    words: &[&String],
-) -> Result<(Box<[u8]>, Option<Vec<Vec<u8>>>), String> {
-    let mut fold = vec![0u8; table.len()].into_boxed_slice();
-    let letters: Vec<char> = (0..TABLE_SIZE)
-        .filter_map(char::from_u32)
-        .filter(|&c| table[c as usize] & LETTER != 0)
-        .collect();
-    let mut next = 1u8;
-    for &c in &letters {
-        if fold[c as usize] != 0 {
-            continue;
-        }
-        let pattern = format!("(?i)^{}$", regex::escape(c.encode_utf8(&mut [0; 4])));
-        let re = Regex::new(&pattern)
-            .map_err(|e| format!("dates: cannot build pattern {pattern:?}: {e}"))?;
-        for &d in &letters {
-            if re.is_match(d.encode_utf8(&mut [0; 4])) {
-                fold[d as usize] = next;
-            }
-        }
-        next = match next.checked_add(1) {
-            Some(n) => n,
-            // too many letters to number: no region is ruled out
-            None => return Ok((fold, None)),
-        };
-    }
-    let tails = words
-        .iter()
-        .filter_map(|w| w.split_whitespace().last())
-        .map(|tail| {
-            tail.chars()
-                .map(|c| fold.get(c as usize).copied())
-                .collect()
-        })
-        .collect::<Option<Vec<Vec<u8>>>>();
-    // a cue letter beyond the table is not numbered: no region is ruled out then either
-    Ok((fold, tails))
+fn cue_tails(words: &[&String]) -> Result<Option<(Folder, Vec<Vec<u8>>, Vec<u8>)>, String> {
+    let Some(folder) = Folder::new(words.iter().map(|w| w.as_str()).chain(["IV"]))? else {
+        return Ok(None);
+    };
+    let tails: Option<Vec<Vec<u8>>> = words.iter().map(|w| folder.tail(w)).collect();
+    Ok(tails
+        .zip(folder.tail("I"))
+        .map(|(tails, numeral)| (folder, tails, numeral)))
 }
 
 /// The first byte at or after `from` that may start a decimal digit: an ASCII digit, or
@@ -515,28 +471,6 @@ mod tests {
             ("5 6", false),
         ] {
             assert_eq!(finder.may_hold_cue(region), cue, "{region:?}");
-        }
-    }
-
-    #[test]
-    fn letters_share_a_number_exactly_when_they_match_case_insensitively() {
-        let words = vec!["tháng".to_string(), "kỳ".to_string(), "s".to_string()];
-        let finder = RegionFinder::new(&words).expect("finder");
-        let letters: Vec<char> = (0..TABLE_SIZE)
-            .filter_map(char::from_u32)
-            .filter(|&c| finder.flags(c) & LETTER != 0)
-            .collect();
-        // the Kelvin sign and the long s fold to letters of the words
-        assert!(letters.contains(&'\u{212A}') && letters.contains(&'\u{17F}'));
-        for &c in &letters {
-            let re = Regex::new(&format!("(?i)^{}$", regex::escape(&c.to_string()))).expect("re");
-            for &d in &letters {
-                assert_eq!(
-                    re.is_match(&d.to_string()),
-                    finder.fold_of(c) == finder.fold_of(d),
-                    "{c:?} {d:?}"
-                );
-            }
         }
     }
 

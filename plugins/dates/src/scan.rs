@@ -386,6 +386,12 @@ pub struct Scanner {
     left_period: Regex,
     left_from: Regex,
     left_target: Regex,
+    /// Rule out `left_modifier`, `left_period` (but its `(`), `left_from` and
+    /// `left_target` searches cheaply.
+    modifier_end: WordEnd,
+    period_end: WordEnd,
+    from_end: WordEnd,
+    target_end: WordEnd,
     right_time: Regex,
     /// Indices of the named groups of `right_time`.
     right_groups: RightGroups,
@@ -393,6 +399,8 @@ pub struct Scanner {
     gap_range: Regex,
     gap_dash: Regex,
     gap_list: Regex,
+    /// The letters of the words of the `gap_` patterns (`None`: not numbered).
+    gap_letters: Option<Folder>,
     after_lower_word: Regex,
     regions: RegionFinder,
     part_of_day: HashMap<String, String>,
@@ -504,6 +512,36 @@ impl LeftFilter {
     }
 }
 
+/// Rules out a search for `(?i)(?:word|word…)\s+$` (one of some words, then white space
+/// ending the text): the text must end with white space after the last word of one of
+/// them.
+#[derive(Debug)]
+struct WordEnd(Option<(Folder, Vec<Vec<u8>>)>);
+
+impl WordEnd {
+    fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Result<WordEnd, String> {
+        let words: Vec<&str> = words
+            .into_iter()
+            .map(|w| w.trim())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let Some(folder) = Folder::new(words.iter().copied())? else {
+            return Ok(WordEnd(None));
+        };
+        let tails: Option<Vec<Vec<u8>>> = words.iter().map(|w| folder.tail(w)).collect();
+        Ok(WordEnd(tails.map(|tails| (folder, tails))))
+    }
+
+    /// Whether the search may match `window`.
+    fn may_match(&self, window: &str) -> bool {
+        let Some((folder, tails)) = &self.0 else {
+            return true;
+        };
+        let t = window.trim_end();
+        t.len() < window.len() && tails.iter().any(|tail| folder.ends_with(t, tail).is_some())
+    }
+}
+
 /// Indices of the named groups of [`Scanner::right_time`].
 #[derive(Debug, Clone, Copy)]
 struct RightGroups {
@@ -605,12 +643,23 @@ impl Scanner {
             ))?,
             left_from: compile(&format!(r"(?i){from}\s+$"))?,
             left_target: compile(&format!(r"(?i){target}\s+$"))?,
+            modifier_end: WordEnd::new(&lex.modifiers)?,
+            period_end: WordEnd::new(lex.period_words.iter().chain(&lex.year_words))?,
+            from_end: WordEnd::new(&lex.range_from)?,
+            target_end: WordEnd::new(&lex.target_words)?,
             right_groups: RightGroups::of(&right_time)?,
             right_time,
             right_paren: compile(r"^[ \t]*\)")?,
             gap_range: compile(&format!(r"(?i)^\s*{to}\s+(?:{fillers}\s+)*$"))?,
             gap_dash: compile(r"^\s*[-–—]\s*$")?,
             gap_list: compile(&format!(r"(?i)^\s*(?:,\s*(?:{joiners}\s+)?|{joiners}\s+)$"))?,
+            gap_letters: Folder::new(
+                lex.list_joiners
+                    .iter()
+                    .chain(&lex.range_to)
+                    .chain(&lex.range_fillers)
+                    .map(|w| w.as_str()),
+            )?,
             after_lower_word: compile(r"^\s+(\p{Ll}[\p{L}\p{M}]*)")?,
             regions: RegionFinder::new(
                 lex.day_words
@@ -719,6 +768,9 @@ impl Scanner {
     /// Whether the expression starting at `start` follows a deadline word ("đến năm 2025").
     pub fn is_target(&self, text: &str, start: usize) -> bool {
         let (wstart, window) = before(text, start, 24);
+        if !self.target_end.may_match(window) {
+            return false;
+        }
         self.left_target
             .find(window)
             .is_some_and(|m| word_start(text, wstart + m.start()))
@@ -726,6 +778,18 @@ impl Scanner {
 
     fn in_years(year: i32, [lo, hi]: [i32; 2]) -> bool {
         (lo..=hi).contains(&year)
+    }
+
+    /// Whether `re`, one of the `gap_` patterns, matches `gap`. Those patterns match
+    /// only white space, `,`, dashes and their words, so a gap with any other char is
+    /// ruled out without a search (most gaps are text).
+    fn gap_is(&self, re: &Regex, gap: &str) -> bool {
+        let allowed = |c: char| {
+            c.is_whitespace()
+                || matches!(c, ',' | '-' | '–' | '—')
+                || self.gap_letters.as_ref().is_none_or(|f| f.is_letter(c))
+        };
+        gap.chars().all(allowed) && re.is_match(gap)
     }
 
     /// Whether `left_token` may match `window` (see [`LeftFilter`]).
@@ -902,6 +966,9 @@ impl Scanner {
     /// Start of a modifier ("đầu", "cuối") right before `start`, or `start`.
     fn modifier_start(&self, text: &str, start: usize) -> usize {
         let (wstart, window) = before(text, start, 32);
+        if !self.modifier_end.may_match(window) {
+            return start;
+        }
         match self.left_modifier.find(window) {
             Some(m) if word_start(text, wstart + m.start()) => wstart + m.start(),
             _ => start,
@@ -911,6 +978,9 @@ impl Scanner {
     /// Start of "từ" right before `start`, if there.
     fn range_start(&self, text: &str, start: usize) -> Option<usize> {
         let (wstart, window) = before(text, start, 16);
+        if !self.from_end.may_match(window) {
+            return None;
+        }
         self.left_from
             .find(window)
             .map(|m| wstart + m.start())
@@ -1121,9 +1191,10 @@ impl Scanner {
                 return false;
             }
             let (wstart, window) = before(text, m0.start(), 48);
-            let cue = self
-                .left_period
-                .find(window)
+            let may_cue = window.trim_end().ends_with('(') || self.period_end.may_match(window);
+            let cue = may_cue
+                .then(|| self.left_period.find(window))
+                .flatten()
                 .map(|m| (wstart + m.start(), m.as_str().trim_start().starts_with('(')))
                 .filter(|&(s, paren)| paren || word_start(text, s));
             let range = if cue.is_some() {
@@ -1417,7 +1488,7 @@ impl Scanner {
         while j < ms.len()
             && ms[j].bare
             && ms[j].family() == Some(Family::DayOnly)
-            && self.gap_list.is_match(&text[ms[j - 1].end..ms[j].start])
+            && self.gap_is(&self.gap_list, &text[ms[j - 1].end..ms[j].start])
         {
             j += 1;
         }
@@ -1427,8 +1498,9 @@ impl Scanner {
             return None;
         }
         let gap = &text[ms[j - 1].end..last.start];
-        let list = self.gap_list.is_match(gap);
-        let range = j == i + 1 && (self.gap_range.is_match(gap) || self.gap_dash.is_match(gap));
+        let list = self.gap_is(&self.gap_list, gap);
+        let range =
+            j == i + 1 && (self.gap_is(&self.gap_range, gap) || self.gap_is(&self.gap_dash, gap));
         if !list && !range {
             return None;
         }
@@ -1503,8 +1575,8 @@ impl Scanner {
         }
         let gap = &text[a.end..b.start];
         let from = self.range_start(text, a.start);
-        let is_range = (from.is_some() && self.gap_range.is_match(gap))
-            || (self.gap_dash.is_match(gap) && !a.bare && !b.bare);
+        let is_range = (from.is_some() && self.gap_is(&self.gap_range, gap))
+            || (self.gap_is(&self.gap_dash, gap) && !a.bare && !b.bare);
         if !is_range {
             return None;
         }
@@ -1543,7 +1615,7 @@ impl Scanner {
         for i in (0..ms.len().saturating_sub(1)).rev() {
             let (left, right) = ms.split_at_mut(i + 1);
             let (a, b) = (&mut left[i], &right[0]);
-            if !self.gap_list.is_match(&text[a.end..b.start]) || !b.strong || a.bare {
+            if !self.gap_is(&self.gap_list, &text[a.end..b.start]) || !b.strong || a.bare {
                 continue;
             }
             let (Some(fa), Some(pb)) = (a.family(), b.partial()) else {
@@ -1568,7 +1640,7 @@ impl Scanner {
         for i in 0..ms.len().saturating_sub(1) {
             let (left, right) = ms.split_at_mut(i + 1);
             let (a, b) = (&left[i], &mut right[0]);
-            if !a.strong || b.strong || !self.gap_list.is_match(&text[a.end..b.start]) {
+            if !a.strong || b.strong || !self.gap_is(&self.gap_list, &text[a.end..b.start]) {
                 continue;
             }
             let (Some(pa), Some(fb)) = (a.partial(), b.family()) else {
@@ -1746,5 +1818,87 @@ mod tests {
             }
         }
         assert!(matched > 500, "{matched}");
+    }
+
+    #[test]
+    fn gaps_ruled_out_by_their_chars_match_no_gap_pattern() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let scanner = Scanner::new(&lex).expect("scanner");
+        let mut pieces: Vec<String> = [" ", "\u{a0}", ",", "-", "–", "—", "x", "các"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        for w in lex
+            .list_joiners
+            .iter()
+            .chain(&lex.range_to)
+            .chain(&lex.range_fillers)
+        {
+            pieces.push(w.clone());
+            pieces.push(w.to_uppercase());
+        }
+        let mut matched = 0;
+        for a in &pieces {
+            for b in &pieces {
+                for c in &pieces {
+                    for gap in [format!("{a} {b} {c} "), format!(" {a}{b}{c}")] {
+                        for re in [&scanner.gap_list, &scanner.gap_range, &scanner.gap_dash] {
+                            if re.is_match(&gap) {
+                                matched += 1;
+                                assert!(scanner.gap_is(re, &gap), "{gap:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(matched > 100, "{matched}");
+    }
+
+    #[test]
+    fn windows_ruled_out_by_their_last_word_match_no_left_word_pattern() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let scanner = Scanner::new(&lex).expect("scanner");
+        let mut words: Vec<String> = vec!["trong".into(), "(".into(), "x".into()];
+        for w in lex
+            .modifiers
+            .iter()
+            .chain(&lex.period_words)
+            .chain(&lex.year_words)
+            .chain(&lex.range_from)
+            .chain(&lex.target_words)
+        {
+            words.push(w.clone());
+            words.push(w.to_uppercase());
+            words.push(format!("x{w}"));
+        }
+        let mut matched = 0;
+        for w in &words {
+            for b in ["", "từ ", "a "] {
+                for a in ["", " ", "\u{a0}\u{a0}", "x ", " (", "( "] {
+                    let window = format!("{b}{w}{a}");
+                    let cases = [
+                        (
+                            &scanner.left_modifier,
+                            scanner.modifier_end.may_match(&window),
+                        ),
+                        (&scanner.left_from, scanner.from_end.may_match(&window)),
+                        (&scanner.left_target, scanner.target_end.may_match(&window)),
+                        (
+                            &scanner.left_period,
+                            window.trim_end().ends_with('(')
+                                || scanner.period_end.may_match(&window),
+                        ),
+                    ];
+                    for (re, may) in cases {
+                        if re.is_match(&window) {
+                            matched += 1;
+                            assert!(may, "{window:?} {}", re.as_str());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(matched > 200, "{matched}");
     }
 }
