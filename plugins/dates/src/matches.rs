@@ -226,9 +226,11 @@ impl Numeric {
         Some(caps)
     }
 
-    /// The leftmost match starting at or after byte `pos` and ending by byte `end`;
-    /// `digits` holds the byte offset of every decimal digit between `pos` and `end`, in
-    /// order (more before `pos` are skipped).
+    /// The leftmost match starting at or after byte `pos` and ending by byte `end`, tried
+    /// only at the offsets in `digits` (in order; offsets before `pos` are skipped): every
+    /// decimal digit gives the regex's answer, the scanner passes only the digits that
+    /// start a number.
+    #[inline]
     pub fn find_at<'t>(
         self,
         finder: &RegionFinder,

@@ -37,8 +37,9 @@ pub struct Region {
     /// Bit `i` set: cued pattern `i` of the scanner matches somewhere in the region (filled
     /// in by the scanner).
     pub cued: u16,
-    /// Its decimal digits: indices `digits.0..digits.1` of the digit offsets
-    /// [`RegionFinder::find`] fills in.
+    /// The decimal digits that start a run of digits (the only places a numeric pattern's
+    /// match can be kept: every rule rejects a number glued to a digit on its left):
+    /// indices `digits.0..digits.1` of the offsets [`RegionFinder::find`] fills in.
     pub digits: (usize, usize),
 }
 
@@ -224,7 +225,8 @@ impl RegionFinder {
 
     /// The regions of `text`, in text order, appended to `out`: from each digit not in a
     /// region yet, the run of member chars around it. The byte offset of every decimal
-    /// digit of a region is appended to `digits` (in text order; see [`Region::digits`]).
+    /// digit of a region that starts a run of digits is appended to `digits` (in text order;
+    /// see [`Region::digits`]).
     pub fn find(&self, text: &str, out: &mut Vec<Region>, digits: &mut Vec<usize>) {
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -250,6 +252,8 @@ impl RegionFinder {
                 start -= c.len_utf8();
             }
             let first = digits.len();
+            // whether the char before was a digit (the one before `i` is not)
+            let mut after_digit = false;
             let mut end = i;
             for c in text[i..].chars() {
                 let f = if c.is_ascii() {
@@ -260,9 +264,11 @@ impl RegionFinder {
                 if f & MEMBER == 0 {
                     break;
                 }
-                if f & DIGIT != 0 {
+                let digit = f & DIGIT != 0;
+                if digit && !after_digit {
                     digits.push(end);
                 }
+                after_digit = digit;
                 seen |= f;
                 end += c.len_utf8();
             }
@@ -435,11 +441,10 @@ mod tests {
         );
         // a non-ASCII decimal digit counts, a superscript does not
         let digit_texts: Vec<&str> = digits.iter().map(|&d| &text[d..d + 1]).collect();
-        assert_eq!(
-            digit_texts,
-            ["5", "2", "0", "2", "3", "1", "2", "1", "9", "9", "0"]
-        );
-        assert_eq!(out[1].digits, (5, 7));
+        // only the digits that start a number
+        assert_eq!(digit_texts, ["5", "2", "1", "1"]);
+        assert_eq!(digits, [14, 16, 26, 61]);
+        assert_eq!(out[1].digits, (2, 3));
         out.clear();
         digits.clear();
         finder.find("a ٣ b ² c", &mut out, &mut digits);

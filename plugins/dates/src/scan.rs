@@ -308,7 +308,9 @@ fn each_match_in<'t>(
 }
 
 impl Scanner {
-    /// [`each_match_in`] for a numeric pattern matched by hand.
+    /// [`each_match_in`] for a numeric pattern matched by hand, tried only where a number
+    /// starts ([`Region::digits`]): `f` must reject, with no effect, a match glued to a
+    /// digit on its left (as `clean_left` does), which a search from any digit would find.
     fn each_numeric<'t>(
         &self,
         n: Numeric,
