@@ -83,17 +83,20 @@ impl DateRecord {
     pub fn into_json(self) -> serde_json::Value {
         use serde_json::Value;
         let text_or_null = |s: Option<String>| s.map_or(Value::Null, Value::String);
+        // inserted last key first: the map keeps its keys sorted (serde_json without
+        // `preserve_order`, which a test checks), and a key smaller than all the others is
+        // found at once
         let mut map = serde_json::Map::new();
-        map.insert("text".to_string(), Value::String(self.text));
-        map.insert("start".to_string(), Value::from(self.start));
-        map.insert("end".to_string(), Value::from(self.end));
-        map.insert("value".to_string(), text_or_null(self.value));
-        map.insert("precision".to_string(), Value::from(self.precision));
-        map.insert("part_of_day".to_string(), text_or_null(self.part_of_day));
         map.insert(
             "year_source".to_string(),
             Value::from(self.year_source.as_str()),
         );
+        map.insert("value".to_string(), text_or_null(self.value));
+        map.insert("text".to_string(), Value::String(self.text));
+        map.insert("start".to_string(), Value::from(self.start));
+        map.insert("precision".to_string(), Value::from(self.precision));
+        map.insert("part_of_day".to_string(), text_or_null(self.part_of_day));
+        map.insert("end".to_string(), Value::from(self.end));
         Value::Object(map)
     }
 }
@@ -365,20 +368,68 @@ impl Resolver<'_> {
 
 /// The ISO 8601 text of a point; `--MM-DD` (or `--MM`) without a year.
 pub fn format_point(p: &Partial, utc_offset: &str) -> String {
-    let mut s = match (p.year, p.month, p.day) {
-        (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-        (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
-        (Some(y), None, _) => format!("{y:04}"),
-        (None, Some(m), Some(d)) => format!("--{m:02}-{d:02}"),
-        (None, Some(m), None) => format!("--{m:02}"),
-        (None, None, Some(d)) => format!("---{d:02}"),
-        (None, None, None) => String::new(),
-    };
+    let mut s = String::with_capacity(32);
+    match (p.year, p.month, p.day) {
+        (Some(y), Some(m), Some(d)) => {
+            push_year(&mut s, y);
+            s.push('-');
+            push_two(&mut s, m);
+            s.push('-');
+            push_two(&mut s, d);
+        }
+        (Some(y), Some(m), None) => {
+            push_year(&mut s, y);
+            s.push('-');
+            push_two(&mut s, m);
+        }
+        (Some(y), None, _) => push_year(&mut s, y),
+        (None, Some(m), Some(d)) => {
+            s.push_str("--");
+            push_two(&mut s, m);
+            s.push('-');
+            push_two(&mut s, d);
+        }
+        (None, Some(m), None) => {
+            s.push_str("--");
+            push_two(&mut s, m);
+        }
+        (None, None, Some(d)) => {
+            s.push_str("---");
+            push_two(&mut s, d);
+        }
+        (None, None, None) => {}
+    }
     if let (Some((h, mi)), Some(_)) = (p.time, p.day) {
         let off = p.offset.as_deref().unwrap_or(utc_offset);
-        s.push_str(&format!("T{h:02}:{mi:02}{off}"));
+        s.push('T');
+        push_two(&mut s, h);
+        s.push(':');
+        push_two(&mut s, mi);
+        s.push_str(off);
     }
     s
+}
+
+/// Appends `y` as `format!("{y:04}")` writes it.
+fn push_year(s: &mut String, y: i32) {
+    match u32::try_from(y) {
+        Ok(y @ 0..=9999) => {
+            for div in [1000, 100, 10, 1] {
+                s.push(char::from(b'0' + (y / div % 10) as u8));
+            }
+        }
+        _ => s.push_str(&format!("{y:04}")),
+    }
+}
+
+/// Appends `n` as `format!("{n:02}")` writes it.
+fn push_two(s: &mut String, n: u8) {
+    if n < 100 {
+        s.push(char::from(b'0' + n / 10));
+        s.push(char::from(b'0' + n % 10));
+    } else {
+        s.push_str(&n.to_string());
+    }
 }
 
 fn precision(p: &Partial) -> &'static str {
@@ -469,4 +520,62 @@ pub fn resolve(
     }
     out.sort_by_key(|r| r.start);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_maps_sort_their_keys() {
+        // `DateRecord::into_json` inserts its keys in an order of its own
+        let mut map = serde_json::Map::new();
+        map.insert("b".to_string(), serde_json::Value::Null);
+        map.insert("a".to_string(), serde_json::Value::Null);
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[test]
+    fn points_are_formatted_as_format_writes_them() {
+        for y in [
+            None,
+            Some(0),
+            Some(7),
+            Some(999),
+            Some(2024),
+            Some(9999),
+            Some(10000),
+            Some(-5),
+        ] {
+            for m in [None, Some(1), Some(12), Some(100), Some(255)] {
+                for d in [None, Some(3), Some(31)] {
+                    for time in [None, Some((0, 5)), Some((23, 59))] {
+                        for offset in [None, Some("+05:30".to_string())] {
+                            let p = Partial {
+                                year: y,
+                                month: m,
+                                day: d,
+                                time,
+                                offset: offset.clone(),
+                            };
+                            let mut expected = match (y, m, d) {
+                                (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+                                (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+                                (Some(y), None, _) => format!("{y:04}"),
+                                (None, Some(m), Some(d)) => format!("--{m:02}-{d:02}"),
+                                (None, Some(m), None) => format!("--{m:02}"),
+                                (None, None, Some(d)) => format!("---{d:02}"),
+                                (None, None, None) => String::new(),
+                            };
+                            if let (Some((h, mi)), Some(_)) = (time, d) {
+                                let off = offset.as_deref().unwrap_or("+07:00");
+                                expected.push_str(&format!("T{h:02}:{mi:02}{off}"));
+                            }
+                            assert_eq!(format_point(&p, "+07:00"), expected, "{p:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
