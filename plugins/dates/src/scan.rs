@@ -1465,7 +1465,7 @@ impl Scanner {
     }
 
     /// "ngày 18 đến 28/5" (a range), "ngày 14, 15 và 16/4" (a list).
-    fn link_day_chains(&self, text: &str, ms: Vec<Mention>) -> Vec<Mention> {
+    fn link_day_chains(&self, text: &str, mut ms: Vec<Mention>) -> Vec<Mention> {
         let mut out = Vec::with_capacity(ms.len());
         let mut i = 0;
         while i < ms.len() {
@@ -1474,7 +1474,9 @@ impl Scanner {
                 out.extend(linked.1);
                 continue;
             }
-            out.push(ms[i].clone());
+            // chains only look ahead: mention `i` is not read again, so it moves out
+            let placeholder = Mention::point(0, 0, Partial::default(), false);
+            out.push(std::mem::replace(&mut ms[i], placeholder));
             i += 1;
         }
         out
@@ -1553,15 +1555,14 @@ impl Scanner {
     /// "từ X đến Y" and "X – Y" between points of the same kind.
     fn link_ranges(&self, text: &str, ms: Vec<Mention>) -> Vec<Mention> {
         let mut out = Vec::with_capacity(ms.len());
-        let mut i = 0;
-        while i < ms.len() {
-            if let Some(m) = ms.get(i + 1).and_then(|b| self.range_of(text, &ms[i], b)) {
+        let mut ms = ms.into_iter().peekable();
+        while let Some(a) = ms.next() {
+            if let Some(m) = ms.peek().and_then(|b| self.range_of(text, &a, b)) {
                 out.push(m);
-                i += 2;
+                ms.next();
                 continue;
             }
-            out.push(ms[i].clone());
-            i += 1;
+            out.push(a);
         }
         out
     }
