@@ -165,16 +165,42 @@ pub fn alternation<'a>(words: impl IntoIterator<Item = &'a String>) -> String {
 
 /// The lookup key of a matched phrase: lower case, single spaces.
 pub fn key(phrase: &str) -> String {
-    phrase
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    if phrase.contains('Σ') {
+        // `str::to_lowercase` lowers a capital sigma by its place in the word
+        return phrase
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+    }
+    // otherwise char by char, as `str::to_lowercase` does, in one buffer
+    let mut out = String::with_capacity(phrase.len());
+    for word in phrase.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        for c in word.chars() {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_lower_case_with_single_spaces() {
+        for phrase in ["Sáng  Nay", " HÔM\tQUA ", "İstanbul ẞ", "ΟΔΟΣ Σ", "", "  "] {
+            let expected = phrase
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            assert_eq!(key(phrase), expected, "{phrase:?}");
+        }
+    }
 
     #[test]
     fn builtin_lexicon_parses() {

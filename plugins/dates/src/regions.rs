@@ -373,10 +373,9 @@ mod sse2 {
         _mm_xor_si128,
     };
 
-    /// Bit `k` set: byte `i + k` of `bytes` may start a digit (`i + 17 <= bytes.len()`).
+    /// Bit `k` set: byte `k` of the first sixteen of `chunk` may start a digit.
     #[inline(always)]
-    fn mask(bytes: &[u8], i: usize) -> i32 {
-        let chunk: &[u8; 17] = bytes[i..i + 17].try_into().expect("seventeen bytes");
+    fn mask(chunk: &[u8; 17]) -> u32 {
         // SAFETY: SSE2 is part of every x86-64 CPU; both loads read sixteen of the seventeen
         // bytes of `chunk` and need no alignment.
         unsafe {
@@ -395,7 +394,7 @@ mod sse2 {
                 _mm_set1_epi8(0xBA_u8 as i8),
             );
             let vietnamese = _mm_and_si128(e1, ba);
-            _mm_movemask_epi8(_mm_or_si128(digit, _mm_andnot_si128(vietnamese, lead)))
+            _mm_movemask_epi8(_mm_or_si128(digit, _mm_andnot_si128(vietnamese, lead))) as u32
         }
     }
 
@@ -403,9 +402,20 @@ mod sse2 {
     #[inline]
     pub(super) fn next_candidate(bytes: &[u8], from: usize) -> (usize, Option<usize>) {
         let mut i = from;
-        // seventeen bytes: each byte of the sixteen and the byte after it
-        while i + 17 <= bytes.len() {
-            let mask = mask(bytes, i);
+        // thirty-two bytes a step while thirty-three are left (each byte and the one after)
+        while let Some(chunk) = bytes.get(i..i + 33) {
+            let chunk: &[u8; 33] = chunk.try_into().expect("thirty-three bytes");
+            let low: &[u8; 17] = chunk[..17].try_into().expect("seventeen bytes");
+            let high: &[u8; 17] = chunk[16..].try_into().expect("seventeen bytes");
+            let mask = mask(low) | mask(high) << 16;
+            if mask != 0 {
+                return (i, Some(i + mask.trailing_zeros() as usize));
+            }
+            i += 32;
+        }
+        // then sixteen bytes a step while seventeen are left
+        while let Some(chunk) = bytes.get(i..i + 17) {
+            let mask = mask(chunk.try_into().expect("seventeen bytes"));
             if mask != 0 {
                 return (i, Some(i + mask.trailing_zeros() as usize));
             }

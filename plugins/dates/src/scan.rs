@@ -826,20 +826,22 @@ impl Scanner {
         };
         let (mut day, mut pod, mut rel, mut weekday) = (false, false, false, false);
         let g = self.left_groups;
-        let mut locs = self.left_token.capture_locations();
+        // capture slots made at the first search
+        let mut slots = None;
         loop {
             let (wstart, window) = before(text, cues.start, 64);
             if !self.left_may_match(window) {
                 break;
             }
-            let Some(m) = self.left_token.captures_read(&mut locs, window) else {
+            let locs = slots.get_or_insert_with(|| self.left_token.capture_locations());
+            let Some(m) = self.left_token.captures_read(locs, window) else {
                 break;
             };
             let tok_start = wstart + m.start();
             if !word_start(text, tok_start) || m.as_str().trim().is_empty() {
                 break;
             }
-            let c = |i: usize| group_text(&locs, window, i);
+            let c = |i: usize| group_text(locs, window, i);
             if c(g.time).is_some() {
                 let h = c(g.h).and_then(|h| h.parse::<u8>().ok());
                 let mi = c(g.m)
