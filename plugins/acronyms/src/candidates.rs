@@ -191,6 +191,24 @@ const SKIP: [bool; 256] = {
 #[inline(never)]
 fn next_capital(table: chars::Table, text: &str, mut at: usize) -> Option<usize> {
     let bytes = text.as_bytes();
+    // Sixteen bytes a step while a window of eighteen fits: a position is looked at only
+    // when it holds a capital A-Z or a lead byte that does not start a common lower-case
+    // letter (see [`sse2::maybe_capitals`]).
+    #[cfg(target_arch = "x86_64")]
+    while let Some(window) = bytes.get(at..at + sse2::WINDOW) {
+        let mask = sse2::maybe_capitals(window);
+        if mask == 0 {
+            at += 16;
+            continue;
+        }
+        let i = at + mask.trailing_zeros() as usize;
+        // `i` holds A-Z or a lead byte, so it is a char boundary.
+        let (f, len) = table.at(text, i);
+        if f & chars::CAPITAL != 0 {
+            return Some(i);
+        }
+        at = i + len;
+    }
     loop {
         // ASCII other than capitals, and bytes inside a character: skipped in a tight loop.
         while bytes.get(at).is_some_and(|&b| SKIP[usize::from(b)]) {
@@ -205,6 +223,70 @@ fn next_capital(table: chars::Table, text: &str, mut at: usize) -> Option<usize>
             return Some(at);
         }
         at += len;
+    }
+}
+
+/// [`next_capital`]'s skipping, sixteen bytes at a time (SSE2 is part of every x86-64
+/// processor).
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+        _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+
+    /// The bytes [`maybe_capitals`] reads: sixteen, and two more for the bytes after a lead.
+    pub const WINDOW: usize = 18;
+
+    /// Of the first sixteen bytes of `w` (`WINDOW` bytes), a bit per byte that may start a
+    /// [`crate::chars::CAPITAL`] character: A-Z, and every lead byte (0xC0 and up) but those
+    /// of letters that are lower case whatever follows: C3 A0..=BF (à..ÿ and ÷), C4 with an
+    /// odd byte below B8 (U+0101..=U+0137 odd: ā, ă, đ, ĩ, …), C5 A9 (ũ), C6 A1 (ơ), C6 B0
+    /// (ư), and E1 BA/BB then an odd byte (U+1E81..=U+1EFF odd: ạ, ả, ấ, …). Continuation
+    /// bytes and other ASCII never have a bit, so every bit is at a char boundary.
+    #[inline(always)]
+    pub fn maybe_capitals(w: &[u8]) -> u32 {
+        assert!(w.len() == WINDOW);
+        // SAFETY: SSE2 is always present on x86-64, and the three unaligned 16-byte loads lie
+        // inside `w` (`2 + 16 <= w.len()`).
+        unsafe {
+            let cur = _mm_loadu_si128(w.as_ptr().cast::<__m128i>());
+            let c1 = _mm_loadu_si128(w.as_ptr().add(1).cast::<__m128i>());
+            let c2 = _mm_loadu_si128(w.as_ptr().add(2).cast::<__m128i>());
+            let is = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+            // signed compares: byte values 0x80..=0xFF are -128..=-1
+            let above = |v: __m128i, b: u8| _mm_cmpgt_epi8(v, _mm_set1_epi8(b as i8));
+            let below = |v: __m128i, b: u8| _mm_cmplt_epi8(v, _mm_set1_epi8(b as i8));
+            let odd = |v: __m128i| is(_mm_and_si128(v, _mm_set1_epi8(1)), 1);
+            // Capitals: c - 'A' + 0x80 < 26 + 0x80 as signed bytes is c - 'A' < 26 unsigned.
+            let shifted = _mm_add_epi8(cur, _mm_set1_epi8((0x80u8.wrapping_sub(b'A')) as i8));
+            let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8 + 26) as i8));
+            // Lead bytes 0xC0..=0xFF: as signed bytes, -64..=-1.
+            let lead = _mm_and_si128(above(cur, 0xBF), _mm_cmplt_epi8(cur, _mm_setzero_si128()));
+            // C3 A0..=BF: A0..=BF are -96..=-65.
+            let latin1 = _mm_and_si128(
+                is(cur, 0xC3),
+                _mm_and_si128(above(c1, 0x9F), below(c1, 0xC0)),
+            );
+            // C4 81..=B7 odd: 81..=B7 are -127..=-73.
+            let extended_a = _mm_and_si128(
+                _mm_and_si128(is(cur, 0xC4), odd(c1)),
+                _mm_and_si128(above(c1, 0x80), below(c1, 0xB8)),
+            );
+            let u_tilde = _mm_and_si128(is(cur, 0xC5), is(c1, 0xA9));
+            let horned = _mm_and_si128(is(cur, 0xC6), _mm_or_si128(is(c1, 0xA1), is(c1, 0xB0)));
+            let vietnamese = _mm_and_si128(
+                _mm_and_si128(is(cur, 0xE1), odd(c2)),
+                _mm_or_si128(is(c1, 0xBA), is(c1, 0xBB)),
+            );
+            let lower = _mm_or_si128(
+                _mm_or_si128(latin1, extended_a),
+                _mm_or_si128(_mm_or_si128(u_tilde, horned), vietnamese),
+            );
+            let maybe = _mm_or_si128(upper, _mm_andnot_si128(lower, lead));
+            _mm_movemask_epi8(maybe) as u32
+        }
     }
 }
 
@@ -438,6 +520,17 @@ mod tests {
                     .map(|(i, _)| at + i);
                 assert_eq!(next_capital(table, &text, at), want, "{text:?} from {at}");
             }
+        }
+    }
+
+    #[test]
+    fn next_capital_finds_every_capital_character() {
+        let table = chars::table();
+        let pad = "ab cd ef gh ij kl mn op qr st";
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            let text = format!("{pad}{c}{pad}");
+            let want = chars::is_capital(c).then_some(pad.len());
+            assert_eq!(next_capital(table, &text, 0), want, "{c:?}");
         }
     }
 
