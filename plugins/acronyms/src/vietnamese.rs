@@ -107,32 +107,47 @@ pub fn lower(s: &str) -> String {
     // Most characters are lower case already: they are copied in runs, up to the next one
     // that changes. `copied` is how much of `s` is in `out`.
     let mut copied = 0;
-    for (i, c) in s.char_indices() {
-        if c.is_ascii() {
-            if c.is_ascii_uppercase() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    // ASCII is read byte by byte; other characters are decoded where they start.
+    while let Some(&x) = bytes.get(i) {
+        if x < 0x80 {
+            if x.is_ascii_uppercase() {
                 out.push_str(&s[copied..i]);
-                out.push(c.to_ascii_lowercase());
+                out.push(char::from(x.to_ascii_lowercase()));
                 copied = i + 1;
             }
+            i += 1;
             continue;
         }
-        match facts(c).and_then(|f| f.lower) {
-            Some(l) if l == c => continue,
+        // `i` is a char boundary: it follows ASCII or a whole character.
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        let len = c.len_utf8();
+        let changed = match facts(c).and_then(|f| f.lower) {
+            Some(l) if l == c => false,
             Some(l) => {
                 out.push_str(&s[copied..i]);
                 out.push(l);
+                true
             }
             None if c == 'Σ' => return s.to_lowercase(),
             None => {
                 let mut l = c.to_lowercase();
                 if (l.next(), l.next()) == (Some(c), None) {
-                    continue;
+                    false
+                } else {
+                    out.push_str(&s[copied..i]);
+                    out.extend(c.to_lowercase());
+                    true
                 }
-                out.push_str(&s[copied..i]);
-                out.extend(c.to_lowercase());
             }
+        };
+        i += len;
+        if changed {
+            copied = i;
         }
-        copied = i + c.len_utf8();
     }
     out.push_str(&s[copied..]);
     out
