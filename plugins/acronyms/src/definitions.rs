@@ -456,6 +456,21 @@ const BYTE_CLASS: [u8; 256] = {
     t
 };
 
+/// True when the character at byte `i` of `b` (a char boundary, at a byte of 0x80 or more)
+/// is one of the letters most of Vietnamese is made of, known without a look-up: C3 80..=BF
+/// but × and ÷ (U+00C0..=U+00FF), anything from C4, C5 or C6 (U+0100..=U+01BF, all letters),
+/// and E1 BA/BB (U+1E80..=U+1EFF, all letters). Two bytes from a lead below 0xE0, three from
+/// 0xE0..=0xEF: `(lead >> 5) - 4`.
+#[inline(always)]
+fn is_vietnamese_letter(b: &[u8], i: usize) -> bool {
+    match (b.get(i), b.get(i + 1)) {
+        (Some(0xC3), Some(&n)) => n != 0x97 && n != 0xB7,
+        (Some(0xC4..=0xC6), Some(_)) => true,
+        (Some(0xE1), Some(0xBA | 0xBB)) => b.get(i + 2).is_some(),
+        _ => false,
+    }
+}
+
 /// The article's words, for [`implicit`]; build once per article.
 pub struct Phrases<'t> {
     text: &'t str,
@@ -509,6 +524,7 @@ impl<'t> Phrases<'t> {
                 match BYTE_CLASS[usize::from(x)] {
                     ASCII_WORD => i += 1,
                     ASCII_OTHER => break,
+                    _ if is_vietnamese_letter(b, i) => i += usize::from(x >> 5) - 4,
                     _ => match table.at(text, i) {
                         (f, len) if f & crate::chars::WORD_CHAR != 0 => i += len,
                         _ => break,
@@ -616,6 +632,18 @@ mod tests {
         assert!(NAME_HEADS
             .iter()
             .all(|h| (1..=NAME_HEAD_WORDS).contains(&h.len())));
+    }
+
+    #[test]
+    fn vietnamese_letters_are_word_characters() {
+        for c in (0x80..0x1_0000).filter_map(char::from_u32) {
+            let s = c.to_string();
+            if is_vietnamese_letter(s.as_bytes(), 0) {
+                let (f, len) = crate::chars::table().at(&s, 0);
+                assert!(f & crate::chars::WORD_CHAR != 0, "{c:?}");
+                assert_eq!(len, usize::from(s.as_bytes()[0] >> 5) - 4, "{c:?}");
+            }
+        }
     }
 
     #[test]
