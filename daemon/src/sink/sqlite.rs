@@ -305,8 +305,7 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
     let mut conn = Connection::open(path).with_context(|| format!("cannot open {}", at()))?;
     conn.busy_timeout(busy_timeout)
         .with_context(|| format!("cannot set the busy timeout of {}", at()))?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+    let mode = switch_to_wal(&conn, busy_timeout)
         .with_context(|| format!("cannot switch {} to WAL mode", at()))?;
     if !mode.eq_ignore_ascii_case("wal") {
         anyhow::bail!("{} stays in journal mode {mode:?}, not WAL", at());
@@ -346,6 +345,26 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
             )
         })?;
     Ok(conn)
+}
+
+/// `PRAGMA journal_mode=WAL`, tried again while another connection holds the lock, for up to
+/// `busy_timeout`; returns the journal mode the database is in. Connections switching a new
+/// file to WAL at the same moment (daemons sharing one database, started together) can each
+/// hold the lock the other waits for: SQLite then answers "database is locked" at once
+/// instead of calling the busy handler, so the busy timeout alone does not cover it.
+fn switch_to_wal(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + busy_timeout;
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// The database's `user_version`.
@@ -887,6 +906,30 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(!stored.contains(&"text".to_string()), "{stored:?}");
+    }
+
+    #[test]
+    fn sinks_opening_one_new_database_at_the_same_moment_all_open_it() {
+        // Daemons sharing one database, started together, race to switch the new file to WAL.
+        for round in 0..30 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("shared.db");
+            let start = std::sync::Barrier::new(3);
+            std::thread::scope(|s| {
+                let opens: Vec<_> = (0..3)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            SqliteSink::open(&path).map(drop)
+                        })
+                    })
+                    .collect();
+                for open in opens {
+                    let result = open.join().unwrap();
+                    assert!(result.is_ok(), "round {round}: {:#}", result.unwrap_err());
+                }
+            });
+        }
     }
 
     #[test]
