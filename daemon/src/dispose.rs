@@ -28,55 +28,137 @@ pub struct ErrorReport<'a> {
 
 /// Move `path` into `dir`, keeping its name; a name already taken there gets a numeric suffix.
 /// Nothing in `dir` is ever overwritten, even by another daemon moving into the same shared
-/// folder at the same moment: the file is hard-linked under the new name (which fails if the
-/// name exists), then unlinked. A name that already holds this very file (same device and
-/// inode: a move that died between the link and the unlink) is taken as the target, and only
-/// the unlink is redone, so a crash there never leaves a second copy. Where hard links are not
-/// supported, it is renamed after a check. Returns the new path.
+/// folder at the same moment: the file is renamed with `RENAME_NOREPLACE` (one atomic step that
+/// fails if the name exists) where the file system supports it; elsewhere it is hard-linked
+/// under the new name (which fails if the name exists), then unlinked. A name that already holds
+/// this very file (same device and inode: a link-then-unlink move that died between the two) is
+/// taken as the target, and only the unlink is redone, so a crash there never leaves a second
+/// copy. Where neither is supported, it is renamed after a check. `dir` is created when
+/// missing. Returns the new path.
 pub fn move_into(path: &Path, dir: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let name = path
         .file_name()
         .with_context(|| format!("{} has no file name", path.display()))?;
     let mut target = dir.join(name);
     let mut n = 1;
+    let mut made_dir = false;
     loop {
-        match std::fs::hard_link(path, &target) {
-            Ok(()) => {
-                std::fs::remove_file(path).with_context(|| {
-                    format!(
-                        "cannot remove {} after linking it to {}",
-                        path.display(),
-                        target.display()
-                    )
-                })?;
-                return Ok(target);
+        match place(path, &target) {
+            Ok(Placed::Moved) => return Ok(target),
+            Ok(Placed::Taken) => {}
+            // The folder is made on the first move that misses it, not looked for every time.
+            Err(_) if !made_dir && !dir.is_dir() => {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                made_dir = true;
+                continue;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                if same_file(path, &target) {
-                    std::fs::remove_file(path).with_context(|| {
-                        format!(
-                            "cannot remove {} (already linked to {})",
-                            path.display(),
-                            target.display()
-                        )
-                    })?;
-                    return Ok(target);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(e).with_context(|| format!("cannot move {}", path.display()))
-            }
-            Err(_) if !target.exists() => {
-                std::fs::rename(path, &target).with_context(|| {
-                    format!("cannot move {} to {}", path.display(), target.display())
-                })?;
-                return Ok(target);
-            }
-            Err(_) => {}
+            Err(e) => return Err(e),
         }
         target = dir.join(format!("{}.{n}", name.to_string_lossy()));
         n += 1;
+    }
+}
+
+/// What one attempt to put a file under a name did.
+enum Placed {
+    /// The file is now under the name.
+    Moved,
+    /// Another file holds the name; nothing changed.
+    Taken,
+}
+
+/// Put `path` at `target` unless another file holds that name.
+fn place(path: &Path, target: &Path) -> anyhow::Result<Placed> {
+    match rename_noreplace(path, target) {
+        Some(Ok(())) => return Ok(Placed::Moved),
+        // Taken, but perhaps by this very file (see `move_into`): the link below tells.
+        Some(Err(e)) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Some(Err(e)) => {
+            return Err(e)
+                .with_context(|| format!("cannot move {} to {}", path.display(), target.display()))
+        }
+        None => {}
+    }
+    link_then_unlink(path, target)
+}
+
+/// `path` renamed to `target` unless `target` exists, in one step (`renameat2` with
+/// `RENAME_NOREPLACE`). `None` where the kernel or file system does not support it.
+fn rename_noreplace(path: &Path, target: &Path) -> Option<std::io::Result<()>> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::ffi::CString;
+        use std::os::unix::ffi::OsStrExt;
+        let (Ok(from), Ok(to)) = (
+            CString::new(path.as_os_str().as_bytes()),
+            CString::new(target.as_os_str().as_bytes()),
+        ) else {
+            return None;
+        };
+        // SAFETY: both are NUL-terminated paths that live across the call.
+        let rc = unsafe {
+            libc::renameat2(
+                libc::AT_FDCWD,
+                from.as_ptr(),
+                libc::AT_FDCWD,
+                to.as_ptr(),
+                libc::RENAME_NOREPLACE,
+            )
+        };
+        if rc == 0 {
+            return Some(Ok(()));
+        }
+        let e = std::io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => None,
+            _ => Some(Err(e)),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (path, target);
+        None
+    }
+}
+
+/// The move where `RENAME_NOREPLACE` is not available: hard-link `path` as `target`, then
+/// unlink `path`.
+fn link_then_unlink(path: &Path, target: &Path) -> anyhow::Result<Placed> {
+    match std::fs::hard_link(path, target) {
+        Ok(()) => {
+            std::fs::remove_file(path).with_context(|| {
+                format!(
+                    "cannot remove {} after linking it to {}",
+                    path.display(),
+                    target.display()
+                )
+            })?;
+            Ok(Placed::Moved)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if !same_file(path, target) {
+                return Ok(Placed::Taken);
+            }
+            std::fs::remove_file(path).with_context(|| {
+                format!(
+                    "cannot remove {} (already linked to {})",
+                    path.display(),
+                    target.display()
+                )
+            })?;
+            Ok(Placed::Moved)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot move {}", path.display()))
+        }
+        Err(_) if !target.exists() => {
+            std::fs::rename(path, target).with_context(|| {
+                format!("cannot move {} to {}", path.display(), target.display())
+            })?;
+            Ok(Placed::Moved)
+        }
+        Err(_) => Ok(Placed::Taken),
     }
 }
 
@@ -131,6 +213,24 @@ mod tests {
         }
         assert_eq!(std::fs::read_to_string(out.join("a.txt")).unwrap(), "one");
         assert_eq!(std::fs::read_to_string(out.join("a.txt.1")).unwrap(), "two");
+    }
+
+    #[test]
+    fn the_link_fallback_leaves_a_taken_name_alone_and_moves_onto_its_own_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+        std::fs::write(&a, "mine").unwrap();
+        std::fs::write(&b, "theirs").unwrap();
+        assert!(matches!(link_then_unlink(&a, &b).unwrap(), Placed::Taken));
+        assert_eq!(std::fs::read_to_string(&b).unwrap(), "theirs");
+        assert!(a.exists());
+        let c = dir.path().join("c.txt");
+        assert!(matches!(link_then_unlink(&a, &c).unwrap(), Placed::Moved));
+        assert!(!a.exists());
+        std::fs::hard_link(&c, &a).unwrap();
+        assert!(matches!(link_then_unlink(&a, &c).unwrap(), Placed::Moved));
+        assert!(!a.exists());
+        assert_eq!(std::fs::read_to_string(&c).unwrap(), "mine");
     }
 
     #[test]
