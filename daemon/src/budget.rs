@@ -15,8 +15,18 @@ use std::time::Duration;
 /// Input bytes in flight, and the most there may be.
 pub struct Budget {
     limit: u64,
-    used: Mutex<u64>,
+    usage: Mutex<Usage>,
     room: Condvar,
+}
+
+/// The budget's state, under one lock.
+#[derive(Default)]
+struct Usage {
+    /// Bytes in flight.
+    used: u64,
+    /// Threads waiting for room: a permit given back wakes them only when there are any (a
+    /// wake-up is a system call, and a batch commit gives back hundreds of permits).
+    waiting: u32,
 }
 
 /// Room for one file's bytes, given back when dropped (once its record is committed, or the
@@ -31,7 +41,7 @@ impl Budget {
     pub fn new(limit: u64) -> Arc<Budget> {
         Arc::new(Budget {
             limit,
-            used: Mutex::new(0),
+            usage: Mutex::new(Usage::default()),
             room: Condvar::new(),
         })
     }
@@ -41,17 +51,19 @@ impl Budget {
     pub fn acquire(self: &Arc<Self>, bytes: u64, give_up: &AtomicBool) -> Option<Permit> {
         /// How often a wait looks at `give_up`.
         const LOOK: Duration = Duration::from_millis(100);
-        let mut used = self.used();
-        while *used > 0 && used.saturating_add(bytes) > self.limit {
+        let mut usage = self.usage();
+        while usage.used > 0 && usage.used.saturating_add(bytes) > self.limit {
             if give_up.load(Ordering::SeqCst) {
                 return None;
             }
-            used = match self.room.wait_timeout(used, LOOK) {
+            usage.waiting += 1;
+            usage = match self.room.wait_timeout(usage, LOOK) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
+            usage.waiting -= 1;
         }
-        *used += bytes;
+        usage.used += bytes;
         Some(Permit {
             budget: self.clone(),
             bytes,
@@ -60,12 +72,13 @@ impl Budget {
 
     /// Bytes in flight now.
     pub fn in_flight(&self) -> u64 {
-        *self.used()
+        self.usage().used
     }
 
-    fn used(&self) -> MutexGuard<'_, u64> {
-        // The count stays right whatever panicked while holding the lock: it is a plain number.
-        self.used
+    fn usage(&self) -> MutexGuard<'_, Usage> {
+        // The counts stay right whatever panicked while holding the lock: they are plain
+        // numbers, each changed in one step.
+        self.usage
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -73,10 +86,13 @@ impl Budget {
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        let mut used = self.budget.used();
-        *used = used.saturating_sub(self.bytes);
-        drop(used);
-        self.budget.room.notify_all();
+        let mut usage = self.budget.usage();
+        usage.used = usage.used.saturating_sub(self.bytes);
+        let waiting = usage.waiting > 0;
+        drop(usage);
+        if waiting {
+            self.budget.room.notify_all();
+        }
     }
 }
 
