@@ -131,8 +131,22 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
 /// Each input char folds on its own (see [`fold_char`]), so `fold(a + b) == fold(a) + fold(b)`.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        fold_char(c, &mut out);
+    let mut rest = s;
+    while !rest.is_empty() {
+        // ASCII runs (most of any text: spaces, digits, punctuation, unaccented letters) are
+        // copied and lowered whole; the other chars go one by one.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let start = out.len();
+        out.push_str(&rest[..ascii]);
+        out[start..].make_ascii_lowercase();
+        let mut tail = rest[ascii..].chars();
+        if let Some(c) = tail.next() {
+            fold_char(c, &mut out);
+        }
+        rest = tail.as_str();
     }
     out
 }
@@ -576,6 +590,28 @@ mod tests {
                 fold_char_slow(c, &mut slow);
             }
             assert_eq!(fast, slow, "{c:?} (U+{:04X})", c as u32);
+        }
+    }
+
+    #[test]
+    fn folding_a_text_folds_each_of_its_chars_in_turn() {
+        // Every string of up to three pieces: ASCII of both cases, precomposed and
+        // decomposed Vietnamese, chars past the table and a char that folds to two.
+        let pieces = ["A", "b", " ", "Đ", "ố", "o\u{301}", "😀", "ß", "İ", "Ư"];
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for text in &texts {
+            let mut by_char = String::new();
+            for c in text.chars() {
+                fold_char(c, &mut by_char);
+            }
+            assert_eq!(fold(text), by_char, "{text:?}");
         }
     }
 
