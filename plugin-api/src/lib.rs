@@ -50,10 +50,11 @@ pub mod abi;
 #[doc(hidden)]
 pub mod ffi;
 
+mod fields;
+
+use fields::{raw_fields, RawField};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -219,76 +220,12 @@ impl<'a> Document<'a> {
         };
         // The last of the same name counts, as in a map built from the object.
         match raw.iter().rev().find(|f| f.name == name) {
-            Some(f) if f.value.get() != "null" => serde_json::from_str(f.value.get())
+            Some(f) if f.value != "null" => serde_json::from_str(f.value)
                 .map(Some)
                 .map_err(|e| Error::new(format!("field {name:?} has an unexpected shape: {e}"))),
             _ => Ok(None),
         }
     }
-}
-
-/// One top-level field of the fields object: its name (borrowed unless it has escapes) and
-/// its value as written.
-struct RawField<'a> {
-    name: Cow<'a, str>,
-    value: &'a RawValue,
-}
-
-/// The top-level fields of `json`, in order: one pass over the text that neither allocates a
-/// string per name nor builds a value (the values are only delimited). Errors are those of
-/// reading the object as a map.
-fn raw_fields(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
-    use serde::de::{Deserializer as _, MapAccess, Visitor};
-
-    /// A field name, borrowed from the text when it has no escapes.
-    struct Name<'a>(Cow<'a, str>);
-
-    impl<'de> Deserialize<'de> for Name<'de> {
-        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct NameVisitor;
-            impl<'de> Visitor<'de> for NameVisitor {
-                type Value = Name<'de>;
-                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
-                    Ok(Name(Cow::Borrowed(v)))
-                }
-                fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
-                    Ok(Name(Cow::Owned(v.to_string())))
-                }
-                fn visit_string<E>(self, v: String) -> Result<Name<'de>, E> {
-                    Ok(Name(Cow::Owned(v)))
-                }
-            }
-            d.deserialize_string(NameVisitor)
-        }
-    }
-
-    struct FieldsVisitor;
-
-    impl<'de> Visitor<'de> for FieldsVisitor {
-        type Value = Vec<RawField<'de>>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            // As a map type says it, so errors read as they did when the fields were one.
-            f.write_str("a map")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-            while let Some((name, value)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
-                out.push(RawField {
-                    name: name.0,
-                    value,
-                });
-            }
-            Ok(out)
-        }
-    }
-
-    let mut de = serde_json::Deserializer::from_str(json);
-    let fields = (&mut de).deserialize_map(FieldsVisitor)?;
-    de.end()?;
-    Ok(fields)
 }
 
 /// What a plugin returns for one record.
@@ -381,6 +318,7 @@ macro_rules! export_plugin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::value::RawValue;
     use std::collections::HashMap;
 
     /// `field_as` as it was first written: the whole object read into a map of raw values.

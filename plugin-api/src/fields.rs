@@ -1,0 +1,443 @@
+//! The top-level members of the fields object, found without building values.
+//!
+//! [`raw_fields`] first tries [`scan`]: one validating pass over the JSON that delimits each
+//! member and checks the whole text is JSON, jumping through strings 16 bytes at a time (the
+//! fields object is mostly long strings: boilerplate's removed texts, captions). Whatever the
+//! scan does not accept (an error, or a case it leaves alone: escaped names, deep nesting) goes
+//! through serde_json, so results and error messages are serde_json's in every case.
+
+use serde::de::{Deserializer as _, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// One top-level member of the fields object: its name (borrowed unless it has escapes) and
+/// its value as written.
+pub(crate) struct RawField<'a> {
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) value: &'a str,
+}
+
+/// The top-level members of `json`, in order. Errors are those of reading it as a map.
+pub(crate) fn raw_fields(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
+    match scan(json) {
+        Some(fields) => Ok(fields),
+        None => by_serde(json),
+    }
+}
+
+/// Nesting deeper than this is left to serde_json (whose own limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// The members of `json` when it is one JSON object whose names have no escapes and whose
+/// nesting stays within [`MAX_DEPTH`]; `None` for anything else (then serde_json decides).
+fn scan(json: &str) -> Option<Vec<RawField<'_>>> {
+    let mut s = Scanner {
+        b: json.as_bytes(),
+        i: 0,
+    };
+    let mut out = Vec::new();
+    s.ws();
+    s.eat(b'{')?;
+    s.ws();
+    if s.peek() == Some(b'}') {
+        s.i += 1;
+    } else {
+        loop {
+            s.ws();
+            let start = s.i;
+            if !s.string()? {
+                return None; // an escaped name: serde_json unescapes it
+            }
+            let name = json.get(start + 1..s.i - 1)?;
+            s.ws();
+            s.eat(b':')?;
+            s.ws();
+            let start = s.i;
+            s.value(1)?;
+            out.push(RawField {
+                name: Cow::Borrowed(name),
+                value: json.get(start..s.i)?,
+            });
+            s.ws();
+            match s.next()? {
+                b',' => {}
+                b'}' => break,
+                _ => return None,
+            }
+        }
+    }
+    s.ws();
+    (s.i == s.b.len()).then_some(out)
+}
+
+/// A cursor over JSON bytes; every method returns `None` where the text is not JSON.
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let c = self.peek()?;
+        self.i += 1;
+        Some(c)
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    /// A string starting at the cursor; `Some(true)` when it has no escapes.
+    fn string(&mut self) -> Option<bool> {
+        self.eat(b'"')?;
+        let mut plain = true;
+        loop {
+            self.i += special(self.b.get(self.i..)?)?;
+            match self.next()? {
+                b'"' => return Some(plain),
+                b'\\' => plain = false,
+                _ => return None, // a control character: it must be escaped in a string
+            }
+            match self.next()? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                b'u' => {
+                    for _ in 0..4 {
+                        if !self.next()?.is_ascii_hexdigit() {
+                            return None;
+                        }
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A value starting at the cursor, `depth` containers deep.
+    fn value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b'{' => self.container(depth, b'}', true),
+            b'[' => self.container(depth, b']', false),
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'n' => self.word(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// An object (`keyed`) or an array, from its opening bracket to `close`.
+    fn container(&mut self, depth: usize, close: u8, keyed: bool) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(close) {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            if keyed {
+                self.string()?;
+                self.ws();
+                self.eat(b':')?;
+                self.ws();
+            }
+            self.value(depth + 1)?;
+            self.ws();
+            match self.next()? {
+                b',' => {}
+                c if c == close => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i + word.len();
+        (self.b.get(self.i..end)? == word).then(|| self.i = end)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<()> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            self.digit()?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.digit()?;
+            self.digits();
+        }
+        // "01", "1x": serde_json rejects a number run straight into more of one.
+        match self.peek() {
+            Some(b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') => None,
+            _ => Some(()),
+        }
+    }
+
+    fn digit(&mut self) -> Option<()> {
+        self.next()?.is_ascii_digit().then_some(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+    }
+}
+
+/// Whether a byte ends a run of plain string content: a quote, a backslash or a control
+/// character.
+fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+/// The offset of the first special byte (see [`is_special`]) in `bytes`.
+fn special(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    #[cfg(target_arch = "x86_64")]
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        if let Some(hit) = sse2::special16(chunk) {
+            return Some(at + hit);
+        }
+        at += 16;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&c| is_special(c))
+        .map(|hit| at + hit)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    /// The first special byte of a 16-byte chunk (SSE2 is part of every x86_64 CPU).
+    pub(super) fn special16(chunk: &[u8]) -> Option<usize> {
+        assert_eq!(chunk.len(), 16);
+        // SAFETY: the load reads exactly the 16 bytes of `chunk` (asserted above), unaligned;
+        // the rest is SSE2 arithmetic, which x86_64 always has.
+        let mask = unsafe {
+            let x = _mm_loadu_si128(chunk.as_ptr().cast());
+            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+            // Unsigned x <= 0x1f exactly when min(x, 0x1f) == x.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
+        };
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+}
+
+/// The members of `json` read through serde_json (values delimited, not built).
+fn by_serde(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
+    /// A member name, borrowed from the text when it has no escapes.
+    struct Name<'a>(Cow<'a, str>);
+
+    impl<'de> Deserialize<'de> for Name<'de> {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct NameVisitor;
+            impl<'de> Visitor<'de> for NameVisitor {
+                type Value = Name<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'de>, E> {
+                    Ok(Name(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Name<'de>, E> {
+                    Ok(Name(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Name<'de>, E> {
+                    Ok(Name(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_string(NameVisitor)
+        }
+    }
+
+    struct FieldsVisitor;
+
+    impl<'de> Visitor<'de> for FieldsVisitor {
+        type Value = Vec<RawField<'de>>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            // As a map type says it, so errors read as they did when the fields were one.
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+            while let Some((name, value)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
+                out.push(RawField {
+                    name: name.0,
+                    value: value.get(),
+                });
+            }
+            Ok(out)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_str(json);
+    let fields = (&mut de).deserialize_map(FieldsVisitor)?;
+    de.end()?;
+    Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(fields: &[RawField<'_>]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|f| (f.name.to_string(), f.value.to_string()))
+            .collect()
+    }
+
+    /// The scan, where it answers, says what serde_json says; `Some` only for valid JSON.
+    fn agrees(json: &str) -> bool {
+        let serde = by_serde(json);
+        match scan(json) {
+            Some(fast) => {
+                let serde = serde.unwrap_or_else(|e| panic!("{json:?}: scan accepted, serde: {e}"));
+                assert_eq!(members(&fast), members(&serde), "{json:?}");
+                true
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn special_finds_the_first_quote_backslash_or_control_byte_at_any_offset() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut byte = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // Mostly plain bytes (ASCII letters and UTF-8 lead/continuation bytes).
+            match seed % 64 {
+                0 => b'"',
+                1 => b'\\',
+                2 => (seed >> 8) as u8 % 0x20,
+                n if n < 40 => b'a' + (n as u8 % 26),
+                _ => 0x80 | (seed >> 16) as u8,
+            }
+        };
+        for len in 0..80 {
+            for _ in 0..200 {
+                let bytes: Vec<u8> = (0..len).map(|_| byte()).collect();
+                let expected = bytes.iter().position(|&c| is_special(c));
+                assert_eq!(special(&bytes), expected, "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_scan_reads_every_kind_of_value_as_serde_json_does() {
+        let valid = [
+            "{}",
+            " { } ",
+            r#"{"a":1}"#,
+            " {\n\t\"title\" : \"T\\\"x\\u00e9\\n\" ,\r\n \"n\" : -1.5e3 } ",
+            r#"{"x":[],"y":{},"z":[1,-0,0.5,2E+10,3e-2,true,false,null,"s",{"k":[{}]}]}"#,
+            r#"{"authors":["first"],"authors":["last"]}"#,
+            r#"{"removed":[{"text":"Chia sẻ \"bài\" \\ / \b\f\n\r\t","rule":"share"}]}"#,
+            r#"{"emoji":"😀 \ud83d\ude00","nested":{"a":{"b":{"c":[[[["d"]]]]}}}}"#,
+        ];
+        for json in valid {
+            assert!(agrees(json), "the scan gave up on {json:?}");
+        }
+    }
+
+    #[test]
+    fn the_scan_leaves_what_is_not_json_or_unusual_to_serde_json() {
+        let not_json = [
+            "",
+            "[]",
+            r#"{"a":1} trailing"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1"#,
+            r#"{"a" 1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":-}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12g4"}"#,
+            "{\"a\":\"tab\there\"}",
+            r#"{"a":[1 2]}"#,
+            r#"{"a":{"b" 1}}"#,
+            r#"{"a":{1:2}}"#,
+            r#"{"a":"unterminated}"#,
+            r#"{a:1}"#,
+        ];
+        for json in not_json {
+            assert!(!agrees(json), "the scan accepted {json:?}");
+            assert!(by_serde(json).is_err(), "serde_json accepts {json:?}");
+        }
+        // Valid, but left to serde_json: an escaped name, and nesting past the scan's limit.
+        let escaped = r#"{"a\u0075thors":["x"]}"#;
+        assert!(!agrees(escaped));
+        assert_eq!(by_serde(escaped).unwrap()[0].name, "authors");
+        let deep = format!(
+            r#"{{"a":{}{}}}"#,
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        assert!(!agrees(&deep));
+    }
+
+    #[test]
+    fn the_scan_agrees_with_serde_json_on_every_one_byte_change_of_a_fields_object() {
+        let json = r#"{"title":"Tiêu đề \"mới\"","n":[-1.5e3,0,true,null],"o":{"k":"v\\u0041"},"e":[],"f":false}"#;
+        let swaps: &[u8] = b"{}[]\":,\\ -.0e1tnfu\t";
+        let mut checked = 0;
+        for at in 0..json.len() {
+            if !json.is_char_boundary(at) {
+                continue;
+            }
+            let mut deleted = json.to_string();
+            deleted.remove(at);
+            agrees(&deleted);
+            for &c in swaps {
+                let mut inserted = json.to_string();
+                inserted.insert(at, c as char);
+                agrees(&inserted);
+                let next = json[at..].chars().next().map_or(0, char::len_utf8);
+                let replaced = format!("{}{}{}", &json[..at], c as char, &json[at + next..]);
+                agrees(&replaced);
+                checked += 3;
+            }
+        }
+        assert!(checked > 3000);
+    }
+}
