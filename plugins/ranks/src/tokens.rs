@@ -228,6 +228,11 @@ impl<'v> Tokenizer<'v> {
         let classes = self.classes;
         let mut b = 0;
         while let Some(&x) = bytes.get(b) {
+            // spaces between words first, without a table look-up
+            if x == b' ' {
+                b += 1;
+                continue;
+            }
             let (cp, len, class) = if x < 0x80 {
                 (u32::from(x), 1, classes.ascii(x))
             } else {
@@ -293,7 +298,7 @@ impl<'v> Tokenizer<'v> {
             if class & CONNECTOR != 0 {
                 if let Some((_, n_len, n)) = classes.decode_bytes(bytes, b + len) {
                     if n & WORD != 0
-                        && !(d == u32::from(b'.') && self.ends_sentence(slice(text, start, b)))
+                        && !(d == u32::from(b'.') && self.ends_sentence(text, start, b))
                     {
                         shape.add(class);
                         shape.add(n);
@@ -307,10 +312,14 @@ impl<'v> Tokenizer<'v> {
         (b, shape)
     }
 
-    /// Whether a '.' glued to the next word after `part` ends a sentence ("Tuấn.Theo")
-    /// rather than an abbreviation ("TP.HCM", "H.Định", "v.v", "1.600"): the part since the
-    /// last connector has two letters or more and a lower-case one.
-    fn ends_sentence(&self, part: &str) -> bool {
+    /// Whether a '.' glued to the next word after `text[start..end]` ends a sentence
+    /// ("Tuấn.Theo") rather than an abbreviation ("TP.HCM", "H.Định", "v.v", "1.600"): the
+    /// part since the last connector has two letters or more and a lower-case one. Rare, and
+    /// kept out of line so that the word loop does not prepare for it.
+    #[cold]
+    #[inline(never)]
+    fn ends_sentence(&self, text: &str, start: usize, end: usize) -> bool {
+        let part = slice(text, start, end);
         let mut letters = 0;
         let mut lower = false;
         for c in part.chars().rev().take_while(|c| !is_connector(*c)) {
@@ -322,7 +331,10 @@ impl<'v> Tokenizer<'v> {
     }
 
     /// Push the word at bytes `range`, split where a lower-case letter is followed by a
-    /// capitalised syllable ("TuấnDự" → "Tuấn", glued "Dự").
+    /// capitalised syllable ("TuấnDự" → "Tuấn", glued "Dự"). Out of line: few words have a
+    /// capital after their first letter.
+    #[cold]
+    #[inline(never)]
     fn push_split_word<'a>(
         &mut self,
         text: &'a str,
