@@ -143,8 +143,15 @@ fn pack_at(text: &[u8], start: usize, end: usize) -> Option<u128> {
             let hi = (hi & mh) | ((n as u64) << 56);
             Some((u128::from(hi) << 64) | u128::from(lo & ml))
         }
-        None => pack(text.get(start..end)?),
+        None => pack_tail(text, start, end),
     }
+}
+
+/// [`pack`] of `text[start..end]` near the end of `text` (out of line: few words are).
+#[cold]
+#[inline(never)]
+fn pack_tail(text: &[u8], start: usize, end: usize) -> Option<u128> {
+    pack(text.get(start..end)?)
 }
 
 /// An open-addressing table (linear probing) from packed words to ids. The keys are kept
@@ -329,9 +336,17 @@ impl Vocab {
     pub fn lookup_at(&self, text: &str, start: usize, end: usize) -> (WordId, Tags) {
         let id = match pack_at(text.as_bytes(), start, end) {
             Some(k) => self.short.get(k),
-            None => text.get(start..end).and_then(|w| self.long.get(w).copied()),
+            None => self.long_id(text, start, end),
         };
         self.with_tags(id)
+    }
+
+    /// The id of `text[start..end]`, a word longer than [`SHORT`] bytes (out of line: few
+    /// words are).
+    #[cold]
+    #[inline(never)]
+    fn long_id(&self, text: &str, start: usize, end: usize) -> Option<WordId> {
+        text.get(start..end).and_then(|w| self.long.get(w).copied())
     }
 
     /// The id of a lower-case word, if the vocabulary has it.
