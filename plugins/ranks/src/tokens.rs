@@ -284,7 +284,22 @@ impl<'v> Tokenizer<'v> {
         let classes = self.classes;
         let mut b = start + first_len;
         let mut shape = Shape::new(first);
-        while let Some(&x) = bytes.get(b) {
+        loop {
+            // ASCII letters and digits, one table look-up each
+            let x = loop {
+                let Some(&x) = bytes.get(b) else {
+                    return (b, shape);
+                };
+                if x >= 0x80 {
+                    break x;
+                }
+                let class = classes.ascii(x);
+                if class & WORD == 0 {
+                    break x;
+                }
+                shape.add(class);
+                b += 1;
+            };
             let (d, len, class) = if x < 0x80 {
                 (u32::from(x), 1, classes.ascii(x))
             } else {
