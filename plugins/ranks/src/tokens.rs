@@ -242,8 +242,9 @@ impl<'v> Tokenizer<'v> {
                 b += len;
             } else if class & WORD != 0 {
                 let (end, shape) = self.read_word(text, b, len, class);
-                if shape.rest_any & UPPER != 0 {
-                    // maybe "TuấnDự": a lower-case letter, then a capitalised syllable
+                if shape.rest_any & UPPER != 0 && shape.any() & LOWER != 0 {
+                    // maybe "TuấnDự": a lower-case letter, then a capitalised syllable (a
+                    // word without lower-case letters, "QĐND", never splits)
                     self.push_split_word(text, b..end, out);
                 } else {
                     out.push(self.word_token(text, b..end, &shape, false));
@@ -612,6 +613,10 @@ mod tests {
         assert!(!t[2].glued);
         // acronyms do not split
         assert_eq!(texts("ĐNQP HNQT"), vec!["ĐNQP", "HNQT"]);
+        let t = tokenize("QĐND TP.HCM BĐBP-HNQT");
+        assert_eq!(t.len(), 3);
+        assert!(t.iter().all(|t| t.is_all_caps() && t.is_cap() && !t.glued));
+        assert!(t.iter().all(|t| !t.is_name_syllable() && !t.is_lower()));
     }
 
     #[test]
