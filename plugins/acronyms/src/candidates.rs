@@ -247,6 +247,29 @@ mod sse2 {
     /// bytes and other ASCII never have a bit, so every bit is at a char boundary.
     #[inline(always)]
     pub fn maybe_capitals(w: &[u8]) -> u32 {
+        classify(w).cap
+    }
+
+    /// The classes of sixteen bytes, a bit per byte (see [`classify`]).
+    #[derive(Clone, Copy)]
+    pub struct Classes16 {
+        /// May start a capital ([`maybe_capitals`]).
+        pub cap: u32,
+        /// ASCII other than letters and digits: what ends a run of token characters.
+        pub brk: u32,
+        /// A connector, `& . / -`.
+        pub conn: u32,
+        /// A lead byte of a letter that is lower case whatever follows (those
+        /// [`maybe_capitals`] passes over, but ÷), or a-z.
+        pub small: u32,
+        /// A-Z, or a lead byte not in `small`: a character that may be upper case or not
+        /// part of a token.
+        pub odd: u32,
+    }
+
+    /// The classes of the first sixteen bytes of `w` (`WINDOW` bytes).
+    #[inline(always)]
+    pub fn classify(w: &[u8]) -> Classes16 {
         assert!(w.len() == WINDOW);
         // SAFETY: SSE2 is always present on x86-64, and the three unaligned 16-byte loads lie
         // inside `w` (`2 + 16 <= w.len()`).
@@ -259,9 +282,15 @@ mod sse2 {
             let above = |v: __m128i, b: u8| _mm_cmpgt_epi8(v, _mm_set1_epi8(b as i8));
             let below = |v: __m128i, b: u8| _mm_cmplt_epi8(v, _mm_set1_epi8(b as i8));
             let odd = |v: __m128i| is(_mm_and_si128(v, _mm_set1_epi8(1)), 1);
-            // Capitals: c - 'A' + 0x80 < 26 + 0x80 as signed bytes is c - 'A' < 26 unsigned.
-            let shifted = _mm_add_epi8(cur, _mm_set1_epi8((0x80u8.wrapping_sub(b'A')) as i8));
-            let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8 + 26) as i8));
+            // c in first..first+n: c - first + 0x80 < n + 0x80 as signed bytes is
+            // c - first < n unsigned.
+            let range = |first: u8, n: u8| {
+                let shifted = _mm_add_epi8(cur, _mm_set1_epi8((0x80u8.wrapping_sub(first)) as i8));
+                _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8 + n) as i8))
+            };
+            let upper = range(b'A', 26);
+            let small_ascii = range(b'a', 26);
+            let digit = range(b'0', 10);
             // Lead bytes 0xC0..=0xFF: as signed bytes, -64..=-1.
             let lead = _mm_and_si128(above(cur, 0xBF), _mm_cmplt_epi8(cur, _mm_setzero_si128()));
             // C3 A0..=BF: A0..=BF are -96..=-65.
@@ -285,7 +314,285 @@ mod sse2 {
                 _mm_or_si128(_mm_or_si128(u_tilde, horned), vietnamese),
             );
             let maybe = _mm_or_si128(upper, _mm_andnot_si128(lower, lead));
-            _mm_movemask_epi8(maybe) as u32
+            // ÷ (C3 B7) is in `lower` but is no letter.
+            let division = _mm_and_si128(is(cur, 0xC3), is(c1, 0xB7));
+            let small_lead = _mm_andnot_si128(division, lower);
+            // ASCII: 0..=0x7F are the non-negative signed bytes.
+            let ascii = above(cur, 0xFF);
+            let alnum = _mm_or_si128(_mm_or_si128(upper, small_ascii), digit);
+            let brk = _mm_andnot_si128(alnum, ascii);
+            let conn = _mm_or_si128(
+                _mm_or_si128(is(cur, b'&'), is(cur, b'.')),
+                _mm_or_si128(is(cur, b'/'), is(cur, b'-')),
+            );
+            let odd_chars = _mm_or_si128(upper, _mm_andnot_si128(small_lead, lead));
+            let bits = |v: __m128i| _mm_movemask_epi8(v) as u32;
+            Classes16 {
+                cap: bits(maybe),
+                brk: bits(brk),
+                conn: bits(conn),
+                small: bits(_mm_or_si128(small_ascii, small_lead)),
+                odd: bits(odd_chars),
+            }
+        }
+    }
+
+    /// The bytes [`block`] reads: sixty-four, and two more for the bytes after a lead.
+    pub const BLOCK_WINDOW: usize = 66;
+
+    /// [`Classes16`] of sixty-four bytes, a bit per byte.
+    #[derive(Clone, Copy)]
+    pub struct Block {
+        pub cap: u64,
+        pub brk: u64,
+        pub conn: u64,
+        pub small: u64,
+        pub odd: u64,
+    }
+
+    impl Block {
+        /// True when the character at bit `k` (a bit of `cap`) starts a token that cannot
+        /// give a short form, or none at all, seen on the masks alone: the byte before it is
+        /// ASCII that neither belongs to a token nor joins one, the run from it ends at
+        /// ASCII other than a connector inside the block, and every character after it up
+        /// to there is a-z, a digit or a letter of `small` (lower case), with at least one
+        /// letter. Then the run is one token with at most one capital and a lower-case
+        /// letter ([`super::cannot_be_short`]), or, when the character at `k` is not part
+        /// of a token, holds no capital at all.
+        #[inline(always)]
+        pub fn is_plain_word(&self, k: u32) -> bool {
+            if k == 0 || k == 63 || (self.brk & !self.conn) >> (k - 1) & 1 == 0 {
+                return false;
+            }
+            let after = self.brk & (!0u64 << (k + 1));
+            if after == 0 {
+                return false;
+            }
+            let e = after.trailing_zeros();
+            let inside = ((1u64 << e) - 1) & (!0u64 << (k + 1));
+            self.conn >> e & 1 == 0 && self.odd & inside == 0 && self.small & inside != 0
+        }
+    }
+
+    /// The classes of the first sixty-four bytes of `w` (`BLOCK_WINDOW` bytes).
+    #[inline(always)]
+    pub fn block(w: &[u8]) -> Block {
+        assert!(w.len() == BLOCK_WINDOW);
+        let parts: [Classes16; 4] = std::array::from_fn(|q| classify(&w[16 * q..16 * q + WINDOW]));
+        let join = |f: fn(&Classes16) -> u32| {
+            parts
+                .iter()
+                .enumerate()
+                .fold(0u64, |acc, (q, p)| acc | u64::from(f(p)) << (16 * q))
+        };
+        Block {
+            cap: join(|p| p.cap),
+            brk: join(|p| p.brk),
+            conn: join(|p| p.conn),
+            small: join(|p| p.small),
+            odd: join(|p| p.odd),
+        }
+    }
+}
+
+/// [`sse2::block`] with AVX2, thirty-two bytes an instruction.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::sse2::{Block, BLOCK_WINDOW};
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8,
+        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8, _mm256_setzero_si256,
+    };
+
+    // The helpers carry the feature too, so that they inline into `classify`.
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn splat(b: u8) -> __m256i {
+        _mm256_set1_epi8(b as i8)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn is(v: __m256i, b: u8) -> __m256i {
+        _mm256_cmpeq_epi8(v, splat(b))
+    }
+
+    /// Signed compares: byte values 0x80..=0xFF are -128..=-1.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn above(v: __m256i, b: u8) -> __m256i {
+        _mm256_cmpgt_epi8(v, splat(b))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn below(v: __m256i, b: u8) -> __m256i {
+        _mm256_cmpgt_epi8(splat(b), v)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn and(a: __m256i, b: __m256i) -> __m256i {
+        _mm256_and_si256(a, b)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn or(a: __m256i, b: __m256i) -> __m256i {
+        _mm256_or_si256(a, b)
+    }
+
+    /// `b` and not `a`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn and_not(a: __m256i, b: __m256i) -> __m256i {
+        _mm256_andnot_si256(a, b)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn odd(v: __m256i) -> __m256i {
+        is(and(v, splat(1)), 1)
+    }
+
+    /// `v` in `first..first + n`, as unsigned bytes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn range(v: __m256i, first: u8, n: u8) -> __m256i {
+        let shifted = _mm256_add_epi8(v, splat(0x80u8.wrapping_sub(first)));
+        below(shifted, 0x80 + n)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn bits(v: __m256i) -> u64 {
+        u64::from(_mm256_movemask_epi8(v) as u32)
+    }
+
+    /// The classes of the first thirty-two bytes of `w` (thirty-four bytes), as
+    /// [`super::sse2::classify`] gives them: cap, brk, conn, small, odd.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn classify(w: &[u8; 34]) -> [u64; 5] {
+        // SAFETY: the three unaligned 32-byte loads lie inside `w` (`2 + 32 <= 34`).
+        let (cur, c1, c2) = unsafe {
+            (
+                _mm256_loadu_si256(w.as_ptr().cast::<__m256i>()),
+                _mm256_loadu_si256(w.as_ptr().add(1).cast::<__m256i>()),
+                _mm256_loadu_si256(w.as_ptr().add(2).cast::<__m256i>()),
+            )
+        };
+        let upper = range(cur, b'A', 26);
+        let small_ascii = range(cur, b'a', 26);
+        let digit = range(cur, b'0', 10);
+        let lead = and(
+            above(cur, 0xBF),
+            _mm256_cmpgt_epi8(_mm256_setzero_si256(), cur),
+        );
+        let latin1 = and(is(cur, 0xC3), and(above(c1, 0x9F), below(c1, 0xC0)));
+        let extended_a = and(
+            and(is(cur, 0xC4), odd(c1)),
+            and(above(c1, 0x80), below(c1, 0xB8)),
+        );
+        let u_tilde = and(is(cur, 0xC5), is(c1, 0xA9));
+        let horned = and(is(cur, 0xC6), or(is(c1, 0xA1), is(c1, 0xB0)));
+        let vietnamese = and(and(is(cur, 0xE1), odd(c2)), or(is(c1, 0xBA), is(c1, 0xBB)));
+        let lower = or(or(latin1, extended_a), or(or(u_tilde, horned), vietnamese));
+        let maybe = or(upper, and_not(lower, lead));
+        let division = and(is(cur, 0xC3), is(c1, 0xB7));
+        let small_lead = and_not(division, lower);
+        let ascii = above(cur, 0xFF);
+        let alnum = or(or(upper, small_ascii), digit);
+        let brk = and_not(alnum, ascii);
+        let conn = or(
+            or(is(cur, b'&'), is(cur, b'.')),
+            or(is(cur, b'/'), is(cur, b'-')),
+        );
+        let odd_chars = or(upper, and_not(small_lead, lead));
+        [
+            bits(maybe),
+            bits(brk),
+            bits(conn),
+            bits(or(small_ascii, small_lead)),
+            bits(odd_chars),
+        ]
+    }
+
+    /// [`super::sse2::block`].
+    #[target_feature(enable = "avx2")]
+    pub fn block(w: &[u8]) -> Block {
+        assert!(w.len() == BLOCK_WINDOW);
+        let (Ok(first), Ok(second)) = (
+            <&[u8; 34]>::try_from(&w[..34]),
+            <&[u8; 34]>::try_from(&w[32..]),
+        ) else {
+            unreachable!("a window of 66 bytes has both halves");
+        };
+        let (a, b) = (classify(first), classify(second));
+        let join = |i: usize| a[i] | b[i] << 32;
+        Block {
+            cap: join(0),
+            brk: join(1),
+            conn: join(2),
+            small: join(3),
+            odd: join(4),
+        }
+    }
+}
+
+/// The tokens of `text` that may hold a short form, in order, into `out`: those of
+/// [`tokens_with_capitals`] that [`cannot_be_short`] does not rule out. Sixty-four bytes a
+/// step: a capitalised word ("Hà", "Trung") is passed over on the block's masks (see
+/// [`sse2::Block::is_plain_word`]); any other capital is read as [`tokens_with_capitals`]
+/// reads it.
+pub fn short_tokens(text: &str, out: &mut Vec<Token>) {
+    let table = chars::table();
+    let mut at = 0;
+    #[cfg(target_arch = "x86_64")]
+    let avx2 = std::is_x86_feature_detected!("avx2");
+    #[cfg(target_arch = "x86_64")]
+    while let Some(window) = text.as_bytes().get(at..at + sse2::BLOCK_WINDOW) {
+        let block = if avx2 {
+            // SAFETY: the processor has AVX2 (checked above).
+            unsafe { avx2::block(window) }
+        } else {
+            sse2::block(window)
+        };
+        let mut caps = block.cap;
+        let mut next = at + 64;
+        while caps != 0 {
+            let k = caps.trailing_zeros();
+            if block.is_plain_word(k) {
+                caps &= caps - 1;
+                continue;
+            }
+            // A capital A-Z or a lead byte: a char boundary.
+            let c = at + k as usize;
+            if table.at(text, c).0 & chars::CAPITAL == 0 {
+                caps &= caps - 1;
+                continue;
+            }
+            let token = token_at(table, text, token_start(table, text, c));
+            if !cannot_be_short(&token) {
+                out.push(token);
+            }
+            let done = token.end - at;
+            if done >= 64 {
+                next = token.end;
+                break;
+            }
+            caps &= !0u64 << done;
+        }
+        at = next;
+    }
+    // The last bytes (or every byte elsewhere), capital by capital.
+    while let Some(capital) = next_capital(table, text, at) {
+        let token = token_at(table, text, token_start(table, text, capital));
+        at = token.end;
+        if !cannot_be_short(&token) {
+            out.push(token);
         }
     }
 }
@@ -365,13 +672,35 @@ fn first_word(s: &str) -> Option<(usize, usize)> {
     (len > 0).then_some((start, start + len))
 }
 
-/// True when the single word at `start..end` is a word written in capitals: a name in a
-/// byline or a heading rather than an acronym.
-fn is_word_in_capitals(text: &str, start: usize, end: usize, authors: &[String]) -> bool {
-    let word = &text[start..end];
-    if authors.iter().any(|a| a == word) {
-        return true;
+/// The words of the record's bylines (names in capitals such as "MAI NGUYÊN"): asked only
+/// about a candidate that nothing else rules out, so a record's `authors` field need not be
+/// read at all when no such candidate turns up.
+pub trait AuthorWords {
+    /// True when `word` is one of the words.
+    fn contains_word(&self, word: &str) -> bool;
+}
+
+impl AuthorWords for [String] {
+    fn contains_word(&self, word: &str) -> bool {
+        self.iter().any(|a| a == word)
     }
+}
+
+/// True when the single word at `start..end` is a word written in capitals: a name in a
+/// byline or a heading rather than an acronym. The bylines are asked last (see
+/// [`AuthorWords`]).
+fn is_word_in_capitals<A: AuthorWords + ?Sized>(
+    text: &str,
+    start: usize,
+    end: usize,
+    authors: &A,
+) -> bool {
+    is_name_in_capitals(text, start, end) || authors.contains_word(&text[start..end])
+}
+
+/// [`is_word_in_capitals`] but for the bylines: the word's own shape and its neighbours.
+fn is_name_in_capitals(text: &str, start: usize, end: usize) -> bool {
+    let word = &text[start..end];
     if !is_caps_syllable(word) {
         return false;
     }
@@ -418,13 +747,21 @@ fn split_pieces(text: &str, start: usize, end: usize, out: &mut Vec<Piece>) {
 
 /// The candidates of `text`, in order. `authors` are byline names in capitals' words.
 pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate> {
+    scan_with(text, dict, authors)
+}
+
+/// [`scan`] with the bylines' words asked of `authors` only when needed.
+pub fn scan_with<A: AuthorWords + ?Sized>(
+    text: &str,
+    dict: &Dictionary,
+    authors: &A,
+) -> Vec<Candidate> {
     // Room for the short forms of most articles without growing (about one per 300 bytes).
     let mut out = Vec::with_capacity(text.len() / 300 + 1);
     let mut pieces: Vec<Piece> = Vec::new();
-    for token in tokens_with_capitals(text) {
-        if cannot_be_short(&token) {
-            continue;
-        }
+    let mut tokens = Vec::new();
+    short_tokens(text, &mut tokens);
+    for token in tokens {
         split_pieces(text, token.start, token.end, &mut pieces);
         let piece_text = |p: &Piece| &text[p.0..p.1];
         let starts_upper = |p: &Piece| piece_text(p).chars().next().is_some_and(is_uppercase);
@@ -531,6 +868,129 @@ mod tests {
             let text = format!("{pad}{c}{pad}");
             let want = chars::is_capital(c).then_some(pad.len());
             assert_eq!(next_capital(table, &text, 0), want, "{c:?}");
+        }
+    }
+
+    /// Pieces for long texts: the tricky ones, and the common words and letters a block
+    /// passes over.
+    fn block_pieces() -> Vec<&'static str> {
+        let mut pieces = TRICKY.to_vec();
+        pieces.extend([
+            "Hà ", "Nội", " Trung", "Việt ", "Đảng ", "ả", "ộ", "ơ", "ĩ", "ư", "÷", "×", "ß", "“",
+            "”", " ", " ", "xã", "a", "b", "k", "Tp", "ThS", "Ế", "9",
+        ]);
+        pieces
+    }
+
+    #[test]
+    fn short_tokens_are_the_tokens_that_may_be_short() {
+        for text in random_texts(&block_pieces(), 20_000, 120) {
+            let want: Vec<Token> = tokens_with_capitals(&text)
+                .filter(|t| !cannot_be_short(t))
+                .collect();
+            let mut got = Vec::new();
+            short_tokens(&text, &mut got);
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    /// [`sse2::Block`] of `w` (66 bytes), byte by byte.
+    #[cfg(target_arch = "x86_64")]
+    fn plain_block(w: &[u8]) -> sse2::Block {
+        let mut b = sse2::Block {
+            cap: 0,
+            brk: 0,
+            conn: 0,
+            small: 0,
+            odd: 0,
+        };
+        for k in 0..64 {
+            let (x, n1, n2) = (w[k], w[k + 1], w[k + 2]);
+            let lower = match x {
+                0xC3 => (0xA0..=0xBF).contains(&n1),
+                0xC4 => n1 % 2 == 1 && (0x81..=0xB7).contains(&n1),
+                0xC5 => n1 == 0xA9,
+                0xC6 => n1 == 0xA1 || n1 == 0xB0,
+                0xE1 => (n1 == 0xBA || n1 == 0xBB) && n2 % 2 == 1,
+                _ => false,
+            };
+            let lead = x >= 0xC0;
+            let small_lead = lower && !(x == 0xC3 && n1 == 0xB7);
+            let bit = |on: bool| u64::from(on) << k;
+            b.cap |= bit(x.is_ascii_uppercase() || lead && !lower);
+            b.brk |= bit(x.is_ascii() && !x.is_ascii_alphanumeric());
+            b.conn |= bit(is_connector(x));
+            b.small |= bit(x.is_ascii_lowercase() || small_lead);
+            b.odd |= bit(x.is_ascii_uppercase() || lead && !small_lead);
+        }
+        b
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn blocks_agree_with_the_plain_reading_on_random_bytes() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Bytes biased to the leads and bytes the classes test.
+        let pool: Vec<u8> = (0..=255u8)
+            .chain([
+                0xC3, 0xC4, 0xC5, 0xC6, 0xE1, 0xBA, 0xBB, 0xA9, 0xA1, 0xB0, 0xB7, 0x9F, 0xA0,
+            ])
+            .chain([
+                0x80, 0x81, 0xB8, 0xBF, 0xC0, b'&', b'.', b'/', b'-', b' ', b'A', b'z',
+            ])
+            .collect();
+        let avx2 = std::is_x86_feature_detected!("avx2");
+        for _ in 0..50_000 {
+            let w: Vec<u8> = (0..sse2::BLOCK_WINDOW)
+                .map(|_| pool[(next() % pool.len() as u64) as usize])
+                .collect();
+            let want = plain_block(&w);
+            let fields = |b: &sse2::Block| [b.cap, b.brk, b.conn, b.small, b.odd];
+            assert_eq!(fields(&sse2::block(&w)), fields(&want), "{w:x?}");
+            if avx2 {
+                // SAFETY: the processor has AVX2.
+                let got = unsafe { avx2::block(&w) };
+                assert_eq!(fields(&got), fields(&want), "{w:x?}");
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn block_classes_of_every_character() {
+        let pad = "ab cd ef gh ij kl mn op qr st uv wx yz ab cd ef gh ij kl mn op qr st";
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            let text = format!("{c}{pad}");
+            let block = sse2::block(&text.as_bytes()[..sse2::BLOCK_WINDOW]);
+            let f = chars::flags(c);
+            let small = block.small & 1 == 1;
+            let odd = block.odd & 1 == 1;
+            if c.is_ascii() {
+                assert_eq!(small, c.is_ascii_lowercase(), "{c:?}");
+                assert_eq!(odd, c.is_ascii_uppercase(), "{c:?}");
+                assert_eq!(block.brk & 1 == 1, !c.is_ascii_alphanumeric(), "{c:?}");
+                assert_eq!(block.conn & 1 == 1, is_connector(c as u8), "{c:?}");
+            } else {
+                assert_eq!(small, !odd, "{c:?}");
+                assert_eq!(block.brk & 1, 0, "{c:?}");
+                assert_eq!(block.conn & 1, 0, "{c:?}");
+                if small {
+                    let lower_letter = chars::WORDISH | chars::LOWERCASE;
+                    assert_eq!(f & lower_letter, lower_letter, "{c:?}");
+                    assert_eq!(f & (chars::UPPERCASE | chars::CAPITAL), 0, "{c:?}");
+                }
+            }
+            // continuation bytes have no class
+            for k in 1..c.len_utf8() {
+                let any = block.small | block.odd | block.brk | block.cap;
+                assert_eq!(any >> k & 1, 0, "{c:?}");
+            }
         }
     }
 

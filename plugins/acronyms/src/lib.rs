@@ -49,12 +49,14 @@ mod fnv;
 pub mod resolve;
 pub mod vietnamese;
 
+use candidates::AuthorWords;
 use dictionary::Dictionary;
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 use expand::Mode;
-use resolve::{analyse, Analysis, Mention};
+use resolve::{analyse_with, Analysis, Mention};
 use serde::Deserialize;
 use serde_json::Value;
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 /// The built-in dictionary, used when the `dictionary` setting is absent.
@@ -169,6 +171,22 @@ impl<'t> CharOffsets<'t> {
     }
 }
 
+/// The words in capitals of the record's `authors` (byline names such as "MAI NGUYÊN"), read
+/// from the record on the first question: reading a field means scanning every field earlier
+/// plugins wrote, and most records never need it.
+struct DocAuthors<'d, 'a> {
+    doc: &'d Document<'a>,
+    words: OnceCell<Vec<String>>,
+}
+
+impl AuthorWords for DocAuthors<'_, '_> {
+    fn contains_word(&self, word: &str) -> bool {
+        self.words
+            .get_or_init(|| author_words(self.doc))
+            .contains_word(word)
+    }
+}
+
 /// The words in capitals of the record's `authors` (byline names such as "MAI NGUYÊN").
 fn author_words(doc: &Document<'_>) -> Vec<String> {
     let Ok(Some(serde_json::Value::Array(list))) = doc.field_as::<serde_json::Value>("authors")
@@ -214,9 +232,18 @@ impl Acronyms {
         })
     }
 
-    /// The fields for one text (see the crate docs).
+    /// The fields for one text (see the crate docs); `authors` are the words of the bylines.
     pub fn enrich(&self, text: &str, authors: &[String]) -> Result<Output, Error> {
-        let analysis = analyse(text, &self.dict, authors);
+        self.enrich_with(text, authors)
+    }
+
+    /// [`Acronyms::enrich`] with the bylines' words asked of `authors` only when needed.
+    fn enrich_with<A: AuthorWords + ?Sized>(
+        &self,
+        text: &str,
+        authors: &A,
+    ) -> Result<Output, Error> {
+        let analysis = analyse_with(text, &self.dict, authors);
         // The written-out text first: the analysis is then taken apart, its strings moved into
         // the record rather than copied.
         let expanded = expand::expand(text, &analysis.acronyms, self.mode);
@@ -277,7 +304,11 @@ impl Plugin for Acronyms {
     }
 
     fn process(&self, doc: &Document<'_>) -> Result<Output, Error> {
-        self.enrich(doc.text(), &author_words(doc))
+        let authors = DocAuthors {
+            doc,
+            words: OnceCell::new(),
+        };
+        self.enrich_with(doc.text(), &authors)
     }
 }
 

@@ -12,7 +12,7 @@
 //! 5. anything else is unresolved. Parts of document numbers that the `codes` table does not
 //!    know are dropped (they are issuers' codes, not words).
 
-use crate::candidates::{scan, Candidate, Place};
+use crate::candidates::{scan_with, AuthorWords, Candidate, Place};
 use crate::context::choose_in;
 use crate::definitions::{find, implicit, implicit_may_apply, Definition, Phrases};
 use crate::dictionary::Dictionary;
@@ -110,6 +110,15 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 
 /// Analyse `text`; `authors` are the words of the record's bylines.
 pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
+    analyse_with(text, dict, authors)
+}
+
+/// [`analyse`] with the bylines' words asked of `authors` only when a candidate needs them.
+pub fn analyse_with<A: AuthorWords + ?Sized>(
+    text: &str,
+    dict: &Dictionary,
+    authors: &A,
+) -> Analysis {
     let defs: Vec<Definition> = find(text, dict);
     let mut defined: FnvMap<&str, &Definition> = FnvMap::default();
     for d in &defs {
@@ -186,7 +195,7 @@ pub fn analyse(text: &str, dict: &Dictionary, authors: &[String]) -> Analysis {
 
     // Single-token candidates; joined forms nobody knows as a whole go piece by piece.
     let known = |s: &str| defined.contains_key(s) || dict.get(s).is_some();
-    let scanned = scan(text, dict, authors);
+    let scanned = scan_with(text, dict, authors);
     let mut cands: Vec<Candidate> = Vec::with_capacity(scanned.len());
     for c in scanned {
         if masked.iter().any(|&m| overlaps(m, (c.start, c.end))) {
