@@ -229,7 +229,7 @@ fn next_capital(table: chars::Table, text: &str, mut at: usize) -> Option<usize>
 /// [`next_capital`]'s skipping, sixteen bytes at a time (SSE2 is part of every x86-64
 /// processor).
 #[cfg(target_arch = "x86_64")]
-mod sse2 {
+pub(crate) mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
         _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
@@ -265,6 +265,8 @@ mod sse2 {
         /// A-Z, or a lead byte not in `small`: a character that may be upper case or not
         /// part of a token.
         pub odd: u32,
+        /// A lead byte (0xC0 and up).
+        pub lead: u32,
     }
 
     /// The classes of the first sixteen bytes of `w` (`WINDOW` bytes).
@@ -333,6 +335,7 @@ mod sse2 {
                 conn: bits(conn),
                 small: bits(_mm_or_si128(small_ascii, small_lead)),
                 odd: bits(odd_chars),
+                lead: bits(lead),
             }
         }
     }
@@ -348,6 +351,7 @@ mod sse2 {
         pub conn: u64,
         pub small: u64,
         pub odd: u64,
+        pub lead: u64,
     }
 
     impl Block {
@@ -391,6 +395,7 @@ mod sse2 {
             conn: join(|p| p.conn),
             small: join(|p| p.small),
             odd: join(|p| p.odd),
+            lead: join(|p| p.lead),
         }
     }
 }
@@ -472,10 +477,10 @@ mod avx2 {
     }
 
     /// The classes of the first thirty-two bytes of `w` (thirty-four bytes), as
-    /// [`super::sse2::classify`] gives them: cap, brk, conn, small, odd.
+    /// [`super::sse2::classify`] gives them: cap, brk, conn, small, odd, lead.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn classify(w: &[u8; 34]) -> [u64; 5] {
+    fn classify(w: &[u8; 34]) -> [u64; 6] {
         // SAFETY: the three unaligned 32-byte loads lie inside `w` (`2 + 32 <= 34`).
         let (cur, c1, c2) = unsafe {
             (
@@ -517,6 +522,7 @@ mod avx2 {
             bits(conn),
             bits(or(small_ascii, small_lead)),
             bits(odd_chars),
+            bits(lead),
         ]
     }
 
@@ -538,9 +544,42 @@ mod avx2 {
             conn: join(2),
             small: join(3),
             odd: join(4),
+            lead: join(5),
         }
     }
 }
+
+/// Reads [`sse2::Block`]s with AVX2 when the processor has it, else with SSE2.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(crate) struct BlockReader {
+    avx2: bool,
+}
+
+#[cfg(target_arch = "x86_64")]
+impl BlockReader {
+    /// A reader for this processor.
+    pub(crate) fn new() -> BlockReader {
+        BlockReader {
+            avx2: std::is_x86_feature_detected!("avx2"),
+        }
+    }
+
+    /// The classes of the first sixty-four bytes of `w` ([`BLOCK_WINDOW`] bytes).
+    #[inline(always)]
+    pub(crate) fn read(self, w: &[u8]) -> sse2::Block {
+        if self.avx2 {
+            // SAFETY: the processor has AVX2 (checked in `new`).
+            unsafe { avx2::block(w) }
+        } else {
+            sse2::block(w)
+        }
+    }
+}
+
+/// The bytes a block is read from: sixty-four, and two more for the bytes after a lead.
+#[cfg(target_arch = "x86_64")]
+pub(crate) const BLOCK_WINDOW: usize = sse2::BLOCK_WINDOW;
 
 /// The tokens of `text` that may hold a short form, in order, into `out`: those of
 /// [`tokens_with_capitals`] that [`cannot_be_short`] does not rule out. Sixty-four bytes a
@@ -551,15 +590,10 @@ pub fn short_tokens(text: &str, out: &mut Vec<Token>) {
     let table = chars::table();
     let mut at = 0;
     #[cfg(target_arch = "x86_64")]
-    let avx2 = std::is_x86_feature_detected!("avx2");
+    let reader = BlockReader::new();
     #[cfg(target_arch = "x86_64")]
     while let Some(window) = text.as_bytes().get(at..at + sse2::BLOCK_WINDOW) {
-        let block = if avx2 {
-            // SAFETY: the processor has AVX2 (checked above).
-            unsafe { avx2::block(window) }
-        } else {
-            sse2::block(window)
-        };
+        let block = reader.read(window);
         let mut caps = block.cap;
         let mut next = at + 64;
         while caps != 0 {
@@ -903,6 +937,7 @@ mod tests {
             conn: 0,
             small: 0,
             odd: 0,
+            lead: 0,
         };
         for k in 0..64 {
             let (x, n1, n2) = (w[k], w[k + 1], w[k + 2]);
@@ -922,6 +957,7 @@ mod tests {
             b.conn |= bit(is_connector(x));
             b.small |= bit(x.is_ascii_lowercase() || small_lead);
             b.odd |= bit(x.is_ascii_uppercase() || lead && !small_lead);
+            b.lead |= bit(lead);
         }
         b
     }
@@ -951,7 +987,7 @@ mod tests {
                 .map(|_| pool[(next() % pool.len() as u64) as usize])
                 .collect();
             let want = plain_block(&w);
-            let fields = |b: &sse2::Block| [b.cap, b.brk, b.conn, b.small, b.odd];
+            let fields = |b: &sse2::Block| [b.cap, b.brk, b.conn, b.small, b.odd, b.lead];
             assert_eq!(fields(&sse2::block(&w)), fields(&want), "{w:x?}");
             if avx2 {
                 // SAFETY: the processor has AVX2.
