@@ -123,7 +123,12 @@ pub fn key(short: &str) -> String {
 /// [`key`], borrowing when the trimmed text is already NFC (as article text is).
 fn key_ref(short: &str) -> Cow<'_, str> {
     let t = short.trim();
-    if t.is_ascii() || is_nfc_quick(t.chars()) == IsNormalized::Yes {
+    // Characters below U+0300 (ASCII, Latin-1, Latin Extended-A and -B: Đ) neither combine
+    // nor decompose to one another: such a key is NFC without a look at the tables.
+    if t.is_ascii()
+        || t.chars().all(|c| c < '\u{300}')
+        || is_nfc_quick(t.chars()) == IsNormalized::Yes
+    {
         Cow::Borrowed(t)
     } else {
         Cow::Owned(t.nfc().collect())
@@ -384,6 +389,18 @@ mod tests {
             .is_ok_and(|d| d.get("AB").is_some_and(Entry::is_ambiguous)));
         let bad = "acronyms:\n  AB:\n    - long: x\n      after: '('\n    - long: y\n";
         assert!(Dictionary::parse(bad, "h.yaml").is_err());
+    }
+
+    #[test]
+    fn text_below_u0300_is_nfc() {
+        let cs: Vec<char> = (0..0x300u32).filter_map(char::from_u32).collect();
+        for &a in &cs {
+            for &b in &cs {
+                let s: String = [a, b].into_iter().collect();
+                assert_eq!(s.nfc().collect::<String>(), s, "{s:?}");
+                assert!(matches!(key_ref(&s), Cow::Borrowed(_)), "{s:?}");
+            }
+        }
     }
 
     #[test]

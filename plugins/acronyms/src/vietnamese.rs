@@ -109,6 +109,30 @@ pub fn lower(s: &str) -> String {
     let mut copied = 0;
     let bytes = s.as_bytes();
     let mut i = 0;
+    // Sixty-four bytes a step: only A-Z and characters whose lead byte is not one of the
+    // common small letters' can change (see [`crate::candidates::BlockReader`]).
+    #[cfg(target_arch = "x86_64")]
+    {
+        let reader = crate::candidates::BlockReader::new();
+        while let Some(window) = bytes.get(i..i + crate::candidates::BLOCK_WINDOW) {
+            let mut odd = reader.read(window).odd;
+            let mut next = i + 64;
+            while odd != 0 {
+                let at = i + odd.trailing_zeros() as usize;
+                odd &= odd - 1;
+                // A-Z or a lead byte: a char boundary.
+                match lower_at(s, at, &mut out, &mut copied) {
+                    Some(len) => next = next.max(at + len),
+                    None => return s.to_lowercase(),
+                }
+            }
+            i = next;
+        }
+        // The block may have ended inside a character (one that stays as it is).
+        while !s.is_char_boundary(i) {
+            i += 1;
+        }
+    }
     // ASCII is read byte by byte; other characters are decoded where they start.
     while let Some(&x) = bytes.get(i) {
         if x < 0x80 {
@@ -121,36 +145,47 @@ pub fn lower(s: &str) -> String {
             continue;
         }
         // `i` is a char boundary: it follows ASCII or a whole character.
-        let Some(c) = s[i..].chars().next() else {
-            break;
-        };
-        let len = c.len_utf8();
-        let changed = match facts(c).and_then(|f| f.lower) {
-            Some(l) if l == c => false,
-            Some(l) => {
-                out.push_str(&s[copied..i]);
-                out.push(l);
-                true
-            }
-            None if c == 'Σ' => return s.to_lowercase(),
-            None => {
-                let mut l = c.to_lowercase();
-                if (l.next(), l.next()) == (Some(c), None) {
-                    false
-                } else {
-                    out.push_str(&s[copied..i]);
-                    out.extend(c.to_lowercase());
-                    true
-                }
-            }
-        };
-        i += len;
-        if changed {
-            copied = i;
+        match lower_at(s, i, &mut out, &mut copied) {
+            Some(len) => i += len,
+            None => return s.to_lowercase(),
         }
     }
     out.push_str(&s[copied..]);
     out
+}
+
+/// [`lower`] for the character at `i` (a char boundary): when it changes, what is not yet
+/// copied of `s` up to it and its lower case go to `out`. Its length in bytes, or `None` for
+/// Σ (the caller takes the standard path).
+#[inline]
+fn lower_at(s: &str, i: usize, out: &mut String, copied: &mut usize) -> Option<usize> {
+    let c = s[i..].chars().next()?;
+    let len = c.len_utf8();
+    let changed = if c.is_ascii() {
+        c.is_ascii_uppercase().then(|| c.to_ascii_lowercase())
+    } else {
+        match facts(c).and_then(|f| f.lower) {
+            Some(l) => (l != c).then_some(l),
+            None if c == 'Σ' => return None,
+            None => {
+                let mut l = c.to_lowercase();
+                if (l.next(), l.next()) == (Some(c), None) {
+                    None
+                } else {
+                    out.push_str(&s[*copied..i]);
+                    out.extend(c.to_lowercase());
+                    *copied = i + len;
+                    return Some(len);
+                }
+            }
+        }
+    };
+    if let Some(l) = changed {
+        out.push_str(&s[*copied..i]);
+        out.push(l);
+        *copied = i + len;
+    }
+    Some(len)
 }
 
 /// True when the word starts with an upper-case letter.
@@ -219,6 +254,16 @@ const VOWELS: &[char] = &['a', 'ă', 'â', 'e', 'ê', 'i', 'o', 'ô', 'ơ', 'u',
 
 /// The syllable pattern (onset? vowel{1,3} coda?) on toneless lower-case letters.
 fn syllable_shape(cs: &[char]) -> bool {
+    // What every syllable has, checked first (most acronyms fail it): one run of vowels
+    // (an onset's i or u joins it), after at most three other letters and before at most two.
+    let is_vowel = |c: &char| VOWELS.contains(c);
+    let (Some(first), Some(last)) = (cs.iter().position(is_vowel), cs.iter().rposition(is_vowel))
+    else {
+        return false;
+    };
+    if first > 3 || cs.len() - 1 - last > 2 || !cs[first..=last].iter().all(is_vowel) {
+        return false;
+    }
     let onset_ok = |len: usize| -> bool {
         let rest = &cs[len..];
         let vowels_ok =
@@ -244,7 +289,13 @@ pub fn is_syllable(word: &str) -> bool {
     let mut cs = ['\0'; 8];
     let mut n = 0;
     for c in word.chars() {
-        let Some(t) = facts(c).and_then(|f| f.toneless) else {
+        // ASCII is its own toneless form, lower-cased (as the table says).
+        let t = if c.is_ascii() {
+            Some(c.to_ascii_lowercase())
+        } else {
+            facts(c).and_then(|f| f.toneless)
+        };
+        let Some(t) = t else {
             let t: Vec<char> = toneless(word).chars().collect();
             return syllable_shape(&t);
         };
@@ -507,6 +558,52 @@ mod tests {
                 let want: Vec<usize> = find_phrase(&text, needle).collect();
                 let got: Vec<usize> = find_phrase_with(&text, needle, &finder).collect();
                 assert_eq!(got, want, "{text:?} {needle:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lower_of_long_texts_is_the_standard_lower_case() {
+        let pieces = [
+            "A",
+            "ệ",
+            "Ệ",
+            "İ",
+            "\u{212A}",
+            "Σ",
+            "ß",
+            "Đ",
+            "x",
+            " ",
+            "Ǆ",
+            "ǅ",
+            "Ω",
+            "中",
+            "1",
+            "“",
+            "Ⓐ",
+            "ᾈ",
+            "ﬀ",
+            "Hà Nội ",
+            "Việt Nam ",
+            "ơ",
+            "ư",
+            "ả",
+            "÷",
+            "ÿ",
+            "ĳ",
+            "ĭ",
+        ];
+        for s in crate::chars::random_texts(&pieces, 5_000, 150) {
+            assert_eq!(lower(&s), s.to_lowercase(), "{s:?}");
+        }
+        let pad = "ab cd ef gh ij kl mn op qr st uv wx yz ab cd ef gh ij kl mn op qr s";
+        for c in (0x80..0x3_0000u32).filter_map(char::from_u32) {
+            for s in [
+                format!("{c}{pad}{c}{pad}"),
+                format!("{pad}a{c}{pad}{c}{pad}"),
+            ] {
+                assert_eq!(lower(&s), s.to_lowercase(), "{c:?}");
             }
         }
     }
