@@ -581,52 +581,107 @@ impl BlockReader {
 #[cfg(target_arch = "x86_64")]
 pub(crate) const BLOCK_WINDOW: usize = sse2::BLOCK_WINDOW;
 
+/// The class masks of a whole text, read once and shared by [`short_tokens_in`] and
+/// [`crate::definitions::Phrases`]: sixty-four bytes a block from the start, the last block
+/// padded with spaces.
+pub struct TextBlocks {
+    #[cfg(target_arch = "x86_64")]
+    blocks: Vec<sse2::Block>,
+}
+
+impl TextBlocks {
+    /// The blocks of `text`.
+    pub fn read(text: &str) -> TextBlocks {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let reader = BlockReader::new();
+            let b = text.as_bytes();
+            let n = b.len();
+            let mut blocks = Vec::with_capacity(n.div_ceil(64));
+            let mut at = 0;
+            while at < n {
+                let block = match b.get(at..at + BLOCK_WINDOW) {
+                    Some(window) => reader.read(window),
+                    None => {
+                        let mut last = [b' '; BLOCK_WINDOW];
+                        last[..n - at].copy_from_slice(&b[at..]);
+                        reader.read(&last)
+                    }
+                };
+                blocks.push(block);
+                at += 64;
+            }
+            TextBlocks { blocks }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = text;
+            TextBlocks {}
+        }
+    }
+
+    /// The blocks, the first from byte 0 (none on other processors).
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) fn blocks(&self) -> &[sse2::Block] {
+        &self.blocks
+    }
+}
+
 /// The tokens of `text` that may hold a short form, in order, into `out`: those of
-/// [`tokens_with_capitals`] that [`cannot_be_short`] does not rule out. Sixty-four bytes a
-/// step: a capitalised word ("Hà", "Trung") is passed over on the block's masks (see
-/// [`sse2::Block::is_plain_word`]); any other capital is read as [`tokens_with_capitals`]
-/// reads it.
+/// [`tokens_with_capitals`] that [`cannot_be_short`] does not rule out.
 pub fn short_tokens(text: &str, out: &mut Vec<Token>) {
+    short_tokens_in(text, &TextBlocks::read(text), out);
+}
+
+/// [`short_tokens`] on the text's `blocks`: a capitalised word ("Hà", "Trung") is passed over
+/// on the block's masks (see [`sse2::Block::is_plain_word`]); any other capital is read as
+/// [`tokens_with_capitals`] reads it.
+pub fn short_tokens_in(text: &str, blocks: &TextBlocks, out: &mut Vec<Token>) {
     let table = chars::table();
-    let mut at = 0;
     #[cfg(target_arch = "x86_64")]
-    let reader = BlockReader::new();
-    #[cfg(target_arch = "x86_64")]
-    while let Some(window) = text.as_bytes().get(at..at + sse2::BLOCK_WINDOW) {
-        let block = reader.read(window);
-        let mut caps = block.cap;
-        let mut next = at + 64;
-        while caps != 0 {
-            let k = caps.trailing_zeros();
-            if block.is_plain_word(k) {
-                caps &= caps - 1;
+    {
+        // Capitals before `done` belong to a token read already.
+        let mut done = 0;
+        for (j, block) in blocks.blocks().iter().enumerate() {
+            let base = 64 * j;
+            if done >= base + 64 {
                 continue;
             }
-            // A capital A-Z or a lead byte: a char boundary.
-            let c = at + k as usize;
-            if table.at(text, c).0 & chars::CAPITAL == 0 {
-                caps &= caps - 1;
-                continue;
+            let mut caps = block.cap & (!0u64 << done.saturating_sub(base));
+            while caps != 0 {
+                let k = caps.trailing_zeros();
+                if block.is_plain_word(k) {
+                    caps &= caps - 1;
+                    continue;
+                }
+                // A capital A-Z or a lead byte: a char boundary.
+                let c = base + k as usize;
+                if table.at(text, c).0 & chars::CAPITAL == 0 {
+                    caps &= caps - 1;
+                    continue;
+                }
+                let token = token_at(table, text, token_start(table, text, c));
+                if !cannot_be_short(&token) {
+                    out.push(token);
+                }
+                done = token.end;
+                if done >= base + 64 {
+                    break;
+                }
+                caps &= !0u64 << (done - base);
             }
-            let token = token_at(table, text, token_start(table, text, c));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = blocks;
+        let mut at = 0;
+        while let Some(capital) = next_capital(table, text, at) {
+            let token = token_at(table, text, token_start(table, text, capital));
+            at = token.end;
             if !cannot_be_short(&token) {
                 out.push(token);
             }
-            let done = token.end - at;
-            if done >= 64 {
-                next = token.end;
-                break;
-            }
-            caps &= !0u64 << done;
-        }
-        at = next;
-    }
-    // The last bytes (or every byte elsewhere), capital by capital.
-    while let Some(capital) = next_capital(table, text, at) {
-        let token = token_at(table, text, token_start(table, text, capital));
-        at = token.end;
-        if !cannot_be_short(&token) {
-            out.push(token);
         }
     }
 }
@@ -781,20 +836,22 @@ fn split_pieces(text: &str, start: usize, end: usize, out: &mut Vec<Piece>) {
 
 /// The candidates of `text`, in order. `authors` are byline names in capitals' words.
 pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate> {
-    scan_with(text, dict, authors)
+    scan_with(text, &TextBlocks::read(text), dict, authors)
 }
 
-/// [`scan`] with the bylines' words asked of `authors` only when needed.
+/// [`scan`] on the text's `blocks`, with the bylines' words asked of `authors` only when
+/// needed.
 pub fn scan_with<A: AuthorWords + ?Sized>(
     text: &str,
+    blocks: &TextBlocks,
     dict: &Dictionary,
     authors: &A,
 ) -> Vec<Candidate> {
     // Room for the short forms of most articles without growing (about one per 300 bytes).
     let mut out = Vec::with_capacity(text.len() / 300 + 1);
     let mut pieces: Vec<Piece> = Vec::new();
-    let mut tokens = Vec::new();
-    short_tokens(text, &mut tokens);
+    let mut tokens = Vec::with_capacity(text.len() / 300 + 1);
+    short_tokens_in(text, blocks, &mut tokens);
     for token in tokens {
         split_pieces(text, token.start, token.end, &mut pieces);
         let piece_text = |p: &Piece| &text[p.0..p.1];

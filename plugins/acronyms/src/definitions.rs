@@ -24,6 +24,7 @@
 //! hình" for LHTH): used for short forms the dictionary does not know, and as evidence
 //! between a dictionary entry's senses.
 
+use crate::candidates::TextBlocks;
 use crate::chars::{is_alphabetic, is_lowercase, is_upper_letter, lower_small};
 use crate::dictionary::Dictionary;
 use crate::vietnamese::{
@@ -494,41 +495,37 @@ impl IndexedWord {
 impl<'t> Phrases<'t> {
     /// Index the words of `text`.
     pub fn new(text: &'t str) -> Phrases<'t> {
+        Phrases::with_blocks(text, &TextBlocks::read(text))
+    }
+
+    /// [`Phrases::new`] with the text's class masks read already.
+    pub fn with_blocks(text: &'t str, blocks: &TextBlocks) -> Phrases<'t> {
         #[cfg(target_arch = "x86_64")]
-        return Phrases::new_in_blocks(text);
+        return Phrases::new_in_blocks(text, blocks);
         #[cfg(not(target_arch = "x86_64"))]
-        return Phrases::new_plain(text);
+        {
+            let _ = blocks;
+            Phrases::new_plain(text)
+        }
     }
 
     /// [`Phrases::new`] sixty-four bytes a step: the words' ends are read off the block's
     /// masks (ASCII other than letters and digits, and the characters that are no word
     /// characters, looked up only for lead bytes outside the common lower-case letters).
     #[cfg(target_arch = "x86_64")]
-    fn new_in_blocks(text: &'t str) -> Phrases<'t> {
-        use crate::candidates::{BlockReader, BLOCK_WINDOW};
+    fn new_in_blocks(text: &'t str, blocks: &TextBlocks) -> Phrases<'t> {
         let table = crate::chars::table();
-        let reader = BlockReader::new();
         let b = text.as_bytes();
         let n = b.len();
         let mut words = Vec::with_capacity(n / 5);
-        // The last bytes, padded with spaces (which end a word).
-        let mut last = [b' '; BLOCK_WINDOW];
         // The word being read: its start and initial.
         let mut open: Option<(usize, char)> = None;
         // Whether the byte before the block is a separator, and how many bytes at the start
         // of the block belong to a separator character begun in the one before.
         let (mut sep_before, mut spill) = (true, 0u32);
-        let mut at = 0;
-        while at < n {
-            let window = match b.get(at..at + BLOCK_WINDOW) {
-                Some(w) => w,
-                None => {
-                    last.fill(b' ');
-                    last[..n - at].copy_from_slice(&b[at..]);
-                    &last[..]
-                }
-            };
-            let block = reader.read(window);
+        for (j, block) in blocks.blocks().iter().enumerate() {
+            let at = 64 * j;
+
             let mut sep = block.brk | ((1u64 << spill) - 1);
             spill = 0;
             // Characters with a lead byte outside the common small letters: looked up.
@@ -569,7 +566,6 @@ impl<'t> Phrases<'t> {
                     }
                 }
             }
-            at += 64;
         }
         if let Some((start, initial)) = open {
             words.push(IndexedWord {

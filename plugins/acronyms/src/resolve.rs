@@ -12,7 +12,7 @@
 //! 5. anything else is unresolved. Parts of document numbers that the `codes` table does not
 //!    know are dropped (they are issuers' codes, not words).
 
-use crate::candidates::{scan_with, AuthorWords, Candidate, Place};
+use crate::candidates::{scan_with, AuthorWords, Candidate, Place, TextBlocks};
 use crate::context::choose_in;
 use crate::definitions::{find, implicit, implicit_may_apply, Definition, Phrases};
 use crate::dictionary::Dictionary;
@@ -195,7 +195,8 @@ pub fn analyse_with<A: AuthorWords + ?Sized>(
 
     // Single-token candidates; joined forms nobody knows as a whole go piece by piece.
     let known = |s: &str| defined.contains_key(s) || dict.get(s).is_some();
-    let scanned = scan_with(text, dict, authors);
+    let blocks = TextBlocks::read(text);
+    let scanned = scan_with(text, &blocks, dict, authors);
     let mut cands: Vec<Candidate> = Vec::with_capacity(scanned.len());
     for c in scanned {
         if masked.iter().any(|&m| overlaps(m, (c.start, c.end))) {
@@ -278,7 +279,7 @@ pub fn analyse_with<A: AuthorWords + ?Sized>(
                 Some((entry.senses[0].long.clone(), Origin::Dictionary))
             }
         } else if implicit_may_apply(&short) {
-            let phrases = phrases.get_or_insert_with(|| Phrases::new(text));
+            let phrases = phrases.get_or_insert_with(|| Phrases::with_blocks(text, &blocks));
             implicit(phrases, &short).map(|(long, _)| (long, Origin::Document))
         } else {
             None
