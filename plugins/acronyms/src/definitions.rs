@@ -644,10 +644,9 @@ pub fn implicit(p: &Phrases<'_>, short: &str) -> Option<(String, (usize, usize))
     let ls = letters(short);
     let (text, ws) = (p.text, &p.words);
     let mut found: Option<(String, (usize, usize))> = None;
-    for i in 0..ws.len() {
-        if ws[i].initial != ls[0].ch {
-            continue;
-        }
+    let first = ls[0].ch;
+    let starts = ws.iter().enumerate().filter(|(_, w)| w.initial == first);
+    for (i, _) in starts {
         let Some(end) = forward(p, &ls, i) else {
             continue;
         };
@@ -680,8 +679,7 @@ fn forward(p: &Phrases<'_>, ls: &[Letter], i: usize) -> Option<usize> {
         gap == " " || gap == " - "
     };
     let plain = |w: &str| !is_skippable_word(w) && !crate::vietnamese::is_all_caps(w);
-    let first = ws[i].text(text);
-    if ws[i].initial != ls[0].ch || !plain(first) {
+    if ws[i].initial != ls[0].ch {
         return None;
     }
     let mut wi = i;
@@ -700,7 +698,8 @@ fn forward(p: &Phrases<'_>, ls: &[Letter], i: usize) -> Option<usize> {
             }
         }
     }
-    Some(wi)
+    // The first word is asked last: the walk rules out most places sooner.
+    plain(ws[i].text(text)).then_some(wi)
 }
 
 #[cfg(test)]
