@@ -69,7 +69,7 @@ struct Letter {
 }
 
 fn letters(short: &str) -> Vec<Letter> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(short.len());
     let mut and_before = false;
     for c in short.chars() {
         if c == '&' {

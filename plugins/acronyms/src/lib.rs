@@ -128,7 +128,17 @@ impl<'t> CharOffsets<'t> {
     fn new(text: &'t str, analysis: &Analysis) -> CharOffsets<'t> {
         let lists = analysis.acronyms.iter().map(|a| &a.mentions);
         let lists = lists.chain(analysis.unresolved.iter().map(|u| &u.mentions));
-        let mut bytes: Vec<usize> = Vec::new();
+        let count: usize = analysis
+            .acronyms
+            .iter()
+            .map(|a| a.mentions.len())
+            .sum::<usize>()
+            + analysis
+                .unresolved
+                .iter()
+                .map(|u| u.mentions.len())
+                .sum::<usize>();
+        let mut bytes: Vec<usize> = Vec::with_capacity(2 * count);
         for mentions in lists {
             for m in mentions {
                 bytes.extend([m.start, m.end]);
