@@ -187,7 +187,8 @@ impl<'r, 't> Doc<'r, 't> {
         for i in 0..self.blocks.len() {
             let t = self.text(i);
             let n = self.words[i];
-            let full = |set: &crate::needle::RxSet| set.is_match(t);
+            let verdict = rules.local_sets.check(t);
+            let full = |set: &crate::needle::RxSet| verdict.is_match(set, t);
             if full(&rules.artifacts) {
                 self.set(i, Kind::Drop, "artifact");
             } else if full(&rules.image_markers) {
@@ -980,6 +981,15 @@ const META_PART_MAX_WORDS: usize = 5;
 
 /// Whether the line is a widget word, or several separated by | · • /.
 fn is_widget_line(rules: &Rules, t: &str) -> bool {
+    // The first piece must be a widget phrase: when the line opens with a
+    // word, that piece opens with the word cut at its first separator, and
+    // its first word tells (without looking for separators in the rest).
+    if let Some(w) = crate::shape::split_words(t).next() {
+        let cut = w.find(['|', '/', '·', '•']).map_or(w, |k| &w[..k]);
+        if !cut.is_empty() && rules.widgets.excludes_first_word(cut) {
+            return false;
+        }
+    }
     let mut any = false;
     for p in widget_parts(t).map(str::trim).filter(|p| !p.is_empty()) {
         if !rules.widgets.is_exactly_text(p) {
@@ -1371,6 +1381,80 @@ mod tests {
             let want: Vec<&str> = t.split(['|', '·', '•', '/']).collect();
             assert_eq!(widget_parts(t).collect::<Vec<_>>(), want, "{t:?}");
         }
+    }
+
+    /// Lines around the widget, header and promo shapes, and prose.
+    const SHAPED_LINES: [&str; 30] = [
+        "Facebook|Twitter",
+        "Chia sẻ / Facebook",
+        "  Bình luận  ",
+        "Bình luận (5)",
+        "-- Facebook",
+        "| Facebook | Twitter",
+        "•Facebook•ZALO",
+        "In bài | Lưu",
+        "In",
+        "Theo dõi",
+        "Theo dõi Báo trên Google News",
+        "Theo đó, các đơn vị phải báo cáo trước ngày 5/6.",
+        "Email: toasoan@example.vn",
+        "Thứ hai, 29/05/2023",
+        "0:00 / 2:35",
+        "leftcenterrightdel",
+        "[Ảnh: Quang cảnh hội nghị]",
+        "Xem thêm: Tàu cá bị chìm",
+        "Tin liên quan:",
+        "Các tin khác",
+        "© 2023 Báo Điện tử",
+        "Copyright by ABC",
+        "Bản quyền thuộc về Báo X",
+        "* Mời bạn đọc xem video",
+        "Mời độc giả theo dõi",
+        "Tải ứng dụng ngay",
+        "Chủ nhật, 1/1/2023",
+        "",
+        "   ",
+        "Hà Nội là thủ đô của nước Cộng hòa xã hội chủ nghĩa Việt Nam.",
+    ];
+
+    #[test]
+    fn widget_lines_as_their_definition_says() {
+        let r = Rules::builtin().unwrap();
+        for t in SHAPED_LINES {
+            let pieces: Vec<&str> = t
+                .split(['|', '·', '•', '/'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let want = !pieces.is_empty()
+                && pieces
+                    .iter()
+                    .all(|p| r.widgets.is_exactly(&crate::rules::words_lower(p)));
+            assert_eq!(is_widget_line(&r, t), want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn the_local_pre_check_agrees_with_each_set() {
+        let r = Rules::builtin().unwrap();
+        let sets = [
+            &r.artifacts,
+            &r.image_markers,
+            &r.site_header,
+            &r.promos,
+            &r.inline_promos,
+            &r.teaser_headers,
+            &r.page_footer,
+        ];
+        let mut matched = 0;
+        for t in SHAPED_LINES {
+            let v = r.local_sets.check(t);
+            for set in sets {
+                assert_eq!(v.is_match(set, t), set.is_match(t), "{t:?}");
+                matched += usize::from(set.is_match(t));
+            }
+        }
+        assert!(matched >= 10, "{matched}");
     }
 
     #[test]

@@ -132,6 +132,8 @@ pub struct RxSet {
     /// Per first byte, a bit for each of the first 64 patterns that may match
     /// a text starting with it (the patterns after those are always tried).
     by_first: Box<[u64; 256]>,
+    /// See [`RxSet::dfa_friendly`].
+    dfa_friendly: bool,
 }
 
 impl RxSet {
@@ -144,7 +146,15 @@ impl RxSet {
                 *bits |= u64::from(allowed) << i;
             }
         }
-        RxSet { rxs, by_first }
+        let dfa_friendly = rxs.iter().all(|r| {
+            let p = r.re.as_str();
+            !["\\b", "\\B", "\\<", "\\>"].iter().any(|a| p.contains(a))
+        });
+        RxSet {
+            rxs,
+            by_first,
+            dfa_friendly,
+        }
     }
 
     /// Whether any of the patterns matches `text`.
@@ -161,6 +171,61 @@ impl RxSet {
             }
         }
         self.rxs.iter().skip(64).any(|r| r.is_match(text))
+    }
+}
+
+impl RxSet {
+    /// Whether the lazy DFA of the `regex` crate runs every pattern of the set
+    /// to the end of any text: none has a word-boundary assertion (`\b`, `\B`,
+    /// `\<`, `\>`, read conservatively off the text), on which the DFA gives
+    /// up at the first byte outside ASCII and a much slower engine takes over.
+    pub fn dfa_friendly(&self) -> bool {
+        self.dfa_friendly
+    }
+}
+
+/// Several [`RxSet`]s tried on the same texts, with one search that tells
+/// when none of the patterns of those among them that are
+/// [`RxSet::dfa_friendly`] can match (one pass of a `regex::RegexSet`
+/// instead of a search per pattern).
+#[derive(Debug, Clone)]
+pub struct AnyOf {
+    /// The patterns of the covered sets; `None` when none is covered or the
+    /// set cannot be built (then nothing is ruled out).
+    set: Option<regex::RegexSet>,
+}
+
+/// What [`AnyOf::check`] says of a text.
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict(bool);
+
+impl AnyOf {
+    /// The pre-check for `sets` (see [`AnyOf`]).
+    pub fn new(sets: &[&RxSet]) -> AnyOf {
+        let patterns: Vec<&str> = sets
+            .iter()
+            .filter(|s| s.dfa_friendly())
+            .flat_map(|s| s.rxs.iter().map(|r| r.re.as_str()))
+            .collect();
+        let set = if patterns.is_empty() {
+            None
+        } else {
+            regex::RegexSet::new(patterns).ok()
+        };
+        AnyOf { set }
+    }
+
+    /// Run the pre-check on `text`.
+    pub fn check(&self, text: &str) -> Verdict {
+        Verdict(self.set.as_ref().is_none_or(|s| s.is_match(text)))
+    }
+}
+
+impl Verdict {
+    /// [`RxSet::is_match`] of `set` (one of those [`AnyOf`] was built for)
+    /// on the text the verdict is about.
+    pub fn is_match(self, set: &RxSet, text: &str) -> bool {
+        (self.0 || !set.dfa_friendly()) && set.is_match(text)
     }
 }
 

@@ -5,7 +5,7 @@
 //! widgets, outlets, categories, ranks and caption vocabulary. [`Rules::parse`]
 //! checks and compiles it once, at plugin start-up.
 
-use crate::needle::{Rx, RxSet};
+use crate::needle::{AnyOf, Rx, RxSet};
 pub use crate::words::words_lower;
 use crate::words::{folded_head, with_words, WordBuf, HEAD};
 use regex::Regex;
@@ -153,6 +153,24 @@ impl Phrases {
         })
     }
 
+    /// True when `word` (one whitespace-separated word) is known to open no
+    /// phrase: no phrase starts with a text whose first folded word is
+    /// `word`'s, nor with one whose first word begins as `word` does and goes
+    /// on past it with other characters than letters and digits (see
+    /// [`Phrases::may_open`]). False when undecided (`word` folds to nothing).
+    pub fn excludes_first_word(&self, word: &str) -> bool {
+        if !self.may_open(word) {
+            return true;
+        }
+        with_words(word, 1, |w| {
+            !w.is_empty()
+                && self
+                    .firsts
+                    .binary_search_by(|f| f.as_str().cmp(w.word(0)))
+                    .is_err()
+        })
+    }
+
     /// False when no phrase can start `text` ([`Phrases::starts`] of its words
     /// is false), told from how its first word starts ([`folded_head`])
     /// without folding it; true when undecided.
@@ -280,6 +298,10 @@ pub struct Rules {
     pub prose_openers: Phrases,
     /// Structural thresholds.
     pub limits: Limits,
+    /// The pre-check of the sets the first pass tries on every block:
+    /// artifacts, image markers, site header, promos, inline promos, teaser
+    /// headers and page footer.
+    pub local_sets: AnyOf,
     /// The outlet dateline shapes (see [`crate::credits::dateline`]).
     pub datelines: [Regex; 3],
 }
@@ -375,18 +397,34 @@ impl Rules {
         let mut subjects = raw.caption_subjects.clone();
         subjects.extend(raw.ranks.iter().cloned());
 
+        let artifacts = RxSet::new(rxs(res("artifacts", &raw.artifacts)?));
+        let image_markers = RxSet::new(rxs(res("image_markers", &raw.image_markers)?));
+        let site_header = RxSet::new(rxs(res("site_header", &raw.site_header)?));
+        let promos = RxSet::new(rxs(res("promos", &raw.promos)?));
+        let inline_promos = RxSet::new(rxs(res("inline_promos", &raw.inline_promos)?));
+        let teaser_headers = RxSet::new(rxs(res("teaser_headers", &raw.teaser_headers)?));
+        let page_footer = RxSet::new(rxs(res("page_footer", &raw.page_footer)?));
+        let local_sets = AnyOf::new(&[
+            &artifacts,
+            &image_markers,
+            &site_header,
+            &promos,
+            &inline_promos,
+            &teaser_headers,
+            &page_footer,
+        ]);
         Ok(Rules {
-            artifacts: RxSet::new(rxs(res("artifacts", &raw.artifacts)?)),
-            image_markers: RxSet::new(rxs(res("image_markers", &raw.image_markers)?)),
-            site_header: RxSet::new(rxs(res("site_header", &raw.site_header)?)),
+            artifacts,
+            image_markers,
+            site_header,
             timestamps: rxs(timestamps),
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
             default_utc_offset: offset,
             widgets: Phrases::new(&raw.widgets),
-            promos: RxSet::new(rxs(res("promos", &raw.promos)?)),
-            inline_promos: RxSet::new(rxs(res("inline_promos", &raw.inline_promos)?)),
-            teaser_headers: RxSet::new(rxs(res("teaser_headers", &raw.teaser_headers)?)),
-            page_footer: RxSet::new(rxs(res("page_footer", &raw.page_footer)?)),
+            promos,
+            inline_promos,
+            teaser_headers,
+            page_footer,
             photo_credit: Rx::new(photo_credit),
             photo_credit_bare: Rx::new(re("photo_credit_bare", &raw.photo_credit_bare)?),
             bylines: rxs(bylines),
@@ -403,6 +441,7 @@ impl Rules {
             prose_markers: Phrases::new(&raw.prose_markers),
             prose_openers: Phrases::new(&raw.prose_openers),
             limits: raw.limits,
+            local_sets,
             datelines: crate::credits::dateline_patterns(),
         })
     }
