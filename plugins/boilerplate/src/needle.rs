@@ -22,8 +22,8 @@ use std::option;
 #[derive(Debug, Clone)]
 pub struct Rx {
     re: Regex,
-    /// Each a list of alternatives, one of which every match contains.
-    needles: Vec<Vec<Finder<'static>>>,
+    /// Each a set of alternatives, one of which every match contains.
+    needles: Vec<Needle>,
     /// Every match starts the text with one of these (a pattern anchored at the start).
     prefix: Vec<String>,
     /// For a pattern anchored at the start: whether a text starting with this
@@ -40,11 +40,7 @@ impl Rx {
     pub fn new(re: Regex) -> Rx {
         let needles = required(re.as_str())
             .iter()
-            .map(|set| {
-                set.iter()
-                    .map(|l| Finder::new(l.as_bytes()).into_owned())
-                    .collect()
-            })
+            .filter_map(|set| Needle::new(set))
             .collect();
         let prefix = required_prefix(re.as_str()).unwrap_or_default();
         let anchored = anchored_pairs(re.as_str());
@@ -57,6 +53,15 @@ impl Rx {
             first,
             pairs,
         }
+    }
+
+    /// Whether the lazy DFA of the `regex` crate runs the pattern to the end
+    /// of any text: it has no word-boundary assertion (`\b`, `\B`, `\<`,
+    /// `\>`, read conservatively off its text), on which the DFA gives up at
+    /// the first byte outside ASCII and a much slower engine takes over.
+    pub fn dfa_friendly(&self) -> bool {
+        let p = self.re.as_str();
+        !["\\b", "\\B", "\\<", "\\>"].iter().any(|a| p.contains(a))
     }
 
     /// The compiled pattern.
@@ -91,9 +96,7 @@ impl Rx {
             return false;
         }
         let b = text.as_bytes();
-        self.needles
-            .iter()
-            .all(|set| set.iter().any(|f| f.find(b).is_some()))
+        self.needles.iter().all(|n| n.is_in(b))
     }
 
     /// `Regex::is_match`.
@@ -123,6 +126,54 @@ impl Rx {
     }
 }
 
+/// Plain text one piece of which every match of a pattern contains.
+#[derive(Debug, Clone)]
+enum Needle {
+    /// One piece.
+    One(Box<Finder<'static>>),
+    /// One of several pieces, looked for in one pass.
+    Any(aho_corasick::AhoCorasick),
+}
+
+impl Needle {
+    /// The needle for the alternatives `set` (one of which every match
+    /// contains), without those that contain another one (a text with the
+    /// longer one has the shorter one too); `None` when it cannot be built
+    /// (nothing is then ruled out).
+    fn new(set: &[String]) -> Option<Needle> {
+        let kept: Vec<&str> = set
+            .iter()
+            .enumerate()
+            .filter(|&(i, a)| {
+                !set.iter()
+                    .enumerate()
+                    .any(|(j, b)| j != i && a.contains(b.as_str()) && (a.len() > b.len() || j < i))
+            })
+            .map(|(_, a)| a.as_str())
+            .collect();
+        match kept[..] {
+            [] => None,
+            [one] => Some(Needle::One(Box::new(
+                Finder::new(one.as_bytes()).into_owned(),
+            ))),
+            _ => aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(&kept)
+                .ok()
+                .map(Needle::Any),
+        }
+    }
+
+    /// Whether `b` has the piece (one of the pieces).
+    #[inline]
+    fn is_in(&self, b: &[u8]) -> bool {
+        match self {
+            Needle::One(f) => f.find(b).is_some(),
+            Needle::Any(ac) => ac.is_match(b),
+        }
+    }
+}
+
 /// Patterns tried together (does any of them match?), with, per first byte
 /// of a text, the patterns that may match it ([`first_bytes`]): the others are
 /// not looked at.
@@ -146,10 +197,7 @@ impl RxSet {
                 *bits |= u64::from(allowed) << i;
             }
         }
-        let dfa_friendly = rxs.iter().all(|r| {
-            let p = r.re.as_str();
-            !["\\b", "\\B", "\\<", "\\>"].iter().any(|a| p.contains(a))
-        });
+        let dfa_friendly = rxs.iter().all(Rx::dfa_friendly);
         RxSet {
             rxs,
             by_first,
@@ -175,10 +223,7 @@ impl RxSet {
 }
 
 impl RxSet {
-    /// Whether the lazy DFA of the `regex` crate runs every pattern of the set
-    /// to the end of any text: none has a word-boundary assertion (`\b`, `\B`,
-    /// `\<`, `\>`, read conservatively off the text), on which the DFA gives
-    /// up at the first byte outside ASCII and a much slower engine takes over.
+    /// Whether every pattern of the set is [`Rx::dfa_friendly`].
     pub fn dfa_friendly(&self) -> bool {
         self.dfa_friendly
     }
@@ -195,7 +240,8 @@ pub struct AnyOf {
     set: Option<regex::RegexSet>,
 }
 
-/// What [`AnyOf::check`] says of a text.
+/// What [`AnyOf::check`] says of a text: whether any of the covered
+/// patterns may match it (false: none does).
 #[derive(Debug, Clone, Copy)]
 pub struct Verdict(bool);
 
@@ -215,6 +261,18 @@ impl AnyOf {
         AnyOf { set }
     }
 
+    /// The pre-check for the patterns `rxs`, all together: [`AnyOf::check`]
+    /// is false when none of them matches. Nothing is ruled out when one of
+    /// them is not [`Rx::dfa_friendly`].
+    pub fn of(rxs: &[Rx]) -> AnyOf {
+        let set = if !rxs.is_empty() && rxs.iter().all(Rx::dfa_friendly) {
+            regex::RegexSet::new(rxs.iter().map(|r| r.re.as_str())).ok()
+        } else {
+            None
+        };
+        AnyOf { set }
+    }
+
     /// Run the pre-check on `text`.
     pub fn check(&self, text: &str) -> Verdict {
         Verdict(self.set.as_ref().is_none_or(|s| s.is_match(text)))
@@ -222,6 +280,11 @@ impl AnyOf {
 }
 
 impl Verdict {
+    /// False when none of the covered patterns matches.
+    pub fn any(self) -> bool {
+        self.0
+    }
+
     /// [`RxSet::is_match`] of `set` (one of those [`AnyOf`] was built for)
     /// on the text the verdict is about.
     pub fn is_match(self, set: &RxSet, text: &str) -> bool {
@@ -1051,5 +1114,48 @@ mod tests {
         };
         assert!(has(b'C', 'ó') && has(b'c', 'Ó') && !has(b'C', 'ô') && !has(b'C', 'o'));
         assert!(first_pairs(r"^\*?\s*Mời").is_none());
+    }
+
+    #[test]
+    fn needles_drop_alternatives_containing_others_and_find_the_rest() {
+        let set: Vec<String> = ["Ảnh", "Nguồn ảnh", "Ảnh minh họa", "Video", "Video"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let n = Needle::new(&set).unwrap();
+        let Needle::Any(ac) = &n else {
+            panic!("several pieces")
+        };
+        assert_eq!(ac.patterns_len(), 3); // Ảnh, Nguồn ảnh, Video
+        for (t, want) in [
+            ("Quang cảnh. Ảnh minh họa", true),
+            ("Nguồn ảnh: TTXVN", true),
+            ("Xem Video", true),
+            ("ảnh minh họa", false),
+            ("", false),
+        ] {
+            assert_eq!(n.is_in(t.as_bytes()), want, "{t:?}");
+        }
+        let one = Needle::new(&["ab".to_string(), "xaby".to_string()]).unwrap();
+        assert!(matches!(one, Needle::One(_)));
+        assert!(one.is_in(b"zab") && !one.is_in(b"xay"));
+        assert!(Needle::new(&[]).is_none());
+    }
+
+    #[test]
+    fn the_pre_check_of_patterns_says_whether_any_matches() {
+        let rxs: Vec<Rx> = [r"(?P<d>\d{1,2})/(?P<m>\d{1,2})", r"^Theo\s+\p{Lu}"]
+            .iter()
+            .map(|p| Rx::new(Regex::new(p).unwrap()))
+            .collect();
+        let any = AnyOf::of(&rxs);
+        for t in ["ngày 5/6", "Theo TTXVN", "theo ông", "", "5 / 6"] {
+            let want = rxs.iter().any(|r| r.regex().is_match(t));
+            assert_eq!(any.check(t).any(), want, "{t:?}");
+        }
+        // A word boundary keeps the set out: nothing is ruled out.
+        let rxs = vec![Rx::new(Regex::new(r"\bxy").unwrap())];
+        assert!(!rxs[0].dfa_friendly());
+        assert!(AnyOf::of(&rxs).check("abc").any());
     }
 }

@@ -252,6 +252,8 @@ pub struct Rules {
     pub site_header: RxSet,
     /// Date-time shapes with groups d, m, y, H, M and optional tz.
     pub timestamps: Vec<Rx>,
+    /// The pre-check of `timestamps`: whether any of them matches.
+    pub any_timestamp: AnyOf,
     /// Words allowed before a stamp on a stamp line.
     pub stamp_prefixes: Phrases,
     /// The offset for stamps that name no zone, as `+HH:MM`.
@@ -404,6 +406,7 @@ impl Rules {
         let inline_promos = RxSet::new(rxs(res("inline_promos", &raw.inline_promos)?));
         let teaser_headers = RxSet::new(rxs(res("teaser_headers", &raw.teaser_headers)?));
         let page_footer = RxSet::new(rxs(res("page_footer", &raw.page_footer)?));
+        let timestamps = rxs(timestamps);
         let local_sets = AnyOf::new(&[
             &artifacts,
             &image_markers,
@@ -417,7 +420,8 @@ impl Rules {
             artifacts,
             image_markers,
             site_header,
-            timestamps: rxs(timestamps),
+            any_timestamp: AnyOf::of(&timestamps),
+            timestamps,
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
             default_utc_offset: offset,
             widgets: Phrases::new(&raw.widgets),
