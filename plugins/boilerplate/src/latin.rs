@@ -122,27 +122,24 @@ fn lowers() -> &'static [char; SLOTS] {
     })
 }
 
-/// `s.to_lowercase()`: runs of ASCII a run at a time, the table's characters
-/// through the table, others through `char::to_lowercase` (which is what
+/// `s.to_lowercase()`: ASCII a byte at a time, the table's characters through
+/// the table, others through `char::to_lowercase` (which is what
 /// `str::to_lowercase` does for every character but 'Σ', whose lower case
 /// depends on its neighbours: a text with one is left to the standard library).
 pub fn to_lowercase(s: &str) -> String {
+    let lowers = lowers();
     let mut out = String::with_capacity(s.len());
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let ascii = b[i..].iter().take_while(|x| x.is_ascii()).count();
-        if ascii > 0 {
-            let at = out.len();
-            out.push_str(&s[i..i + ascii]);
-            out[at..].make_ascii_lowercase();
-            i += ascii;
+        let x = b[i];
+        if x < 0x80 {
+            out.push(char::from(x.to_ascii_lowercase()));
+            i += 1;
             continue;
         }
-        let Some(c) = s[i..].chars().next() else {
-            break;
-        };
-        match lower_of(c) {
+        let c = decode_at(b, i);
+        match slot(c).map(|k| lowers[k]).filter(|&l| l != '\0') {
             Some(l) => out.push(l),
             None if c == 'Σ' => return s.to_lowercase(),
             None => out.extend(c.to_lowercase()),
@@ -150,6 +147,22 @@ pub fn to_lowercase(s: &str) -> String {
         i += c.len_utf8();
     }
     out
+}
+
+/// The character whose UTF-8 encoding starts at byte `k` of `b`, a whole
+/// UTF-8 text (`k` on a character boundary, not ASCII).
+#[inline(always)]
+fn decode_at(b: &[u8], k: usize) -> char {
+    let lead = u32::from(b[k]);
+    let cont = |j: usize| u32::from(b.get(k + j).copied().unwrap_or(0x80) & 0x3F);
+    let u = if lead < 0xE0 {
+        ((lead & 0x1F) << 6) | cont(1)
+    } else if lead < 0xF0 {
+        ((lead & 0x0F) << 12) | (cont(1) << 6) | cont(2)
+    } else {
+        ((lead & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3)
+    };
+    char::from_u32(u).unwrap_or('\u{FFFD}')
 }
 
 /// `c.is_alphanumeric()`.

@@ -273,6 +273,22 @@ impl AnyOf {
         AnyOf { set }
     }
 
+    /// The pre-check for matches of the patterns `rxs` followed by `tail` (a
+    /// pattern) up to the end of the text: [`AnyOf::check`] is false when no
+    /// match of any of them ends where the rest of the text matches `tail`
+    /// to its end. Searched from the end of the text back (the set is
+    /// anchored there), it is decided within the last few characters of
+    /// most texts. Nothing is ruled out when one of the patterns is not
+    /// [`Rx::dfa_friendly`].
+    pub fn ending(rxs: &[Rx], tail: &str) -> AnyOf {
+        let set = if !rxs.is_empty() && rxs.iter().all(Rx::dfa_friendly) {
+            regex::RegexSet::new(rxs.iter().map(|r| format!("(?:{}){tail}$", r.re.as_str()))).ok()
+        } else {
+            None
+        };
+        AnyOf { set }
+    }
+
     /// Run the pre-check on `text`.
     pub fn check(&self, text: &str) -> Verdict {
         Verdict(self.set.as_ref().is_none_or(|s| s.is_match(text)))

@@ -254,6 +254,9 @@ pub struct Rules {
     pub timestamps: Vec<Rx>,
     /// The pre-check of `timestamps`: whether any of them matches.
     pub any_timestamp: AnyOf,
+    /// The pre-check of stamp lines: whether a match of `timestamps` ends
+    /// the text but for what [`crate::stamps::stamp_line`] lets follow it.
+    pub stamp_at_end: AnyOf,
     /// Words allowed before a stamp on a stamp line.
     pub stamp_prefixes: Phrases,
     /// The offset for stamps that name no zone, as `+HH:MM`.
@@ -421,6 +424,7 @@ impl Rules {
             image_markers,
             site_header,
             any_timestamp: AnyOf::of(&timestamps),
+            stamp_at_end: AnyOf::ending(&timestamps, crate::stamps::AFTER_STAMP),
             timestamps,
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),
             default_utc_offset: offset,

@@ -83,9 +83,24 @@ pub fn find_stamp(rules: &Rules, text: &str) -> Option<Stamp> {
         .min_by_key(|s| s.start)
 }
 
+/// The characters (besides whitespace) that may follow the stamp of a stamp line.
+const AFTER_STAMP_CHARS: &str = "|-–()";
+
+/// What may follow the stamp of a stamp line, as a pattern: whitespace and
+/// [`AFTER_STAMP_CHARS`] (a necessary condition: see [`stamp_line`]).
+pub const AFTER_STAMP: &str = r"[\s|\-–()]*";
+
 /// If the whole line is a date-time (after an optional prefix such as
 /// "Cập nhật:"), its RFC 3339 value.
 pub fn stamp_line(rules: &Rules, text: &str) -> Option<String> {
+    // A stamp has digits and its pattern's literals, and only whitespace and
+    // `AFTER_STAMP_CHARS` may follow it.
+    if !crate::shape::has_ascii_digit(text.as_bytes())
+        || !rules.timestamps.iter().any(|re| re.may_match(text))
+        || !rules.stamp_at_end.check(text).any()
+    {
+        return None;
+    }
     let s = find_stamp(rules, text)?;
     let before = text[..s.start]
         .trim()
@@ -93,7 +108,7 @@ pub fn stamp_line(rules: &Rules, text: &str) -> Option<String> {
         .trim();
     let after = text[s.end..]
         .trim()
-        .trim_matches(|c: char| "|-–()".contains(c))
+        .trim_matches(|c: char| AFTER_STAMP_CHARS.contains(c))
         .trim();
     let before_ok = before.is_empty()
         || rules
@@ -169,5 +184,57 @@ mod tests {
     #[test]
     fn impossible_dates_are_rejected() {
         assert_eq!(stamp_line(&rules(), "31/02/2023 10:00"), None);
+    }
+
+    /// [`stamp_line`] without its pre-checks.
+    fn stamp_line_plain(rules: &Rules, text: &str) -> Option<String> {
+        let s = find_stamp(rules, text)?;
+        let before = text[..s.start]
+            .trim()
+            .trim_end_matches([':', '|', '-'])
+            .trim();
+        let after = text[s.end..]
+            .trim()
+            .trim_matches(|c: char| "|-–()".contains(c))
+            .trim();
+        let before_ok = before.is_empty()
+            || rules
+                .stamp_prefixes
+                .is_exactly(&crate::rules::words_lower(before));
+        (before_ok && after.is_empty()).then_some(s.value)
+    }
+
+    #[test]
+    fn pre_checks_change_no_stamp_line() {
+        let r = rules();
+        let stamps = [
+            "31/05/13 10:48 GMT+7",
+            "Thứ hai, 29/05/2023 12:50",
+            "15:20 ngày 18/08/2017",
+            "05/09/2019 - 18:32 (GMT+7)",
+            "1/1/2020 9h05",
+        ];
+        let mut found = 0;
+        for st in stamps {
+            for t in [
+                st.to_string(),
+                format!("Cập nhật: {st}"),
+                format!("  {st}  "),
+                format!("{st} |"),
+                format!("{st} – "),
+                format!("({st})"),
+                format!("{st} )-( "),
+                format!("{st}."),
+                format!("{st} x"),
+                format!("Ngày {st}"),
+                format!("Sáng {st}, mưa lớn."),
+                format!("{st} | Lượt xem: 356"),
+            ] {
+                let want = stamp_line_plain(&r, &t);
+                found += usize::from(want.is_some());
+                assert_eq!(stamp_line(&r, &t), want, "{t:?}");
+            }
+        }
+        assert!(found >= 20, "{found}");
     }
 }
