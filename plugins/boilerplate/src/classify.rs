@@ -22,8 +22,8 @@
 //!    portrait captions and credit-only lines.
 
 use crate::credits::{
-    dateline, parse_byline, parse_source, parse_tail_source, split_credit, trailing_caps_name,
-    BYLINE_MAX_WORDS, SOURCE_MAX_WORDS,
+    dateline, parse_byline_counted, parse_source_counted, parse_tail_source, split_credit,
+    trailing_caps_name,
 };
 use crate::lines::{segment_into, sentence_spans, split_lines, Block, Line};
 use crate::rules::{words_lower, Rules};
@@ -208,9 +208,9 @@ impl<'r, 't> Doc<'r, 't> {
                 self.set(i, Kind::Drop, "footer");
             } else if let Some(v) = stamp_line(rules, t).or_else(|| meta_stamp_line(rules, t)) {
                 self.set(i, Kind::Stamp(v), "timestamp");
-            } else if let Some(names) = gated(n <= BYLINE_MAX_WORDS, || parse_byline(rules, t)) {
+            } else if let Some(names) = parse_byline_counted(rules, t, n) {
                 self.set(i, Kind::Byline(names), "byline");
-            } else if let Some(src) = gated(n <= SOURCE_MAX_WORDS, || parse_source(rules, t)) {
+            } else if let Some(src) = parse_source_counted(rules, t, n) {
                 self.set(i, Kind::Source(None, src), "source");
             } else if is_tag_list(t) {
                 self.set(i, Kind::Drop, "tag_list");
@@ -1044,15 +1044,6 @@ fn widget_parts(t: &str) -> impl Iterator<Item = &str> {
         };
         Some(piece)
     })
-}
-
-/// `f()` when `ok`: for a check known to fail otherwise.
-fn gated<T>(ok: bool, f: impl FnOnce() -> Option<T>) -> Option<T> {
-    if ok {
-        f()
-    } else {
-        None
-    }
 }
 
 /// Run every pass on one document's text.

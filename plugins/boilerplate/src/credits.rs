@@ -2,7 +2,7 @@
 //! datelines at the start of the lead.
 
 use crate::rules::{words_lower, Rules};
-use crate::shape::{is_all_caps_word, is_name_like, more_words_than};
+use crate::shape::{count_words_upto, is_all_caps_word, is_name_like, more_words_than};
 use regex::Regex;
 
 /// A caption split from its credit.
@@ -68,7 +68,13 @@ pub const SOURCE_MAX_WORDS: usize = 20;
 
 /// The authors a byline names ("Tin, ảnh: MAI NGUYÊN", "QUỲNH OANH (tổng hợp)").
 pub fn parse_byline(rules: &Rules, text: &str) -> Option<Vec<String>> {
-    if more_words_than(text, BYLINE_MAX_WORDS) {
+    parse_byline_counted(rules, text, count_words_upto(text, BYLINE_MAX_WORDS + 1))
+}
+
+/// [`parse_byline`] of a text of `words` words (as [`crate::shape::word_count`]
+/// counts them; any number above [`BYLINE_MAX_WORDS`] when there are more).
+pub fn parse_byline_counted(rules: &Rules, text: &str, words: usize) -> Option<Vec<String>> {
+    if words > BYLINE_MAX_WORDS {
         return None;
     }
     let names = rules.bylines.iter().find_map(|re| {
@@ -82,7 +88,13 @@ pub fn parse_byline(rules: &Rules, text: &str) -> Option<Vec<String>> {
 
 /// The source a source line credits ("(nguồn: Cổng TTĐT Bộ Quốc phòng/Báo QĐND)").
 pub fn parse_source(rules: &Rules, text: &str) -> Option<String> {
-    if more_words_than(text, SOURCE_MAX_WORDS) {
+    parse_source_counted(rules, text, count_words_upto(text, SOURCE_MAX_WORDS + 1))
+}
+
+/// [`parse_source`] of a text of `words` words (as [`crate::shape::word_count`]
+/// counts them; any number above [`SOURCE_MAX_WORDS`] when there are more).
+pub fn parse_source_counted(rules: &Rules, text: &str, words: usize) -> Option<String> {
+    if words > SOURCE_MAX_WORDS {
         return None;
     }
     rules.sources.iter().find_map(|re| {

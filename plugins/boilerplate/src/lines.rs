@@ -190,8 +190,7 @@ fn chunk_mask(b: &[u8], k: usize) -> u64 {
     #[cfg(target_arch = "x86_64")]
     {
         if k + CHUNK + 2 <= b.len() {
-            return sse2::candidates(&b[k - 1..k + CHUNK])
-                & !sse2::small_letters(&b[k - 1..k + CHUNK + 2]);
+            return chunk_bits(&b[k - 1..k + CHUNK + 2]);
         }
         // The line's last chunk, padded with zero bytes (no candidates, and
         // as the end of the text to the small-letter test), its bits past
@@ -205,7 +204,7 @@ fn chunk_mask(b: &[u8], k: usize) -> u64 {
         } else {
             (1u64 << n) - 1
         };
-        (sse2::candidates(&w[..CHUNK + 1]) & !sse2::small_letters(&w)) & valid
+        chunk_bits(&w) & valid
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -220,6 +219,20 @@ fn chunk_mask(b: &[u8], k: usize) -> u64 {
             }
         }
         mask
+    }
+}
+
+/// Of the bytes `w[1..=CHUNK]` (`w` holds `CHUNK + 3` bytes: the byte
+/// before them and two after), the candidates ([`candidates`]) that are not
+/// small letters ([`is_small_letter_at`]): with AVX2 when the processor has
+/// it, else with SSE2.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn chunk_bits(w: &[u8]) -> u64 {
+    if avx2::available() {
+        avx2::chunk_bits(w)
+    } else {
+        sse2::candidates(&w[..CHUNK + 1]) & !sse2::small_letters(w)
     }
 }
 
@@ -355,6 +368,88 @@ mod sse2 {
                 _mm_movemask_epi8(_mm_andnot_si128(after_space, any))
             };
             mask |= u64::from(bits as u16) << at;
+        }
+        mask
+    }
+}
+
+/// [`chunk_bits`] thirty-two bytes at a time, with the tests of [`sse2`] in
+/// one pass.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::CHUNK;
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8,
+        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_set1_epi8, _mm256_setzero_si256,
+    };
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// Whether the processor has AVX2 (asked once: 0 not yet, 1 no, 2 yes).
+    pub fn available() -> bool {
+        static HAS: AtomicU8 = AtomicU8::new(0);
+        match HAS.load(Ordering::Relaxed) {
+            0 => {
+                let yes = std::is_x86_feature_detected!("avx2");
+                HAS.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+                yes
+            }
+            v => v == 2,
+        }
+    }
+
+    /// See [`super::chunk_bits`]; `w` holds `CHUNK + 3` bytes. Only called
+    /// when [`available`].
+    pub fn chunk_bits(w: &[u8]) -> u64 {
+        assert!(w.len() == CHUNK + 3);
+        assert!(available());
+        // SAFETY: AVX2 is present (checked above), and `w` has the
+        // `CHUNK + 3` bytes the loads read (checked above).
+        unsafe { chunk_bits_avx2(w) }
+    }
+
+    /// # Safety
+    /// The processor must have AVX2 and `w` must hold `CHUNK + 3` bytes.
+    #[target_feature(enable = "avx2")]
+    unsafe fn chunk_bits_avx2(w: &[u8]) -> u64 {
+        let mut mask = 0u64;
+        for part in 0..CHUNK / 32 {
+            let at = part * 32;
+            // SAFETY: the four unaligned 32-byte loads start at `at + 0..=3`
+            // and end at most at `at + 35 <= CHUNK + 3 == w.len()`.
+            let (prev, cur, c1, c2) = unsafe {
+                let load = |k: usize| _mm256_loadu_si256(w.as_ptr().add(k).cast::<__m256i>());
+                (load(at), load(at + 1), load(at + 2), load(at + 3))
+            };
+            let set = |b: u8| _mm256_set1_epi8(b as i8);
+            let is = |v: __m256i, b: u8| _mm256_cmpeq_epi8(v, set(b));
+            // Candidates (see `sse2::candidates`): capitals (c - 'A' < 26
+            // unsigned, as signed bytes shifted by 0x80), quotes, lead bytes
+            // 0xC0..=0xFF (-64..=-1 as signed bytes), not after a space.
+            let shifted = _mm256_add_epi8(cur, set(0x80u8.wrapping_sub(b'A')));
+            let upper = _mm256_cmpgt_epi8(set(0x80 + 26), shifted);
+            let quote = _mm256_or_si256(is(cur, b'"'), is(cur, b'\''));
+            let lead = _mm256_andnot_si256(
+                _mm256_cmpgt_epi8(cur, set(0xFF)),
+                _mm256_cmpgt_epi8(cur, set(0xBF)),
+            );
+            let any = _mm256_or_si256(_mm256_or_si256(upper, quote), lead);
+            let cand = _mm256_andnot_si256(is(prev, b' '), any);
+            // Small letters (see `sse2::small_letters`): C3 A0..=BF but B7
+            // (A0..=FF are -96..=-1), or E1 BA/BB and an odd byte.
+            let high = _mm256_and_si256(
+                _mm256_cmpgt_epi8(c1, set(0x9F)),
+                _mm256_cmpgt_epi8(_mm256_setzero_si256(), c1),
+            );
+            let latin1 = _mm256_andnot_si256(is(c1, 0xB7), _mm256_and_si256(is(cur, 0xC3), high));
+            let odd = is(_mm256_and_si256(c2, set(1)), 1);
+            let ext = _mm256_and_si256(
+                _mm256_and_si256(is(cur, 0xE1), _mm256_or_si256(is(c1, 0xBA), is(c1, 0xBB))),
+                odd,
+            );
+            let small = _mm256_or_si256(latin1, ext);
+            let bits = _mm256_movemask_epi8(_mm256_andnot_si256(small, cand));
+            mask |= u64::from(bits as u32) << at;
         }
         mask
     }
@@ -504,6 +599,48 @@ mod tests {
                 m | (u64::from(is_small_letter_at(w, j + 1)) << j)
             });
             assert_eq!(sse2::small_letters(w), want, "{w:?}");
+        }
+    }
+
+    /// A small generator of pseudo-random bytes (xorshift), biased towards
+    /// the bytes the chunk tests look at.
+    fn random_bytes(n: usize, mut seed: u64) -> Vec<u8> {
+        let picks = [
+            b' ', b'A', b'Z', b'a', b'"', b'\'', 0x40, 0x5B, 0x80, 0x9F, 0xA0, 0xB7, 0xBA, 0xBB,
+            0xBF, 0xC0, 0xC3, 0xE1, 0xFF, 0x01,
+        ];
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                if seed & 1 == 0 {
+                    picks[(seed >> 8) as usize % picks.len()]
+                } else {
+                    (seed >> 16) as u8
+                }
+            })
+            .collect()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn chunk_bits_agree_with_the_byte_tests() {
+        let bytes = random_bytes(200_000, 0x9E37_79B9_7F4A_7C15);
+        for w in bytes.windows(CHUNK + 3).step_by(3) {
+            let want = (0..CHUNK).fold(0u64, |m, j| {
+                let bit = is_candidate(w[j], w[j + 1]) && !is_small_letter_at(w, j + 1);
+                m | (u64::from(bit) << j)
+            });
+            assert_eq!(chunk_bits(w), want, "{w:?}");
+            assert_eq!(
+                sse2::candidates(&w[..CHUNK + 1]) & !sse2::small_letters(w),
+                want,
+                "{w:?}"
+            );
+            if avx2::available() {
+                assert_eq!(avx2::chunk_bits(w), want, "{w:?}");
+            }
         }
     }
 
