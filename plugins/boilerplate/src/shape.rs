@@ -37,9 +37,19 @@ pub fn count_words_in(s: &str, cap: usize, ascii_spaces: bool) -> usize {
     let mut n = usize::from(b.first().is_some_and(|&c| !ws(c)));
     let mut i = 1;
     #[cfg(target_arch = "x86_64")]
-    while i + 64 <= b.len() && n < cap {
-        n += sse2::word_starts(&b[i - 1..i + 64]);
-        i += 64;
+    {
+        while i + 64 <= b.len() && n < cap {
+            n += word_starts(&b[i - 1..i + 64]);
+            i += 64;
+        }
+        // The last chunk, padded with spaces (which start no word).
+        if i < b.len() && n < cap {
+            let rest = &b[i - 1..];
+            let mut w = [b' '; 65];
+            w[..rest.len()].copy_from_slice(rest);
+            n += word_starts(&w);
+            i = b.len();
+        }
     }
     while i < b.len() && n < cap {
         let end = (i + 64).min(b.len());
@@ -57,6 +67,90 @@ pub fn count_words_in(s: &str, cap: usize, ascii_spaces: bool) -> usize {
         return count_words_upto_general(b, cap);
     }
     n.min(cap)
+}
+
+/// The number of word starts among the bytes `w[1..]` (`w` holds 65 bytes,
+/// `w[0]` the byte before them), with AVX2 when the processor has it.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn word_starts(w: &[u8]) -> usize {
+    if avx2::available() {
+        avx2::word_starts(w)
+    } else {
+        sse2::word_starts(w)
+    }
+}
+
+/// [`sse2::word_starts`] thirty-two bytes at a time.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::{
+        __m256i, _mm256_add_epi8, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
+        _mm256_loadu_si256, _mm256_or_si256, _mm256_sad_epu8, _mm256_set1_epi8,
+        _mm256_setzero_si256, _mm256_storeu_si256, _mm256_sub_epi8,
+    };
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// Whether the processor has AVX2 (asked once: 0 not yet, 1 no, 2 yes).
+    pub fn available() -> bool {
+        static HAS: AtomicU8 = AtomicU8::new(0);
+        match HAS.load(Ordering::Relaxed) {
+            0 => {
+                let yes = std::is_x86_feature_detected!("avx2");
+                HAS.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+                yes
+            }
+            v => v == 2,
+        }
+    }
+
+    /// See [`super::sse2::word_starts`]; `w` holds 65 bytes. Only called
+    /// when [`available`].
+    pub fn word_starts(w: &[u8]) -> usize {
+        assert!(w.len() == 65);
+        assert!(available());
+        // SAFETY: AVX2 is present and `w` holds the 65 bytes the loads read
+        // (both checked above).
+        unsafe { word_starts_avx2(w) }
+    }
+
+    /// # Safety
+    /// The processor must have AVX2 and `w` must hold 65 bytes.
+    #[target_feature(enable = "avx2")]
+    unsafe fn word_starts_avx2(w: &[u8]) -> usize {
+        // Per lane, the number of starts (a start lane is all ones, -1).
+        let mut lanes = _mm256_setzero_si256();
+        for part in 0..2 {
+            let at = part * 32;
+            // SAFETY: both unaligned 32-byte loads end at most at
+            // `at + 33 <= 65 == w.len()`.
+            let (prev, cur) = unsafe {
+                let load = |k: usize| _mm256_loadu_si256(w.as_ptr().add(k).cast::<__m256i>());
+                (load(at), load(at + 1))
+            };
+            lanes = _mm256_sub_epi8(lanes, _mm256_andnot_si256(space(cur), space(prev)));
+        }
+        // The sums of the lanes of each quarter.
+        let mut sums = [0u64; 4];
+        // SAFETY: `sums` holds the 32 bytes stored.
+        unsafe {
+            _mm256_storeu_si256(
+                sums.as_mut_ptr().cast::<__m256i>(),
+                _mm256_sad_epu8(lanes, _mm256_setzero_si256()),
+            );
+        }
+        sums.iter().map(|&x| x as usize).sum()
+    }
+
+    /// The ASCII whitespace bytes of `v` (' ', '\t' to '\r'), as all-ones lanes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn space(v: __m256i) -> __m256i {
+        // c - '\t' < 5 unsigned: c - '\t' + 0x80 < 5 + 0x80 as signed bytes.
+        let shifted = _mm256_add_epi8(v, _mm256_set1_epi8(0x80u8.wrapping_sub(b'\t') as i8));
+        let control = _mm256_cmpgt_epi8(_mm256_set1_epi8((0x80u8 + 5) as i8), shifted);
+        _mm256_or_si256(control, _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b' ' as i8)))
+    }
 }
 
 /// [`count_words_in`]'s count a chunk at a time, sixteen bytes at a time
@@ -532,6 +626,35 @@ mod tests {
                 if ascii {
                     assert_eq!(count_words_in(&s, cap, true), want.min(cap), "{s:?}");
                 }
+            }
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn chunked_word_starts_agree_with_the_byte_test() {
+        // Pseudo-random bytes (xorshift), half of them whitespace or its neighbours.
+        let picks = [b' ', b'\t', b'\r', 0x08, 0x0E, 0x1F, b'a', 0x80, 0xA0, 0xFF];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let bytes: Vec<u8> = (0..100_000)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                if seed & 1 == 0 {
+                    picks[(seed >> 8) as usize % picks.len()]
+                } else {
+                    (seed >> 16) as u8
+                }
+            })
+            .collect();
+        let ws = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+        for w in bytes.windows(65).step_by(3) {
+            let want = w.windows(2).filter(|p| ws(p[0]) && !ws(p[1])).count();
+            assert_eq!(sse2::word_starts(w), want, "{w:?}");
+            assert_eq!(word_starts(w), want, "{w:?}");
+            if avx2::available() {
+                assert_eq!(avx2::word_starts(w), want, "{w:?}");
             }
         }
     }
