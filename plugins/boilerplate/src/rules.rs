@@ -252,8 +252,6 @@ pub struct Rules {
     pub site_header: RxSet,
     /// Date-time shapes with groups d, m, y, H, M and optional tz.
     pub timestamps: Vec<Rx>,
-    /// The pre-check of `timestamps`: whether any of them matches.
-    pub any_timestamp: AnyOf,
     /// The pre-check of stamp lines: whether a match of `timestamps` ends
     /// the text but for what [`crate::stamps::stamp_line`] lets follow it.
     pub stamp_at_end: AnyOf,
@@ -423,7 +421,6 @@ impl Rules {
             artifacts,
             image_markers,
             site_header,
-            any_timestamp: AnyOf::of(&timestamps),
             stamp_at_end: AnyOf::ending(&timestamps, crate::stamps::AFTER_STAMP),
             timestamps,
             stamp_prefixes: Phrases::new(&raw.stamp_prefixes),

@@ -59,11 +59,8 @@ pub fn find_stamp(rules: &Rules, text: &str) -> Option<Stamp> {
     if !crate::shape::has_ascii_digit(text.as_bytes()) {
         return None;
     }
-    // A text none of the patterns may match (for its literals) or matches
-    // (one search for all of them) has no stamp.
-    if !rules.timestamps.iter().any(|re| re.may_match(text))
-        || !rules.any_timestamp.check(text).any()
-    {
+    // A text none of the patterns may match (for its literals) has no stamp.
+    if !rules.timestamps.iter().any(|re| re.may_match(text)) {
         return None;
     }
     rules
