@@ -85,9 +85,10 @@ fn word_starts(w: &[u8]) -> usize {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256i, _mm256_add_epi8, _mm256_andnot_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8,
-        _mm256_loadu_si256, _mm256_or_si256, _mm256_sad_epu8, _mm256_set1_epi8,
-        _mm256_setzero_si256, _mm256_storeu_si256, _mm256_sub_epi8,
+        __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8,
+        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+        _mm256_sad_epu8, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_storeu_si256,
+        _mm256_sub_epi8,
     };
     use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -140,6 +141,38 @@ mod avx2 {
             );
         }
         sums.iter().map(|&x| x as usize).sum()
+    }
+
+    /// Whether `w[..64]` (`w` holds 65 bytes) has control whitespace ('\t'
+    /// to '\r'), or a space followed by a space (at `w[63]`, by `w[64]`), see
+    /// [`super::sse2::spaced_badly`]. Only called when [`available`].
+    pub fn spaced_badly(w: &[u8]) -> bool {
+        assert!(w.len() == 65);
+        assert!(available());
+        // SAFETY: AVX2 is present and `w` holds the 65 bytes the loads read
+        // (both checked above).
+        unsafe { spaced_badly_avx2(w) }
+    }
+
+    /// # Safety
+    /// The processor must have AVX2 and `w` must hold 65 bytes.
+    #[target_feature(enable = "avx2")]
+    unsafe fn spaced_badly_avx2(w: &[u8]) -> bool {
+        let mut bad = _mm256_setzero_si256();
+        for part in 0..2 {
+            let at = part * 32;
+            // SAFETY: both unaligned 32-byte loads end at most at
+            // `at + 33 <= 65 == w.len()`.
+            let (cur, next) = unsafe {
+                let load = |k: usize| _mm256_loadu_si256(w.as_ptr().add(k).cast::<__m256i>());
+                (load(at), load(at + 1))
+            };
+            let blank = |v: __m256i| _mm256_cmpeq_epi8(v, _mm256_set1_epi8(b' ' as i8));
+            let double = _mm256_and_si256(blank(cur), blank(next));
+            let control = _mm256_andnot_si256(blank(cur), space(cur));
+            bad = _mm256_or_si256(bad, _mm256_or_si256(double, control));
+        }
+        _mm256_movemask_epi8(bad) != 0
     }
 
     /// The ASCII whitespace bytes of `v` (' ', '\t' to '\r'), as all-ones lanes.
@@ -387,6 +420,13 @@ fn is_collapsed(b: &[u8], ascii_spaces: bool) -> bool {
     // ASCII: no control whitespace, no double space (no early exit: it vectorises).
     let mut bad = false;
     let mut from = 0;
+    #[cfg(target_arch = "x86_64")]
+    if avx2::available() {
+        while from + 65 <= b.len() {
+            bad |= avx2::spaced_badly(&b[from..from + 65]);
+            from += 64;
+        }
+    }
     #[cfg(target_arch = "x86_64")]
     while from + 17 <= b.len() {
         bad |= sse2::spaced_badly(&b[from..from + 17]);
@@ -649,7 +689,29 @@ mod tests {
             })
             .collect();
         let ws = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
-        for w in bytes.windows(65).step_by(3) {
+        // The same bytes without control whitespace and double spaces but
+        // for one in every 199 bytes: windows of both kinds.
+        let mut spaced = bytes.clone();
+        for k in 0..spaced.len() {
+            if (b'\t'..=b'\r').contains(&spaced[k])
+                || (k > 0 && spaced[k - 1] == b' ' && spaced[k] == b' ')
+            {
+                spaced[k] = b'a';
+            }
+            if k % 199 == 0 {
+                spaced[k] = [b'\t', b' ', b'\r'][k % 3];
+            }
+        }
+        let mut clean = 0;
+        for w in bytes.windows(65).chain(spaced.windows(65)).step_by(3) {
+            let badly = w[..64].iter().any(|&c| (b'\t'..=b'\r').contains(&c))
+                || w.windows(2).any(|p| p == b"  ");
+            if avx2::available() {
+                assert_eq!(avx2::spaced_badly(w), badly, "{w:?}");
+            }
+            let badly16 = (0..4).any(|k| sse2::spaced_badly(&w[16 * k..16 * k + 17]));
+            assert_eq!(badly16, badly, "{w:?}");
+            clean += usize::from(!badly);
             let want = w.windows(2).filter(|p| ws(p[0]) && !ws(p[1])).count();
             assert_eq!(sse2::word_starts(w), want, "{w:?}");
             assert_eq!(word_starts(w), want, "{w:?}");
@@ -657,6 +719,7 @@ mod tests {
                 assert_eq!(avx2::word_starts(w), want, "{w:?}");
             }
         }
+        assert!(clean > 1000, "{clean}");
     }
 
     #[test]
