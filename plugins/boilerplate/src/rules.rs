@@ -162,6 +162,28 @@ impl Phrases {
         if !self.may_open(word) {
             return true;
         }
+        if word.is_ascii() {
+            // An ASCII word folds to what lies between its first and last
+            // letter or digit, lower-cased: compared as it is.
+            let b = word.as_bytes();
+            let Some(from) = b.iter().position(u8::is_ascii_alphanumeric) else {
+                return false;
+            };
+            let to = b
+                .iter()
+                .rposition(u8::is_ascii_alphanumeric)
+                .map_or(from, |e| e + 1);
+            let core = &b[from..to];
+            let cmp = |f: &String| {
+                let f = f.as_bytes();
+                f.iter()
+                    .zip(core)
+                    .map(|(x, y)| x.cmp(&y.to_ascii_lowercase()))
+                    .find(|o| o.is_ne())
+                    .unwrap_or_else(|| f.len().cmp(&core.len()))
+            };
+            return self.firsts.binary_search_by(cmp).is_err();
+        }
         with_words(word, 1, |w| {
             !w.is_empty()
                 && self
@@ -628,5 +650,39 @@ mod tests {
         assert_eq!(parse_offset("+07:00"), Some(420));
         assert_eq!(parse_offset("-03:30"), Some(-210));
         assert_eq!(parse_offset("7"), None);
+    }
+
+    #[test]
+    fn first_words_are_excluded_as_folding_says() {
+        let r = Rules::builtin().unwrap();
+        for word in [
+            "Facebook",
+            "FACEBOOK!",
+            "--",
+            "In",
+            "Inx",
+            "theo",
+            "Theo:",
+            "a",
+            "Tags",
+            "x1",
+            "(Email)",
+            "Zalo.",
+            "Bình",
+            "bình,",
+            "Chia",
+            "Hà",
+            "Ý",
+            "“Theo",
+            "1.",
+        ] {
+            let excluded = !r.widgets.may_open(word)
+                || with_words(word, 1, |w| {
+                    !w.is_empty() && !r.widgets.firsts.iter().any(|f| f == w.word(0))
+                });
+            assert_eq!(r.widgets.excludes_first_word(word), excluded, "{word:?}");
+        }
+        assert!(!r.widgets.excludes_first_word("Facebook"));
+        assert!(r.widgets.excludes_first_word("Hà"));
     }
 }

@@ -530,7 +530,7 @@ pub fn fold(s: &str) -> String {
 /// [`fold`], told whether `s` is known to have no whitespace outside ASCII
 /// (see [`count_words_in`]).
 pub fn fold_in(s: &str, ascii_spaces: bool) -> String {
-    crate::latin::to_lowercase(&collapse_whitespace_in(s.to_string(), ascii_spaces))
+    crate::latin::to_lowercase(&collapse_whitespace_cow(s, ascii_spaces))
 }
 
 #[cfg(test)]
