@@ -1,6 +1,7 @@
 //! Credits: photo credits closing captions, bylines, source lines and outlet
 //! datelines at the start of the lead.
 
+use crate::latin::{is_alpha, is_upper};
 use crate::rules::{words_lower, Rules};
 use crate::shape::{count_words_upto, is_all_caps_word, is_name_like, more_words_than};
 use regex::Regex;
@@ -133,7 +134,7 @@ pub fn parse_tail_source(rules: &Rules, text: &str) -> Option<(Option<String>, S
 /// ("… của khu vực. ANH QUÂN"): the byte offset where they start, and the name.
 pub fn trailing_caps_name(text: &str) -> Option<(usize, String)> {
     let t = text.trim_end();
-    let caps = |w: &str| is_all_caps_word(w) && w.chars().all(|c| c.is_alphabetic());
+    let caps = |w: &str| is_all_caps_word(w) && w.chars().all(is_alpha);
     // From the end: the capitalised words (at most four), then the word before them.
     let mut words = t.split_whitespace().rev();
     let mut n = 0;
@@ -178,9 +179,7 @@ fn may_open_dateline(text: &str) -> bool {
     let mut chars = text.chars();
     let opens = match chars.next() {
         Some('(') => true,
-        Some(c) if c.is_uppercase() => chars
-            .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_numeric()),
+        Some(c) if is_upper(c) => chars.next().is_some_and(|c| is_upper(c) || c.is_numeric()),
         _ => false,
     };
     opens
@@ -236,7 +235,7 @@ pub fn dateline(rules: &Rules, text: &str) -> Option<(usize, String)> {
     let rest = &text[found.0..];
     rest.chars()
         .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "“\"".contains(c))
+        .is_some_and(|c| is_upper(c) || c.is_ascii_digit() || "“\"".contains(c))
         .then_some(found)
 }
 

@@ -73,8 +73,8 @@ pub fn split_lines(text: &str) -> Vec<Line<'_>> {
 fn is_abbreviation(before: impl Iterator<Item = char>) -> bool {
     let mut letters = 0;
     for c in before.take_while(|&c| !c.is_whitespace() && c != '(') {
-        if c.is_alphabetic() {
-            if !c.is_uppercase() || letters == 3 {
+        if is_alpha(c) {
+            if !is_upper(c) || letters == 3 {
                 return false;
             }
             letters += 1;
@@ -519,8 +519,7 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
         let spaced = n > e;
         let mut next = text[n..].chars();
         let capital_next = next.next().is_some_and(|c| {
-            c.is_uppercase()
-                || (OPENERS.contains(&c) && next.next().is_some_and(char::is_uppercase))
+            is_upper(c) || (OPENERS.contains(&c) && next.next().is_some_and(is_upper))
         });
         let abbrev =
             stop_char == '.' && e == stop + 1 && is_abbreviation(text[..stop].chars().rev());

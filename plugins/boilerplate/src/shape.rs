@@ -1,6 +1,7 @@
 //! Structural shape of a piece of text: length, final punctuation, headline and
 //! name shapes. These signals carry the rules to outlets no list knows.
 
+use crate::latin::{is_alpha, is_upper};
 use crate::rules::Limits;
 
 /// Characters that may close a sentence after its final punctuation.
@@ -469,7 +470,7 @@ pub fn is_headline_like(s: &str, limits: &Limits) -> bool {
     let first_ok = s
         .chars()
         .next()
-        .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "“\"'‘«(".contains(c));
+        .is_some_and(|c| is_upper(c) || c.is_ascii_digit() || "“\"'‘«(".contains(c));
     (2..=limits.headline_max_words).contains(&n)
         && first_ok
         && !t.ends_with(['.', '…', ':', ';', ','])
@@ -484,8 +485,8 @@ pub fn is_name_like(s: &str, max_words: usize) -> bool {
         if n > max_words {
             return false;
         }
-        let name_word = w.chars().next().is_some_and(|c| c.is_uppercase())
-            && w.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-');
+        let name_word = w.chars().next().is_some_and(is_upper)
+            && w.chars().all(|c| is_alpha(c) || c == '.' || c == '-');
         if !name_word {
             return false;
         }
@@ -495,8 +496,8 @@ pub fn is_name_like(s: &str, max_words: usize) -> bool {
 
 /// Whether a word is written in capitals only (an all-caps byline word).
 pub fn is_all_caps_word(w: &str) -> bool {
-    let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
-    !letters.is_empty() && letters.iter().all(|c| c.is_uppercase())
+    let letters: Vec<char> = w.chars().filter(|&c| is_alpha(c)).collect();
+    !letters.is_empty() && letters.iter().all(|&c| is_upper(c))
 }
 
 /// Whether the text is a tag list: at least four comma-separated short items,
