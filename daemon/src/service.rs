@@ -106,6 +106,10 @@ impl Shared {
     }
 }
 
+/// The most ready paths the dispatcher hands to the queue at once (fewer when the queue is
+/// smaller).
+const SEND_BATCH: usize = 32;
+
 /// Run the daemon until a stop signal.
 pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     for dir in [&cfg.drop, &cfg.processed, &cfg.failed] {
@@ -218,11 +222,20 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
             _ = heartbeat.tick() => d.beat(&job_tx),
             _ = timeouts.tick() => workers.fail_overdue(),
             Some(path) = ready_rx.recv() => {
-                if !d.in_flight.insert(path.clone()) {
-                    continue;
+                // The paths already waiting go along, in one hand-off: while the queue is full,
+                // the dispatcher (and the watcher behind it) then wake once per batch, not once
+                // per file a worker takes.
+                let mut batch = vec![path];
+                while batch.len() < SEND_BATCH {
+                    match ready_rx.try_recv() {
+                        Ok(path) => batch.push(path),
+                        Err(_) => break,
+                    }
                 }
+                batch.retain(|path| d.in_flight.insert(path.clone()));
+                let mut rest = batch.as_slice();
                 // A full queue must not make the daemon deaf to signals, nor stop its heartbeat.
-                loop {
+                while !rest.is_empty() {
                     tokio::select! {
                         signal = signals.next() => match signal {
                             Signal::Stop => break 'dispatch,
@@ -231,9 +244,13 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
                         _ = heartbeat.tick() => d.beat(&job_tx),
                         _ = timeouts.tick() => workers.fail_overdue(),
                         Some(done) = done_rx.recv() => d.done(&done),
-                        sent = job_tx.send(path.clone()) => {
-                            if sent.is_err() { break 'dispatch }
-                            break;
+                        permits = job_tx.reserve_many(rest.len().min(job_tx.max_capacity())) => {
+                            let Ok(permits) = permits else { break 'dispatch };
+                            let sent = permits.len();
+                            for (permit, path) in permits.zip(rest) {
+                                permit.send(path.clone());
+                            }
+                            rest = &rest[sent..];
                         }
                     }
                 }
