@@ -17,13 +17,16 @@
 
 use crate::sink::Sink;
 use anyhow::Context as _;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 
 /// The most the ledger's page cache holds, in KiB.
 pub const CACHE_KIB: u32 = 1024;
+
+/// The most the page cache of the workers' [`Lookup`] connection holds, in KiB.
+const LOOKUP_CACHE_KIB: u32 = 512;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS delivered (id BLOB PRIMARY KEY) WITHOUT ROWID;
@@ -100,13 +103,25 @@ impl Ledger {
 
     /// Whether a record with this id is already delivered.
     pub fn contains(&self, id: &str) -> anyhow::Result<bool> {
-        let Some(id) = parse_id(id) else {
-            return Ok(false);
-        };
-        self.db
-            .prepare_cached("SELECT 1 FROM delivered WHERE id = ?1")
-            .and_then(|mut q| q.exists([&id[..]]))
-            .with_context(|| format!("cannot read ledger {}", self.path.display()))
+        contains(&self.db, &self.path, id)
+    }
+
+    /// A read-only connection of its own for [`Lookup::contains`], so that workers looking ids
+    /// up do not wait for [`Ledger::commit`] (and its fsync) on this one: in WAL mode a reader
+    /// sees the last committed state while a commit is under way.
+    pub fn lookup(&self) -> anyhow::Result<Lookup> {
+        let at = || format!("cannot open ledger {} for reading", self.path.display());
+        let db = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(at)?;
+        db.execute_batch(&format!("PRAGMA cache_size=-{LOOKUP_CACHE_KIB};"))
+            .with_context(at)?;
+        Ok(Lookup {
+            db,
+            path: self.path.clone(),
+        })
     }
 
     /// Record these ids as delivered, durably, with the sink's position after them.
@@ -130,6 +145,29 @@ impl Ledger {
         }
         Ok(())
     }
+}
+
+/// Looks ids up in the ledger on a connection of its own (see [`Ledger::lookup`]).
+pub struct Lookup {
+    db: Connection,
+    path: PathBuf,
+}
+
+impl Lookup {
+    /// Whether a record with this id is already delivered (committed by [`Ledger::commit`]).
+    pub fn contains(&self, id: &str) -> anyhow::Result<bool> {
+        contains(&self.db, &self.path, id)
+    }
+}
+
+/// Whether `db` holds `id` among the delivered ids.
+fn contains(db: &Connection, path: &Path, id: &str) -> anyhow::Result<bool> {
+    let Some(id) = parse_id(id) else {
+        return Ok(false);
+    };
+    db.prepare_cached("SELECT 1 FROM delivered WHERE id = ?1")
+        .and_then(|mut q| q.exists([&id[..]]))
+        .with_context(|| format!("cannot read ledger {}", path.display()))
 }
 
 /// Insert ids (those already there are kept once) and set the checkpoint.
@@ -262,6 +300,25 @@ mod tests {
             second.to_string().contains("another enrichd (pid "),
             "{second}"
         );
+    }
+
+    #[test]
+    fn a_lookup_sees_each_commit_of_its_ledger_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        let lookup = l.lookup().unwrap();
+        let (a, b) = ("a".repeat(64), "b".repeat(64));
+        assert!(!lookup.contains(&a).unwrap());
+        l.commit([a.as_str()], Some(1)).unwrap();
+        assert!(lookup.contains(&a).unwrap() && !lookup.contains(&b).unwrap());
+        l.commit([b.as_str()], Some(2)).unwrap();
+        assert!(lookup.contains(&b).unwrap());
+        assert!(!lookup.contains("not an id").unwrap());
+        // Read-only: it cannot add to the ledger behind the writer's back.
+        assert!(lookup
+            .db
+            .execute("INSERT INTO delivered (id) VALUES (x'00')", [])
+            .is_err());
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::dispose::{self, ErrorReport};
 use crate::inflight::{Journal, POISON_DEATHS};
 use crate::ingest;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Lookup};
 use crate::metrics::Metrics;
 use crate::pipeline::{Flight, Pipeline, StageFailure};
 use crate::sink::{Prepared, Sinks};
@@ -54,6 +54,8 @@ struct Shared {
     cfg: Config,
     pipeline: RwLock<Arc<Pipeline>>,
     ledger: Mutex<Ledger>,
+    /// The workers' own connection to the ledger, for looking ids up.
+    lookup: Mutex<Lookup>,
     journal: Journal,
     deliver_tx: std::sync::mpsc::SyncSender<Delivery>,
     /// Files no longer in flight, a batch at a time.
@@ -157,6 +159,7 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
     let shared = Arc::new(Shared {
         cfg,
         pipeline: RwLock::new(Arc::new(pipeline)),
+        lookup: Mutex::new(ledger.lookup()?),
         ledger: Mutex::new(ledger),
         journal,
         deliver_tx,
@@ -523,7 +526,7 @@ fn handle_file(
             record: None,
         }),
         Ok(record) => {
-            let delivered = match shared.ledger.lock().map(|l| l.contains(&record.id)) {
+            let delivered = match shared.lookup.lock().map(|l| l.contains(&record.id)) {
                 Ok(Ok(found)) => found,
                 Ok(Err(e)) => {
                     // Written (perhaps twice) rather than lost.
