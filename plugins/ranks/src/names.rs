@@ -130,7 +130,7 @@ pub fn foreign_name(tokens: &[Token], j: usize, org_start: usize, lex: &Lexicon)
         return None;
     }
     // the dearest test last
-    let foreign = |t: &Token| t.text.chars().count() >= 2 && !is_vietnamese_syllable(t.text);
+    let foreign = |t: &Token| t.text().chars().count() >= 2 && !is_vietnamese_syllable(t.text());
     if !tokens[j..end].iter().any(foreign) {
         return None;
     }
@@ -160,9 +160,9 @@ pub fn joined_key(tokens: &[Token], from: usize, to: usize) -> String {
             k.push(' ');
         }
         if t.is_word() {
-            push_key(&mut k, t.text);
+            push_key(&mut k, t.text());
         } else {
-            k.push_str(t.text);
+            k.push_str(t.text());
         }
     }
     k
@@ -257,9 +257,9 @@ mod tests {
             .iter()
             .map(|t| {
                 if t.is_word() {
-                    key(t.text)
+                    key(t.text())
                 } else {
-                    t.text.to_string()
+                    t.text().to_string()
                 }
             })
             .collect::<Vec<_>>()

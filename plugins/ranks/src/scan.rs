@@ -82,7 +82,7 @@ struct Scan<'a> {
 
 impl Scan<'_> {
     fn text(&self, from: usize, to: usize) -> String {
-        let s = self.tokens[from].byte_start;
+        let s = self.tokens[from].byte_start();
         let e = self.tokens[to - 1].byte_end();
         self.line[s..e].to_string()
     }
@@ -136,7 +136,7 @@ impl Scan<'_> {
         }
         let idx = self.out.len();
         let name = self.text(ns, ne);
-        let start = self.base + self.char_offset(self.tokens[ns].byte_start);
+        let start = self.base + self.char_offset(self.tokens[ns].byte_start());
         self.out.push(Mention {
             end: start + char_count(&name),
             name,

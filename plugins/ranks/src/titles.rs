@@ -441,7 +441,7 @@ mod tests {
 
     fn text_of(s: &str, span: (usize, usize)) -> String {
         let t = tokenize(s);
-        s[t[span.0].byte_start..t[span.1 - 1].byte_end()].to_string()
+        s[t[span.0].byte_start()..t[span.1 - 1].byte_end()].to_string()
     }
 
     fn chain_titles(s: &str, p: usize) -> Vec<String> {

@@ -37,17 +37,23 @@ const ALL_CAPS: u8 = 8;
 const SHAPE_DIGIT: u8 = 16;
 
 /// One token of a line.
+///
+/// The token keeps the line it was read from and its byte range in it, rather than its own
+/// slice: most tokens are never read as text, so the slice (and its character-boundary
+/// checks) is only made when asked for ([`Token::text`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token<'a> {
-    /// The token as written.
-    pub text: &'a str,
+    /// The tokenized line.
+    line: &'a str,
+    /// Byte offset of the token in `line`.
+    start: u32,
+    /// Length of the token in bytes.
+    len: u32,
     /// The lexicon word this token is (lower-cased), or [`NO_WORD`]; always [`NO_WORD`]
     /// for punctuation.
     pub id: WordId,
     /// The tags of that lexicon word (0 when unknown).
     pub tags: Tags,
-    /// Byte offset of the token in the tokenized line (see [`char_offset`] for characters).
-    pub byte_start: usize,
     /// Word or punctuation.
     pub kind: Kind,
     /// Split from the previous word without a space (a glued heading or caption).
@@ -56,11 +62,23 @@ pub struct Token<'a> {
     shape: u8,
 }
 
-impl Token<'_> {
-    /// Byte offset after the token in the tokenized text.
+impl<'a> Token<'a> {
+    /// The token as written.
+    #[inline]
+    pub fn text(&self) -> &'a str {
+        slice(self.line, self.byte_start(), self.byte_end())
+    }
+
+    /// Byte offset of the token in the tokenized line (see [`char_offset`] for characters).
+    #[inline]
+    pub fn byte_start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Byte offset after the token in the tokenized line.
     #[inline]
     pub fn byte_end(&self) -> usize {
-        self.byte_start + self.text.len()
+        self.start as usize + self.len as usize
     }
 
     /// Whether this is a word.
@@ -168,18 +186,23 @@ impl Shape {
         self.first | self.rest_any
     }
 
-    /// Whether `word`, the token of this shape, has two letters or more.
-    fn two_letters(&self, word: &str, classes: Classes) -> bool {
+    /// Whether `word()`, the token of this shape, has two letters or more.
+    fn two_letters<'w>(&self, word: impl FnOnce() -> &'w str, classes: Classes) -> bool {
         if self.first & ALPHA != 0 && self.rest_any & ALPHA != 0 {
             return true;
         }
         // rare: a digit or a mark first, or a single letter; count them
-        word.chars().filter(|&c| classes.of(c) & ALPHA != 0).count() >= 2
+        word()
+            .chars()
+            .filter(|&c| classes.of(c) & ALPHA != 0)
+            .count()
+            >= 2
     }
 
-    /// The token's shape bits (`CAP`, `NAME`, ...); `word` is the token.
+    /// The token's shape bits (`CAP`, `NAME`, ...); `word()` is the token (only sliced when
+    /// needed).
     #[inline(always)]
-    fn bits(&self, word: &str, classes: Classes) -> u8 {
+    fn bits<'w>(&self, word: impl FnOnce() -> &'w str, classes: Classes) -> u8 {
         let mut s = 0;
         if self.first & UPPER != 0 {
             s |= CAP;
@@ -222,8 +245,12 @@ impl<'v> Tokenizer<'v> {
         }
     }
 
-    /// Split `text` (one line) into tokens, appended to `out`.
+    /// Split `text` (one line) into tokens, appended to `out`. Offsets are kept as `u32`: a
+    /// line of 4 GiB or more gives no tokens.
     pub fn tokenize_into<'a>(&mut self, text: &'a str, out: &mut Vec<Token<'a>>) {
+        if u32::try_from(text.len()).is_err() {
+            return;
+        }
         let bytes = text.as_bytes();
         let classes = self.classes;
         let mut b = 0;
@@ -256,13 +283,14 @@ impl<'v> Tokenizer<'v> {
                 }
             } else {
                 out.push(Token {
-                    text: slice(text, b, b + len),
+                    line: text,
+                    start: b as u32,
+                    len: len as u32,
                     id: NO_WORD,
                     tags: 0,
-                    byte_start: b,
                     kind: Kind::Punct(char::from_u32(cp).unwrap_or('\u{FFFD}')),
                     glued: false,
-                    shape: Shape::new(class).bits("", classes),
+                    shape: Shape::new(class).bits(|| "", classes),
                 });
                 b += len;
             }
@@ -402,15 +430,16 @@ impl<'v> Tokenizer<'v> {
         } else {
             self.lookup_lower(slice(text, range.start, range.end), shape.any())
         };
-        let word = slice(text, range.start, range.end);
         Token {
-            text: word,
+            line: text,
+            // `tokenize_into` takes lines shorter than 4 GiB only
+            start: range.start as u32,
+            len: (range.end - range.start) as u32,
             id,
             tags,
-            byte_start: range.start,
             kind: Kind::Word,
             glued,
-            shape: shape.bits(word, self.classes),
+            shape: shape.bits(|| slice(text, range.start, range.end), self.classes),
         }
     }
 
@@ -543,7 +572,7 @@ mod tests {
     fn texts(s: &str) -> Vec<String> {
         tokenize(s)
             .into_iter()
-            .map(|t| t.text.to_string())
+            .map(|t| t.text().to_string())
             .collect()
     }
 
@@ -566,7 +595,7 @@ mod tests {
         );
         let s = "Đại tá Minh";
         let t = tokenize(s);
-        let (start, end) = (t[2].byte_start, t[2].byte_end());
+        let (start, end) = (t[2].byte_start(), t[2].byte_end());
         assert_eq!((char_offset(s, start), char_offset(s, end)), (7, 11));
         assert_eq!(char_count(s), 11);
         for s in [
@@ -607,8 +636,8 @@ mod tests {
     #[test]
     fn glued_capitalised_syllables_split_and_are_marked() {
         let t = tokenize("Lê Mạnh TuấnDự Lễ");
-        assert_eq!(t[2].text, "Tuấn");
-        assert_eq!(t[3].text, "Dự");
+        assert_eq!(t[2].text(), "Tuấn");
+        assert_eq!(t[3].text(), "Dự");
         assert!(t[3].glued);
         assert!(!t[2].glued);
         // acronyms do not split
