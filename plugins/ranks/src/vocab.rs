@@ -154,14 +154,15 @@ fn pack_tail(text: &[u8], start: usize, end: usize) -> Option<u128> {
     pack(text.get(start..end)?)
 }
 
-/// An open-addressing table (linear probing) from packed words to ids. The keys are kept
-/// apart from the ids so that a probe reads as little memory as possible.
+/// An open-addressing table (linear probing) from packed words to ids and tags. The keys
+/// are kept apart from the values so that a probe reads as little memory as possible; the
+/// tags are kept next to the id, so that a hit reads one more place only.
 #[derive(Debug, Clone, Default)]
 struct PackedMap {
     /// Packed words; 0 marks a free slot. The length is 0 or a power of two.
     keys: Vec<u128>,
-    /// The id of the word in the same slot of `keys`.
-    ids: Vec<WordId>,
+    /// The id and tags of the word in the same slot of `keys`.
+    vals: Vec<(WordId, Tags)>,
     /// 64 - log2(number of slots): the shift that turns a hash into a slot.
     shift: u32,
     len: usize,
@@ -176,14 +177,20 @@ impl PackedMap {
     }
 
     #[inline(always)]
-    fn get(&self, key: u128) -> Option<WordId> {
+    fn get(&self, key: u128) -> Option<(WordId, Tags)> {
+        self.find(key).and_then(|i| self.vals.get(i).copied())
+    }
+
+    /// The slot of `key`, if the table has it.
+    #[inline(always)]
+    fn find(&self, key: u128) -> Option<usize> {
         // an empty table has no slot: the first `get` answers
         let mask = self.keys.len().wrapping_sub(1);
         let mut i = self.slot(key);
         loop {
             let k = *self.keys.get(i)?;
             if k == key {
-                return self.ids.get(i).copied();
+                return Some(i);
             }
             if k == 0 {
                 return None;
@@ -194,14 +201,14 @@ impl PackedMap {
 
     /// Add a key that is not in the table. The table is kept at most a quarter full: most
     /// words of a text are not in the lexicon, and a miss probes until a free slot.
-    fn insert(&mut self, key: u128, id: WordId) {
+    fn insert(&mut self, key: u128, val: (WordId, Tags)) {
         if (self.len + 1) * 4 > self.keys.len() {
             let size = (self.keys.len() * 2).max(64);
             let old_keys = std::mem::replace(&mut self.keys, vec![0; size]);
-            let old_ids = std::mem::replace(&mut self.ids, vec![0; size]);
+            let old_vals = std::mem::replace(&mut self.vals, vec![(0, 0); size]);
             self.shift = 64 - size.trailing_zeros();
             self.len = 0;
-            for (k, v) in old_keys.into_iter().zip(old_ids) {
+            for (k, v) in old_keys.into_iter().zip(old_vals) {
                 if k != 0 {
                     self.insert(k, v);
                 }
@@ -213,8 +220,18 @@ impl PackedMap {
             i = (i + 1) & mask;
         }
         self.keys[i] = key;
-        self.ids[i] = id;
+        self.vals[i] = val;
         self.len += 1;
+    }
+
+    /// Set the tags of every key whose id is `id` (a scan of the table: only while the
+    /// lexicon is built).
+    fn set_tags(&mut self, id: WordId, tags: Tags) {
+        for (k, v) in self.keys.iter().zip(&mut self.vals) {
+            if *k != 0 && v.0 == id {
+                v.1 = tags;
+            }
+        }
     }
 }
 
@@ -237,14 +254,14 @@ pub struct Vocab {
 impl Vocab {
     fn get(&self, word: &str) -> Option<WordId> {
         match pack(word.as_bytes()) {
-            Some(k) => self.short.get(k),
+            Some(k) => self.short.get(k).map(|v| v.0),
             None => self.long.get(word).copied(),
         }
     }
 
     fn with_tags(&self, id: Option<WordId>) -> (WordId, Tags) {
         match id {
-            Some(id) => (id, self.tags[id as usize]),
+            Some(id) => (id, self.tags.get(id as usize).copied().unwrap_or(0)),
             None => (NO_WORD, 0),
         }
     }
@@ -256,7 +273,7 @@ impl Vocab {
         }
         let id = self.tags.len() as WordId;
         match pack(word.as_bytes()) {
-            Some(k) => self.short.insert(k, id),
+            Some(k) => self.short.insert(k, (id, 0)),
             None => {
                 self.long.insert(word.into(), id);
             }
@@ -289,7 +306,8 @@ impl Vocab {
             }
             if let Some(k) = pack(form.as_bytes()) {
                 if self.capitalized.get(k).is_none() {
-                    self.capitalized.insert(k, id as WordId);
+                    let tags = self.tags.get(id).copied().unwrap_or(0);
+                    self.capitalized.insert(k, (id as WordId, tags));
                 }
             }
         }
@@ -308,7 +326,7 @@ impl Vocab {
         end: usize,
     ) -> Option<(WordId, Tags)> {
         let k = pack_at(text.as_bytes(), start, end)?;
-        Some(self.with_tags(self.capitalized.get(k)))
+        Some(self.capitalized.get(k).unwrap_or((NO_WORD, 0)))
     }
 
     /// Add `tags` to a word (adding the word if new); returns its id.
@@ -320,8 +338,20 @@ impl Vocab {
 
     /// Add `tags` to the word numbered `id`.
     pub fn tag_id(&mut self, id: WordId, tags: Tags) {
-        if let Some(t) = self.tags.get_mut(id as usize) {
-            *t |= tags;
+        let Some(t) = self.tags.get_mut(id as usize) else {
+            return;
+        };
+        *t |= tags;
+        let tags = *t;
+        // the tables keep a copy of the tags next to the id
+        let short = self.words.get(id as usize).and_then(|w| pack(w.as_bytes()));
+        if let Some(slot) = short.and_then(|k| self.short.find(k)) {
+            if let Some(v) = self.short.vals.get_mut(slot) {
+                v.1 = tags;
+            }
+        }
+        if self.capitalized.len > 0 {
+            self.capitalized.set_tags(id, tags);
         }
     }
 
@@ -334,11 +364,10 @@ impl Vocab {
     /// [`Vocab::lookup`] of `text[start..end]` (a lower-case word).
     #[inline(always)]
     pub fn lookup_at(&self, text: &str, start: usize, end: usize) -> (WordId, Tags) {
-        let id = match pack_at(text.as_bytes(), start, end) {
-            Some(k) => self.short.get(k),
-            None => self.long_id(text, start, end),
-        };
-        self.with_tags(id)
+        match pack_at(text.as_bytes(), start, end) {
+            Some(k) => self.short.get(k).unwrap_or((NO_WORD, 0)),
+            None => self.with_tags(self.long_id(text, start, end)),
+        }
     }
 
     /// The id of `text[start..end]`, a word longer than [`SHORT`] bytes (out of line: few
@@ -378,6 +407,11 @@ mod tests {
             Some((NO_WORD, 0))
         );
         assert_eq!(v.lookup("tá"), (b, 0));
+        // tags added later reach both tables
+        v.tag("tá", 2);
+        assert_eq!(v.lookup_capitalized(line, ta, ta + 3), Some((b, 2)));
+        assert_eq!(v.lookup_at(line, ta, ta + 3), (NO_WORD, 0));
+        assert_eq!(v.lookup("tá"), (b, 2));
         assert_eq!(v.lookup("Đại"), (NO_WORD, 0));
         assert_eq!(v.lookup("đạ"), (NO_WORD, 0));
         let long = v.intern("chuyên-nghiệp-hóa");
@@ -406,7 +440,7 @@ mod tests {
         let line = "Đại Tá ĐẠI";
         assert_eq!(v.lookup_capitalized(line, 0, "Đại".len()), Some((a, 5)));
         let ta = line.find("Tá").unwrap();
-        assert_eq!(v.lookup_capitalized(line, ta, ta + 3), Some((b, 0)));
+        assert_eq!(v.lookup_capitalized(line, ta, ta + 3), Some((b, 2)));
         let caps = line.find("ĐẠI").unwrap();
         assert_eq!(
             v.lookup_capitalized(line, caps, line.len()),
