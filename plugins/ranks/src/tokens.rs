@@ -186,23 +186,19 @@ impl Shape {
         self.first | self.rest_any
     }
 
-    /// Whether `word()`, the token of this shape, has two letters or more.
-    fn two_letters<'w>(&self, word: impl FnOnce() -> &'w str, classes: Classes) -> bool {
+    /// Whether `text[range]`, the token of this shape, has two letters or more.
+    #[inline(always)]
+    fn two_letters(&self, text: &str, range: (usize, usize), classes: Classes) -> bool {
         if self.first & ALPHA != 0 && self.rest_any & ALPHA != 0 {
             return true;
         }
-        // rare: a digit or a mark first, or a single letter; count them
-        word()
-            .chars()
-            .filter(|&c| classes.of(c) & ALPHA != 0)
-            .count()
-            >= 2
+        count_letters(slice(text, range.0, range.1), classes) >= 2
     }
 
-    /// The token's shape bits (`CAP`, `NAME`, ...); `word()` is the token (only sliced when
-    /// needed).
+    /// The token's shape bits (`CAP`, `NAME`, ...); `text[range]` is the token (only sliced
+    /// when its letters must be counted).
     #[inline(always)]
-    fn bits<'w>(&self, word: impl FnOnce() -> &'w str, classes: Classes) -> u8 {
+    fn bits(&self, text: &str, range: (usize, usize), classes: Classes) -> u8 {
         let mut s = 0;
         if self.first & UPPER != 0 {
             s |= CAP;
@@ -213,7 +209,7 @@ impl Shape {
         if self.first & LOWER != 0 {
             s |= LOWER_FIRST;
         }
-        if self.any() & (LOWER | ALPHA) == ALPHA && self.two_letters(word, classes) {
+        if self.any() & (LOWER | ALPHA) == ALPHA && self.two_letters(text, range, classes) {
             s |= ALL_CAPS;
         }
         if self.any() & DIGIT != 0 {
@@ -221,6 +217,14 @@ impl Shape {
         }
         s
     }
+}
+
+/// The letters of `word` (rare: a digit or a mark first, or a single letter). Out of line, so
+/// that the word loop does not prepare for it.
+#[cold]
+#[inline(never)]
+fn count_letters(word: &str, classes: Classes) -> usize {
+    word.chars().filter(|&c| classes.of(c) & ALPHA != 0).count()
 }
 
 /// Splits lines into tokens, reusing its buffers from one line to the next.
@@ -290,7 +294,7 @@ impl<'v> Tokenizer<'v> {
                     tags: 0,
                     kind: Kind::Punct(char::from_u32(cp).unwrap_or('\u{FFFD}')),
                     glued: false,
-                    shape: Shape::new(class).bits(|| "", classes),
+                    shape: Shape::new(class).bits("", (0, 0), classes),
                 });
                 b += len;
             }
@@ -439,7 +443,7 @@ impl<'v> Tokenizer<'v> {
             tags,
             kind: Kind::Word,
             glued,
-            shape: shape.bits(|| slice(text, range.start, range.end), self.classes),
+            shape: shape.bits(text, (range.start, range.end), self.classes),
         }
     }
 
