@@ -9,12 +9,8 @@
 //! boundaries), so searching each region alone finds exactly the matches a search of the
 //! whole text finds, in the same order.
 
-use crate::fold::Folder;
+use crate::fold::{table_chars, Folder, Letters, TABLE_SIZE};
 use regex::Regex;
-
-/// Chars below this code point (the whole Basic Multilingual Plane) are answered from a
-/// table.
-const TABLE_SIZE: u32 = 0x1_0000;
 
 /// May be part of a match.
 const MEMBER: u8 = 1;
@@ -69,6 +65,17 @@ impl RegionFinder {
     /// whitespace, already allowed).
     pub fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Result<RegionFinder, String> {
         let words: Vec<&String> = words.into_iter().collect();
+        let letters = Letters::new(words.iter().map(|w| w.as_str()).chain(["IV"]))?;
+        RegionFinder::with_letters(words, &letters)
+    }
+
+    /// [`RegionFinder::new`] with the letters of `words` and of the roman numerals `IV`
+    /// numbered in `letters` (shared with other word lists).
+    pub fn with_letters<'a>(
+        words: impl IntoIterator<Item = &'a String>,
+        numbered: &Letters,
+    ) -> Result<RegionFinder, String> {
+        let words: Vec<&String> = words.into_iter().collect();
         let mut letters = String::from("IV");
         for w in &words {
             for c in w.chars().filter(|c| !c.is_whitespace()) {
@@ -80,21 +87,23 @@ impl RegionFinder {
         let member = compile(&format!(r"(?i)[\s\d\-/.,–—{letters}]"))?;
         let letter = compile(&format!(r"(?i)[{letters}]"))?;
         let digit = compile(r"\d")?;
-        // every char of the table in one string, each class found in one pass over it
-        let all: String = (0..TABLE_SIZE).filter_map(char::from_u32).collect();
+        // the members of the table found in one pass over its chars, then each one's
+        // classes asked of the other regexes
         let mut table = vec![0u8; TABLE_SIZE as usize].into_boxed_slice();
-        for (re, flag) in [(&member, MEMBER), (&digit, DIGIT), (&letter, LETTER)] {
-            for m in re.find_iter(&all) {
-                for c in m.as_str().chars() {
-                    table[c as usize] |= flag;
+        for m in member.find_iter(table_chars()) {
+            for c in m.as_str().chars() {
+                let s = c.encode_utf8(&mut [0; 4]).to_owned();
+                let mut f = MEMBER;
+                if digit.is_match(&s) {
+                    f |= DIGIT;
                 }
-            }
-        }
-        for (c, f) in table.iter_mut().enumerate() {
-            if *f & MEMBER == 0 {
-                *f = 0;
-            } else if char::from_u32(c as u32).is_some_and(char::is_whitespace) {
-                *f |= SPACE;
+                if letter.is_match(&s) {
+                    f |= LETTER;
+                }
+                if c.is_whitespace() {
+                    f |= SPACE;
+                }
+                table[c as usize] = f;
             }
         }
         let mut digit_leads = [false; 256];
@@ -113,7 +122,7 @@ impl RegionFinder {
         }
         // four-byte chars are not in the table: always look at them
         digit_leads[0xF0..].fill(true);
-        let cues = cue_tails(&words)?;
+        let cues = cue_tails(&words, numbered);
         Ok(RegionFinder {
             table,
             cues,
@@ -284,17 +293,15 @@ impl RegionFinder {
     }
 }
 
-/// The numbered letters of `words` (and of the roman numerals), the last word of each
-/// of `words` and the numeral `I` in those numbers; `None` when they cannot be numbered.
+/// The folder of `words` and of the roman numerals, the last word of each of `words` and
+/// the numeral `I` in its numbers; `None` when they cannot be numbered.
 #[allow(clippy::type_complexity)]
-fn cue_tails(words: &[&String]) -> Result<Option<(Folder, Vec<Vec<u8>>, Vec<u8>)>, String> {
-    let Some(folder) = Folder::new(words.iter().map(|w| w.as_str()).chain(["IV"]))? else {
-        return Ok(None);
-    };
+fn cue_tails(words: &[&String], letters: &Letters) -> Option<(Folder, Vec<Vec<u8>>, Vec<u8>)> {
+    let folder = letters.folder(words.iter().map(|w| w.as_str()).chain(["IV"]))?;
     let tails: Option<Vec<Vec<u8>>> = words.iter().map(|w| folder.tail(w)).collect();
-    Ok(tails
+    tails
         .zip(folder.tail("I"))
-        .map(|(tails, numeral)| (folder, tails, numeral)))
+        .map(|(tails, numeral)| (folder, tails, numeral))
 }
 
 /// The first byte at or after `from` that may start a decimal digit: an ASCII digit, or
@@ -486,6 +493,34 @@ mod tests {
             ("5 6", false),
         ] {
             assert_eq!(finder.may_hold_cue(region), cue, "{region:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_holds_the_classes_of_the_regexes() {
+        let words = vec![
+            "tháng".to_string(),
+            "những năm".to_string(),
+            "kỳ".to_string(),
+        ];
+        let finder = RegionFinder::new(&words).expect("finder");
+        for c in (0..TABLE_SIZE).filter_map(char::from_u32) {
+            let s = c.to_string();
+            let member = finder.member.is_match(&s);
+            let mut want = 0;
+            if member {
+                want |= MEMBER;
+                if finder.digit.is_match(&s) {
+                    want |= DIGIT;
+                }
+                if finder.letter.is_match(&s) {
+                    want |= LETTER;
+                }
+                if c.is_whitespace() {
+                    want |= SPACE;
+                }
+            }
+            assert_eq!(finder.flags(c), want, "{c:?}");
         }
     }
 

@@ -21,7 +21,7 @@
 //!
 //! Years are not inferred here: a day-month keeps `year: None` for [`crate::resolve`].
 
-use crate::fold::Folder;
+use crate::fold::{Folder, Letters};
 use crate::lexicon::{alternation, key, Lexicon, Unit};
 use crate::matches::{Caps, Numeric, Span};
 use crate::regions::{Region, RegionFinder};
@@ -473,9 +473,9 @@ struct LeftFilter {
 }
 
 impl LeftFilter {
-    /// The filter for the words of `lex`; `None` when a word ends with a separator char or
-    /// its letters cannot be numbered.
-    fn new(lex: &Lexicon) -> Result<Option<LeftFilter>, String> {
+    /// The filter for the words of `lex`, whose letters are numbered in `letters`; `None`
+    /// when a word ends with a separator char or its letters cannot be numbered.
+    fn new(lex: &Lexicon, letters: &Letters) -> Option<LeftFilter> {
         let plain: Vec<&str> = lex
             .day_words
             .iter()
@@ -495,22 +495,20 @@ impl LeftFilter {
             .collect();
         let all = || plain.iter().chain(&after_digit).copied();
         if all().any(|w| w.ends_with([',', '('])) {
-            return Ok(None);
+            return None;
         }
-        let Some(folder) = Folder::new(all())? else {
-            return Ok(None);
-        };
+        let folder = letters.folder(all())?;
         let tails = |words: &[&str]| -> Option<Vec<Vec<u8>>> {
             words.iter().map(|w| folder.tail(w)).collect()
         };
         let (Some(plain), Some(after_digit)) = (tails(&plain), tails(&after_digit)) else {
-            return Ok(None);
+            return None;
         };
-        Ok(Some(LeftFilter {
+        Some(LeftFilter {
             folder,
             plain,
             after_digit,
-        }))
+        })
     }
 }
 
@@ -521,17 +519,18 @@ impl LeftFilter {
 struct WordEnd(Option<(Folder, Vec<Vec<u8>>)>);
 
 impl WordEnd {
-    fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Result<WordEnd, String> {
+    /// The test for `words`, whose letters are numbered in `letters`.
+    fn new<'a>(words: impl IntoIterator<Item = &'a String>, letters: &Letters) -> WordEnd {
         let words: Vec<&str> = words
             .into_iter()
             .map(|w| w.trim())
             .filter(|w| !w.is_empty())
             .collect();
-        let Some(folder) = Folder::new(words.iter().copied())? else {
-            return Ok(WordEnd(None));
+        let Some(folder) = letters.folder(words.iter().copied()) else {
+            return WordEnd(None);
         };
         let tails: Option<Vec<Vec<u8>>> = words.iter().map(|w| folder.tail(w)).collect();
-        Ok(WordEnd(tails.map(|tails| (folder, tails))))
+        WordEnd(tails.map(|tails| (folder, tails)))
     }
 
     /// Whether the search may match `window`.
@@ -575,6 +574,32 @@ fn compile(pattern: &str) -> Result<Regex, String> {
 
 const DFA_CACHE: usize = 256 << 10;
 
+/// Every word whose letters a [`Folder`] of the scanner compares (and the roman numerals
+/// of quarters), to be numbered once.
+fn folded_words(lex: &Lexicon) -> impl Iterator<Item = &str> {
+    lex.day_words
+        .iter()
+        .chain(lex.part_of_day.keys())
+        .chain(lex.relative_suffixes.keys())
+        .chain(lex.relative_days.keys())
+        .chain(&lex.weekdays)
+        .chain(&lex.hour_words)
+        .chain(&lex.minute_words)
+        .chain(&lex.modifiers)
+        .chain(&lex.period_words)
+        .chain(&lex.year_words)
+        .chain(&lex.range_from)
+        .chain(&lex.target_words)
+        .chain(&lex.list_joiners)
+        .chain(&lex.range_to)
+        .chain(&lex.range_fillers)
+        .chain(&lex.month_words)
+        .chain(&lex.quarter_words)
+        .chain(&lex.decade_words)
+        .map(|w| w.as_str())
+        .chain(["IV"])
+}
+
 impl Scanner {
     /// Build the scanner from a lexicon.
     pub fn new(lex: &Lexicon) -> Result<Scanner, String> {
@@ -598,6 +623,7 @@ impl Scanner {
         let modifiers = alternation(&lex.modifiers);
         let target = alternation(&lex.target_words);
         let clock = alternation(&lex.clock_words);
+        let letters = Letters::new(folded_words(lex))?;
         let mut cued = vec![String::new(); 8];
         cued[CUED_DM_TEXT] = format!(
             r"(?i)(?:({day})\s+)?(\d{{1,2}})\s+{month}\s+(\d{{1,2}})(?:\s*(?:,|{year})\s*(\d{{4}}))?"
@@ -637,7 +663,7 @@ impl Scanner {
                 r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
             ))?,
             left_groups: LeftGroups::of(&left_token)?,
-            left_filter: LeftFilter::new(lex)?,
+            left_filter: LeftFilter::new(lex, &letters),
             left_token,
             left_modifier: compile(&format!(r"(?i){modifiers}\s+$"))?,
             left_period: compile(&format!(
@@ -645,25 +671,25 @@ impl Scanner {
             ))?,
             left_from: compile(&format!(r"(?i){from}\s+$"))?,
             left_target: compile(&format!(r"(?i){target}\s+$"))?,
-            modifier_end: WordEnd::new(&lex.modifiers)?,
-            period_end: WordEnd::new(lex.period_words.iter().chain(&lex.year_words))?,
-            from_end: WordEnd::new(&lex.range_from)?,
-            target_end: WordEnd::new(&lex.target_words)?,
+            modifier_end: WordEnd::new(&lex.modifiers, &letters),
+            period_end: WordEnd::new(lex.period_words.iter().chain(&lex.year_words), &letters),
+            from_end: WordEnd::new(&lex.range_from, &letters),
+            target_end: WordEnd::new(&lex.target_words, &letters),
             right_groups: RightGroups::of(&right_time)?,
             right_time,
             right_paren: compile(r"^[ \t]*\)")?,
             gap_range: compile(&format!(r"(?i)^\s*{to}\s+(?:{fillers}\s+)*$"))?,
             gap_dash: compile(r"^\s*[-–—]\s*$")?,
             gap_list: compile(&format!(r"(?i)^\s*(?:,\s*(?:{joiners}\s+)?|{joiners}\s+)$"))?,
-            gap_letters: Folder::new(
+            gap_letters: letters.folder(
                 lex.list_joiners
                     .iter()
                     .chain(&lex.range_to)
                     .chain(&lex.range_fillers)
                     .map(|w| w.as_str()),
-            )?,
+            ),
             after_lower_word: compile(r"^\s+(\p{Ll}[\p{L}\p{M}]*)")?,
-            regions: RegionFinder::new(
+            regions: RegionFinder::with_letters(
                 lex.day_words
                     .iter()
                     .chain(&lex.month_words)
@@ -671,6 +697,7 @@ impl Scanner {
                     .chain(&lex.quarter_words)
                     .chain(&lex.decade_words)
                     .chain(&lex.range_from),
+                &letters,
             )?,
             part_of_day: lex
                 .part_of_day
@@ -1717,6 +1744,24 @@ fn select(mut cands: Vec<Mention>) -> Vec<Mention> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shared_letter_table_answers_as_the_slow_definition() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let letters = Letters::new(folded_words(&lex)).expect("letters");
+        let all: Vec<&str> = folded_words(&lex).collect();
+        let folder = letters.folder(all.iter().copied()).expect("numbered");
+        crate::fold::check_against_regexes(&folder, &all);
+        let gap: Vec<&str> = lex
+            .list_joiners
+            .iter()
+            .chain(&lex.range_to)
+            .chain(&lex.range_fillers)
+            .map(|w| w.as_str())
+            .collect();
+        let folder = letters.folder(gap.iter().copied()).expect("numbered");
+        crate::fold::check_against_regexes(&folder, &gap);
+    }
 
     #[test]
     fn regions_ruled_out_for_cues_match_no_cued_pattern() {
