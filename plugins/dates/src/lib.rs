@@ -88,7 +88,7 @@ impl Dates {
     /// A plugin from a lexicon.
     pub fn with_lexicon(lex: &Lexicon, bare_relative: bool) -> Result<Dates, Error> {
         Ok(Dates {
-            scanner: Scanner::new(lex).map_err(Error::new)?,
+            scanner: Scanner::with_relative(lex, bare_relative).map_err(Error::new)?,
             utc_offset: lex.utc_offset.clone(),
             bare_relative,
         })

@@ -378,7 +378,8 @@ pub struct Scanner {
     day_range: Regex,
     /// The cued patterns above, in the order of the `CUED_` indices.
     cued: RegexSet,
-    relative: Regex,
+    /// The relative words standing alone (`None`: not built, none reported).
+    relative: Option<Regex>,
     left_token: Regex,
     /// Indices of the named groups of `left_token`.
     left_groups: LeftGroups,
@@ -603,6 +604,12 @@ fn folded_words(lex: &Lexicon) -> impl Iterator<Item = &str> {
 impl Scanner {
     /// Build the scanner from a lexicon.
     pub fn new(lex: &Lexicon) -> Result<Scanner, String> {
+        Scanner::with_relative(lex, true)
+    }
+
+    /// Build the scanner from a lexicon; `relative`: whether it can report relative words
+    /// standing alone (their pattern is built only then).
+    pub fn with_relative(lex: &Lexicon, relative: bool) -> Result<Scanner, String> {
         let day = alternation(&lex.day_words);
         let month = alternation(&lex.month_words);
         let year = alternation(&lex.year_words);
@@ -659,9 +666,13 @@ impl Scanner {
                 .dfa_size_limit(DFA_CACHE)
                 .build()
                 .map_err(|e| format!("dates: cannot build patterns: {e}"))?,
-            relative: compile(&format!(
-                r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
-            ))?,
+            relative: relative
+                .then(|| {
+                    compile(&format!(
+                        r"(?i)(?:(?P<pod>{pod})\s+(?P<suf>{suf})|(?P<day>{rel_day})|(?P<period>{rel_period}))"
+                    ))
+                })
+                .transpose()?,
             left_groups: LeftGroups::of(&left_token)?,
             left_filter: LeftFilter::new(lex, &letters),
             left_token,
@@ -755,7 +766,8 @@ fn word_end(text: &str, pos: usize) -> bool {
 
 impl Scanner {
     /// Find the date expressions of `text`. `bare_relative` also reports relative
-    /// words standing alone ("hôm qua", "tuần trước").
+    /// words standing alone ("hôm qua", "tuần trước"), when the scanner was built for them
+    /// (see [`Scanner::with_relative`]).
     pub fn scan(&self, text: &str, bare_relative: bool) -> Scan {
         // sized for a typical text, so that they seldom grow
         let mut cands = Vec::with_capacity(text.len() / 128 + 8);
@@ -1412,7 +1424,10 @@ impl Scanner {
     }
 
     fn relatives(&self, text: &str, out: &mut Vec<Mention>) {
-        each_match(&self.relative, text, |c| {
+        let Some(relative) = &self.relative else {
+            return;
+        };
+        each_match(relative, text, |c| {
             let Some(m0) = c.get(0) else { return false };
             if !word_start(text, m0.start()) || !word_end(text, m0.end()) {
                 return false;
