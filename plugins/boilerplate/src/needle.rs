@@ -15,8 +15,14 @@
 use crate::latin::{slot, slotted, SLOTS};
 use memchr::memmem::Finder;
 use regex::{CaptureMatches, Captures, Match, Regex};
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, MatchKind};
 use std::iter::Flatten;
 use std::option;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 
 /// A compiled pattern with the plain text every match contains, if known.
 #[derive(Debug, Clone)]
@@ -33,6 +39,10 @@ pub struct Rx {
     /// second character when the tables of [`crate::latin`] cover it: whether
     /// a match may start so, see [`first_pairs`].
     pairs: Option<Box<Pairs>>,
+    /// For a pattern anchored at the start or at the end: a dense DFA of the
+    /// pattern without its word-boundary assertions (so it matches every text
+    /// the pattern matches, and maybe more), run anchored there; see [`Gate`].
+    gate: Option<Gate>,
 }
 
 impl Rx {
@@ -52,7 +62,21 @@ impl Rx {
             prefix,
             first,
             pairs,
+            gate: None,
         }
+    }
+
+    /// The pattern with a [`Gate`] (when it is anchored and its DFA is
+    /// small): for patterns tried on most texts without a pre-check of
+    /// their own.
+    pub fn gated(mut self) -> Rx {
+        self.gate = Gate::new(self.re.as_str());
+        self
+    }
+
+    /// The bytes taken by the pattern's [`Gate`], if it has one.
+    pub fn gate_bytes(&self) -> Option<usize> {
+        self.gate.as_ref().map(|g| g.dfa.memory_usage())
     }
 
     /// Whether the lazy DFA of the `regex` crate runs the pattern to the end
@@ -95,6 +119,11 @@ impl Rx {
         if !self.prefix.is_empty() && !self.prefix.iter().any(|p| text.starts_with(p.as_str())) {
             return false;
         }
+        // The gate decides within the first (or last) few bytes of most
+        // texts, where a needle is looked for through the whole text.
+        if let Some(m) = self.gate.as_ref().and_then(|g| g.may_match(text)) {
+            return m;
+        }
         let b = text.as_bytes();
         self.needles.iter().all(|n| n.is_in(b))
     }
@@ -124,6 +153,156 @@ impl Rx {
         let it = self.may_match(text).then(|| self.re.captures_iter(text));
         it.into_iter().flatten()
     }
+}
+
+/// A necessary condition for a match of a pattern anchored at the start (or
+/// at the end) of the text, decided by a small dense DFA built at start-up
+/// (no per-thread cache): the pattern without its word-boundary assertions
+/// (which only ever rule matches out), run anchored where the pattern is.
+#[derive(Debug, Clone)]
+struct Gate {
+    dfa: dense::DFA<Vec<u32>>,
+    /// Whether the DFA reads the text backwards from its end.
+    reverse: bool,
+}
+
+/// The most memory one [`Gate`] may take; a pattern whose DFA is larger has none.
+const GATE_LIMIT: usize = 96 << 10;
+
+/// A [`Gate`] reads at most this many bytes of a text (from the end where
+/// the pattern is anchored there): a text not decided within them goes to
+/// the other tests.
+const GATE_BYTES: usize = 64;
+
+impl Gate {
+    /// The gate of `pattern`; `None` when it is anchored neither at the
+    /// start nor at the end, or its DFA would be larger than [`GATE_LIMIT`].
+    fn new(pattern: &str) -> Option<Gate> {
+        let loose = without_word_boundaries(pattern)?;
+        [false, true].into_iter().find_map(|reverse| {
+            let nfa = thompson::Compiler::new()
+                .configure(
+                    thompson::Config::new()
+                        .reverse(reverse)
+                        .which_captures(thompson::WhichCaptures::None),
+                )
+                .build(&loose)
+                .ok()?;
+            // A reversed NFA starts where the pattern ends.
+            if !nfa.is_always_start_anchored() {
+                return None;
+            }
+            let dfa = dense::Builder::new()
+                .configure(
+                    dense::Config::new()
+                        .match_kind(MatchKind::All)
+                        .start_kind(StartKind::Anchored)
+                        .dfa_size_limit(Some(GATE_LIMIT))
+                        .determinize_size_limit(Some(4 * GATE_LIMIT)),
+                )
+                .build_from_nfa(&nfa)
+                .ok()?;
+            (dfa.memory_usage() <= GATE_LIMIT).then_some(Gate { dfa, reverse })
+        })
+    }
+
+    /// False when the pattern cannot match `text`, true when the loosened
+    /// pattern matches it; `None` when undecided within the first (or, for
+    /// a pattern anchored at the end, the last) [`GATE_BYTES`] bytes.
+    #[inline]
+    fn may_match(&self, text: &str) -> Option<bool> {
+        let input = Input::new(text).anchored(Anchored::Yes);
+        let b = text.as_bytes();
+        let dfa = &self.dfa;
+        let (mut sid, bytes, whole) = if self.reverse {
+            let from = b.len().saturating_sub(GATE_BYTES);
+            (dfa.start_state_reverse(&input).ok()?, &b[from..], from == 0)
+        } else {
+            let to = b.len().min(GATE_BYTES);
+            (
+                dfa.start_state_forward(&input).ok()?,
+                &b[..to],
+                to == b.len(),
+            )
+        };
+        // A match state is entered one byte after the match ends: any is a match.
+        let mut step = |byte: u8| {
+            sid = dfa.next_state(sid, byte);
+            if !dfa.is_special_state(sid) {
+                None
+            } else if dfa.is_match_state(sid) {
+                Some(Some(true))
+            } else if dfa.is_dead_state(sid) {
+                Some(Some(false))
+            } else if dfa.is_quit_state(sid) {
+                Some(None)
+            } else {
+                None
+            }
+        };
+        let done = if self.reverse {
+            bytes.iter().rev().find_map(|&x| step(x))
+        } else {
+            bytes.iter().find_map(|&x| step(x))
+        };
+        if let Some(verdict) = done {
+            return verdict;
+        }
+        if !whole {
+            return None;
+        }
+        Some(dfa.is_match_state(dfa.next_eoi_state(sid)))
+    }
+}
+
+/// `pattern` without its word-boundary assertions (`\b`, `\B`, `\<`,
+/// `\>`): a pattern matching every text `pattern` matches. `None` for a
+/// shape this reading does not handle (`\b{…}`, an escape it does not know,
+/// an unbalanced class).
+pub fn without_word_boundaries(pattern: &str) -> Option<String> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut out = String::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '[' => {
+                let end = class_end(&chars, i)?;
+                out.extend(&chars[i..end]);
+                i = end;
+            }
+            '\\' => match chars.get(i + 1) {
+                Some('b' | 'B') if chars.get(i + 2) == Some(&'{') => return None,
+                Some('b' | 'B' | '<' | '>') => i += 2,
+                _ => {
+                    let (_, next) = escape(&chars, i)?;
+                    out.extend(&chars[i..next]);
+                    i = next;
+                }
+            },
+            '{' => {
+                // `{n,m}` loosens to `{n,}`: counted upper bounds make large DFAs.
+                let close = chars[i..].iter().position(|&c| c == '}').map(|k| i + k);
+                let inside: Option<String> = close.map(|c| chars[i + 1..c].iter().collect());
+                match inside.as_deref().and_then(|t| t.split_once(',')) {
+                    Some((n, m)) if n.parse::<u32>().is_ok() && m.trim().parse::<u32>().is_ok() => {
+                        out.push('{');
+                        out.push_str(n);
+                        out.push_str(",}");
+                        i = close? + 1;
+                    }
+                    _ => {
+                        out.push('{');
+                        i += 1;
+                    }
+                }
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Some(out)
 }
 
 /// Plain text one piece of which every match of a pattern contains.
@@ -188,6 +367,16 @@ pub struct RxSet {
 }
 
 impl RxSet {
+    /// [`RxSet::new`] of the patterns [`Rx::gated`] when the set is not
+    /// [`RxSet::dfa_friendly`] (an [`AnyOf`] cannot cover it).
+    pub fn gated(rxs: Vec<Rx>) -> RxSet {
+        if rxs.iter().all(Rx::dfa_friendly) {
+            RxSet::new(rxs)
+        } else {
+            RxSet::new(rxs.into_iter().map(Rx::gated).collect())
+        }
+    }
+
     /// The patterns, in the order they are tried.
     pub fn new(rxs: Vec<Rx>) -> RxSet {
         let mut by_first = Box::new([0u64; 256]);
@@ -238,6 +427,90 @@ pub struct AnyOf {
     /// The patterns of the covered sets; `None` when none is covered or the
     /// set cannot be built (then nothing is ruled out).
     set: Option<regex::RegexSet>,
+    /// The same patterns as a lazy DFA searched directly, anchored (at the
+    /// start, or from the end for [`AnyOf::ending`]) when every pattern is
+    /// anchored there: no set-up of a general search per text.
+    lazy: Option<Lazy>,
+}
+
+/// A lazy DFA's cache for each thread.
+type CachePool = Pool<
+    hybrid::dfa::Cache,
+    Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + UnwindSafe + RefUnwindSafe>,
+>;
+
+/// A union of anchored patterns as a lazy DFA with a cache per thread (see [`AnyOf`]).
+struct Lazy {
+    dfa: hybrid::dfa::DFA,
+    /// Whether the DFA reads the text backwards from its end.
+    reverse: bool,
+    caches: CachePool,
+}
+
+impl std::fmt::Debug for Lazy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lazy")
+            .field("reverse", &self.reverse)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Clone for Lazy {
+    fn clone(&self) -> Lazy {
+        Lazy::from_dfa(self.dfa.clone(), self.reverse)
+    }
+}
+
+impl Lazy {
+    /// The DFA of `patterns` (Rust `regex` syntax, default flags), read
+    /// forwards or backwards; `None` when some pattern is not anchored at
+    /// the start (forwards) or at the end (backwards).
+    fn new<P: AsRef<str>>(patterns: &[P], reverse: bool) -> Option<Lazy> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .reverse(reverse)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many(patterns)
+            .ok()?;
+        // A reversed NFA starts where the patterns end.
+        if !nfa.is_always_start_anchored() {
+            return None;
+        }
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(MatchKind::All)
+                    .cache_capacity(crate::rules::DFA_CACHE),
+            )
+            .build_from_nfa(nfa)
+            .ok()?;
+        Some(Lazy::from_dfa(dfa, reverse))
+    }
+
+    fn from_dfa(dfa: hybrid::dfa::DFA, reverse: bool) -> Lazy {
+        let d = dfa.clone();
+        let caches: CachePool = Pool::new(Box::new(move || d.create_cache()));
+        Lazy {
+            dfa,
+            reverse,
+            caches,
+        }
+    }
+
+    /// Whether any pattern matches `text`; `None` when the DFA cannot tell.
+    #[inline]
+    fn is_match(&self, text: &str) -> Option<bool> {
+        let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
+        let mut cache = self.caches.get();
+        let found = if self.reverse {
+            self.dfa.try_search_rev(&mut cache, &input)
+        } else {
+            self.dfa.try_search_fwd(&mut cache, &input)
+        };
+        found.ok().map(|m| m.is_some())
+    }
 }
 
 /// What [`AnyOf::check`] says of a text: whether any of the covered
@@ -256,9 +529,10 @@ impl AnyOf {
         let set = if patterns.is_empty() {
             None
         } else {
-            regex::RegexSet::new(patterns).ok()
+            regex::RegexSet::new(&patterns).ok()
         };
-        AnyOf { set }
+        let lazy = set.as_ref().and_then(|_| Lazy::new(&patterns, false));
+        AnyOf { set, lazy }
     }
 
     /// The pre-check for matches of the patterns `rxs` followed by `tail` (a
@@ -269,16 +543,37 @@ impl AnyOf {
     /// most texts. Nothing is ruled out when one of the patterns is not
     /// [`Rx::dfa_friendly`].
     pub fn ending(rxs: &[Rx], tail: &str) -> AnyOf {
-        let set = if !rxs.is_empty() && rxs.iter().all(Rx::dfa_friendly) {
-            regex::RegexSet::new(rxs.iter().map(|r| format!("(?:{}){tail}$", r.re.as_str()))).ok()
-        } else {
-            None
-        };
-        AnyOf { set }
+        if rxs.is_empty() || !rxs.iter().all(Rx::dfa_friendly) {
+            return AnyOf {
+                set: None,
+                lazy: None,
+            };
+        }
+        let patterns: Vec<String> = rxs
+            .iter()
+            .map(|r| format!("(?:{}){tail}$", r.re.as_str()))
+            .collect();
+        let set = regex::RegexSet::new(&patterns).ok();
+        let lazy = set.as_ref().and_then(|_| Lazy::new(&patterns, true));
+        AnyOf { set, lazy }
+    }
+
+    /// Whether the pre-check runs its own lazy DFA.
+    pub fn is_lazy(&self) -> bool {
+        self.lazy.is_some()
+    }
+
+    /// Whether the `RegexSet` alone (without the dense DFA) says a covered
+    /// pattern may match `text` (for tests).
+    pub fn set_says(&self, text: &str) -> bool {
+        self.set.as_ref().is_none_or(|s| s.is_match(text))
     }
 
     /// Run the pre-check on `text`.
     pub fn check(&self, text: &str) -> Verdict {
+        if let Some(any) = self.lazy.as_ref().and_then(|d| d.is_match(text)) {
+            return Verdict(any);
+        }
         Verdict(self.set.as_ref().is_none_or(|s| s.is_match(text)))
     }
 }
@@ -1144,6 +1439,129 @@ mod tests {
         assert!(matches!(one, Needle::One(_)));
         assert!(one.is_in(b"zab") && !one.is_in(b"xay"));
         assert!(Needle::new(&[]).is_none());
+    }
+
+    #[test]
+    fn gates_are_small_and_loosen_only_word_boundaries() {
+        let w = |p: &str| without_word_boundaries(p);
+        assert_eq!(
+            w(r"^\*?\s*Mời (?:bạn)\b").as_deref(),
+            Some(r"^\*?\s*Mời (?:bạn)")
+        );
+        assert_eq!(w(r"a\\b[\b]\Bc\<d\>").as_deref(), Some(r"a\\b[\b]cd"));
+        assert_eq!(w(r"\b{start}x"), None);
+        assert_eq!(
+            w(r"a{2,80}?b{3}c{1,}[{]").as_deref(),
+            Some(r"a{2,}?b{3}c{1,}[{]")
+        );
+        let r = crate::rules::Rules::builtin().unwrap();
+        let mut total = 0;
+        let all = r
+            .artifacts
+            .iter()
+            .chain(r.image_markers.iter())
+            .chain(r.site_header.iter())
+            .chain(r.promos.iter())
+            .chain(r.inline_promos.iter())
+            .chain(r.teaser_headers.iter())
+            .chain(r.page_footer.iter())
+            .chain(r.timestamps.iter())
+            .chain(r.bylines.iter())
+            .chain(r.sources.iter())
+            .chain([&r.photo_credit, &r.photo_credit_bare, &r.tail_source]);
+        for rx in all {
+            let rx = rx.clone().gated();
+            let b = rx.gate_bytes();
+            total += b.unwrap_or(0);
+        }
+        assert!(total <= 1 << 20, "{total}");
+        // A gate never rules out a match, whatever the text's length.
+        let long = "x".repeat(GATE_BYTES);
+        let texts = [
+            "Mời bạn đọc xem",
+            "* Mời quý độc giả",
+            "*Chuyên mục: X",
+            "Tải ứng dụng Báo",
+            "Theo dõi Báo X trên Google News",
+            "© 2024 Báo",
+            "(c) x",
+            "Copyright 2020",
+            "Bản quyền thuộc Báo",
+            "Tin, ảnh: MAI NGUYÊN",
+            "Bài và ảnh: A - B",
+            "QUỲNH OANH (tổng hợp)",
+            "(Theo TTXVN)",
+            "Nguồn: Báo Nhân Dân.",
+            "Theo VnExpress",
+            "Quang cảnh hội nghị. Ảnh: Hồng Pha",
+            "Quang cảnh (Ảnh minh họa).",
+            "Ảnh minh họa",
+            "",
+            "Ông A phát biểu tại hội nghị.",
+        ];
+        let rxs: Vec<Rx> = r
+            .promos
+            .iter()
+            .chain(r.page_footer.iter())
+            .chain(r.bylines.iter())
+            .chain(r.sources.iter())
+            .chain([&r.photo_credit, &r.photo_credit_bare, &r.tail_source])
+            .map(|rx| rx.clone().gated())
+            .collect();
+        for rx in &rxs {
+            for t in texts {
+                for t in [
+                    t.to_string(),
+                    format!("{long}{t}"),
+                    format!("{t}{long}"),
+                    format!("{long}{t}{long}"),
+                ] {
+                    assert_eq!(
+                        rx.is_match(&t),
+                        rx.regex().is_match(&t),
+                        "{} on {t:?}",
+                        rx.regex().as_str()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lazy_pre_checks_agree_with_the_sets() {
+        let r = crate::rules::Rules::builtin().unwrap();
+        assert!(r.local_sets.is_lazy() && r.stamp_at_end.is_lazy());
+        let texts = [
+            "0:00 / 0:00",
+            "1:02:03",
+            "Play",
+            "Tạm dừng đọc bài",
+            "[ảnh 2]",
+            "![x](y)",
+            "Đường dây nóng: 0900",
+            "Thứ hai, 29/05/2023",
+            "thứ BẢY, 1/1/2020 ",
+            "Xem thêm: Bài",
+            "ĐỌC THÊM >> x",
+            "Tin liên quan",
+            "CÁC TIN KHÁC:",
+            "Có thể bạn quan tâm",
+            "31/05/13 10:48 GMT+7",
+            "Cập nhật: Thứ hai, 29/05/2023 12:50 (GMT+7)",
+            "10:48 - 31/05/2013",
+            "10:48 - 31/05/2013 |",
+            "10:48 - 31/05/2013.",
+            "Một đoạn văn có ngày 5/6/2020 lúc 10:00 ở giữa câu.",
+            "",
+            " ",
+            "\u{a0}",
+            "Ông A phát biểu.",
+        ];
+        for t in texts {
+            for a in [&r.local_sets, &r.stamp_at_end] {
+                assert_eq!(a.check(t).any(), a.set_says(t), "{t:?}");
+            }
+        }
     }
 
     #[test]

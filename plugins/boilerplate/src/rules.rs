@@ -347,7 +347,7 @@ impl std::error::Error for RulesError {}
 /// The lazy-DFA cache of each rule's regex. The rules run on short lines and blocks, mostly
 /// behind literal prefilters, so a small cache holds what they need; the regex crate's default
 /// (2 MiB per regex and thread) made these caches the plugin's largest memory.
-const DFA_CACHE: usize = 256 << 10;
+pub(crate) const DFA_CACHE: usize = 256 << 10;
 
 impl Rules {
     /// Read and compile a rules file.
@@ -422,13 +422,13 @@ impl Rules {
         let mut subjects = raw.caption_subjects.clone();
         subjects.extend(raw.ranks.iter().cloned());
 
-        let artifacts = RxSet::new(rxs(res("artifacts", &raw.artifacts)?));
-        let image_markers = RxSet::new(rxs(res("image_markers", &raw.image_markers)?));
-        let site_header = RxSet::new(rxs(res("site_header", &raw.site_header)?));
-        let promos = RxSet::new(rxs(res("promos", &raw.promos)?));
-        let inline_promos = RxSet::new(rxs(res("inline_promos", &raw.inline_promos)?));
-        let teaser_headers = RxSet::new(rxs(res("teaser_headers", &raw.teaser_headers)?));
-        let page_footer = RxSet::new(rxs(res("page_footer", &raw.page_footer)?));
+        let artifacts = RxSet::gated(rxs(res("artifacts", &raw.artifacts)?));
+        let image_markers = RxSet::gated(rxs(res("image_markers", &raw.image_markers)?));
+        let site_header = RxSet::gated(rxs(res("site_header", &raw.site_header)?));
+        let promos = RxSet::gated(rxs(res("promos", &raw.promos)?));
+        let inline_promos = RxSet::gated(rxs(res("inline_promos", &raw.inline_promos)?));
+        let teaser_headers = RxSet::gated(rxs(res("teaser_headers", &raw.teaser_headers)?));
+        let page_footer = RxSet::gated(rxs(res("page_footer", &raw.page_footer)?));
         let timestamps = rxs(timestamps);
         let local_sets = AnyOf::new(&[
             &artifacts,
@@ -453,11 +453,11 @@ impl Rules {
             teaser_headers,
             page_footer,
             photo_credit: Rx::new(photo_credit),
-            photo_credit_bare: Rx::new(re("photo_credit_bare", &raw.photo_credit_bare)?),
-            bylines: rxs(bylines),
+            photo_credit_bare: Rx::new(re("photo_credit_bare", &raw.photo_credit_bare)?).gated(),
+            bylines: rxs(bylines).into_iter().map(Rx::gated).collect(),
             author_separators: raw.author_separators,
-            sources: rxs(sources),
-            tail_source: Rx::new(tail_source),
+            sources: rxs(sources).into_iter().map(Rx::gated).collect(),
+            tail_source: Rx::new(tail_source).gated(),
             outlet_prefix_words: Phrases::new(&raw.outlet_prefix_words),
             outlets: Phrases::new(&raw.outlets),
             categories: Phrases::new(&raw.categories),
