@@ -155,6 +155,24 @@ impl Rx {
     }
 }
 
+/// Per byte, whether the anchored DFA `dfa` lives on after reading it
+/// first from its start state (at the start of a text, or at its end for a
+/// reversed DFA); every byte may when that cannot be told.
+fn edge_bytes(dfa: &hybrid::dfa::DFA) -> Box<[bool; 256]> {
+    let mut edge = Box::new([true; 256]);
+    let mut cache = dfa.create_cache();
+    let config = regex_automata::util::start::Config::new().anchored(Anchored::Yes);
+    let Ok(start) = dfa.start_state(&mut cache, &config) else {
+        return edge;
+    };
+    for (b, may) in edge.iter_mut().enumerate() {
+        if let Ok(next) = dfa.next_state(&mut cache, start, b as u8) {
+            *may = !next.is_dead();
+        }
+    }
+    edge
+}
+
 /// A necessary condition for a match of a pattern anchored at the start (or
 /// at the end) of the text, decided by a small dense DFA built at start-up
 /// (no per-thread cache): the pattern without its word-boundary assertions
@@ -445,6 +463,9 @@ struct Lazy {
     /// Whether the DFA reads the text backwards from its end.
     reverse: bool,
     caches: CachePool,
+    /// Per byte, whether a text may start with it (forwards) or end with it
+    /// (backwards) and match: false when the DFA dies on it at once.
+    edge: Box<[bool; 256]>,
 }
 
 impl std::fmt::Debug for Lazy {
@@ -490,18 +511,32 @@ impl Lazy {
     }
 
     fn from_dfa(dfa: hybrid::dfa::DFA, reverse: bool) -> Lazy {
+        let edge = edge_bytes(&dfa);
         let d = dfa.clone();
         let caches: CachePool = Pool::new(Box::new(move || d.create_cache()));
         Lazy {
             dfa,
             reverse,
             caches,
+            edge,
         }
+    }
+
+    /// False when no pattern can match `text`, told from its first byte
+    /// (its last one backwards).
+    #[inline]
+    fn edge_may(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let edge = if self.reverse { b.last() } else { b.first() };
+        edge.is_none_or(|&e| self.edge[usize::from(e)])
     }
 
     /// Whether any pattern matches `text`; `None` when the DFA cannot tell.
     #[inline]
     fn is_match(&self, text: &str) -> Option<bool> {
+        if !self.edge_may(text) {
+            return Some(false);
+        }
         let input = Input::new(text).anchored(Anchored::Yes).earliest(true);
         let mut cache = self.caches.get();
         let found = if self.reverse {
@@ -567,6 +602,14 @@ impl AnyOf {
     /// pattern may match `text` (for tests).
     pub fn set_says(&self, text: &str) -> bool {
         self.set.as_ref().is_none_or(|s| s.is_match(text))
+    }
+
+    /// False when [`AnyOf::check`] would rule `text` out by its first byte
+    /// (its last one for [`AnyOf::ending`]) alone: a test cheaper than any
+    /// other.
+    #[inline]
+    pub fn edge_may(&self, text: &str) -> bool {
+        self.lazy.as_ref().is_none_or(|l| l.edge_may(text))
     }
 
     /// Run the pre-check on `text`.

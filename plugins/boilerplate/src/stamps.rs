@@ -90,9 +90,11 @@ pub const AFTER_STAMP: &str = r"[\s|\-–()]*";
 /// If the whole line is a date-time (after an optional prefix such as
 /// "Cập nhật:"), its RFC 3339 value.
 pub fn stamp_line(rules: &Rules, text: &str) -> Option<String> {
-    // A stamp has digits and its pattern's literals, and only whitespace and
-    // `AFTER_STAMP_CHARS` may follow it.
-    if !crate::shape::has_ascii_digit(text.as_bytes())
+    // Only whitespace and `AFTER_STAMP_CHARS` may follow a stamp (its last
+    // byte tells for most texts), and a stamp has digits and its pattern's
+    // literals.
+    if !rules.stamp_at_end.edge_may(text)
+        || !crate::shape::has_ascii_digit(text.as_bytes())
         || !rules.timestamps.iter().any(|re| re.may_match(text))
         || !rules.stamp_at_end.check(text).any()
     {
