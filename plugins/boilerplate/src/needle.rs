@@ -157,20 +157,35 @@ impl Rx {
 
 /// Per byte, whether the anchored DFA `dfa` lives on after reading it
 /// first from its start state (at the start of a text, or at its end for a
-/// reversed DFA); every byte may when that cannot be told.
-fn edge_bytes(dfa: &hybrid::dfa::DFA) -> Box<[bool; 256]> {
+/// reversed DFA), and per such byte and next byte read, whether it lives on
+/// after both; every byte may when that cannot be told.
+#[allow(clippy::type_complexity)]
+fn edge_bytes(dfa: &hybrid::dfa::DFA) -> (Box<[bool; 256]>, Box<[[u64; 4]; 256]>) {
     let mut edge = Box::new([true; 256]);
+    let mut edge2 = Box::new([[u64::MAX; 4]; 256]);
     let mut cache = dfa.create_cache();
     let config = regex_automata::util::start::Config::new().anchored(Anchored::Yes);
     let Ok(start) = dfa.start_state(&mut cache, &config) else {
-        return edge;
+        return (edge, edge2);
     };
-    for (b, may) in edge.iter_mut().enumerate() {
-        if let Ok(next) = dfa.next_state(&mut cache, start, b as u8) {
-            *may = !next.is_dead();
+    for b in 0..=255u8 {
+        let Ok(next) = dfa.next_state(&mut cache, start, b) else {
+            continue;
+        };
+        edge[usize::from(b)] = !next.is_dead();
+        if next.is_dead() || next.is_match() || next.is_quit() || next.is_unknown() {
+            continue;
         }
+        let mut bits = [0u64; 4];
+        for c in 0..=255u8 {
+            let lives = dfa
+                .next_state(&mut cache, next, c)
+                .map_or(true, |s| !s.is_dead());
+            bits[usize::from(c / 64)] |= u64::from(lives) << (c % 64);
+        }
+        edge2[usize::from(b)] = bits;
     }
-    edge
+    (edge, edge2)
 }
 
 /// A necessary condition for a match of a pattern anchored at the start (or
@@ -466,6 +481,9 @@ struct Lazy {
     /// Per byte, whether a text may start with it (forwards) or end with it
     /// (backwards) and match: false when the DFA dies on it at once.
     edge: Box<[bool; 256]>,
+    /// Per first byte read, a bit per second byte read: whether the DFA
+    /// lives on after both.
+    edge2: Box<[[u64; 4]; 256]>,
 }
 
 impl std::fmt::Debug for Lazy {
@@ -511,7 +529,7 @@ impl Lazy {
     }
 
     fn from_dfa(dfa: hybrid::dfa::DFA, reverse: bool) -> Lazy {
-        let edge = edge_bytes(&dfa);
+        let (edge, edge2) = edge_bytes(&dfa);
         let d = dfa.clone();
         let caches: CachePool = Pool::new(Box::new(move || d.create_cache()));
         Lazy {
@@ -519,6 +537,7 @@ impl Lazy {
             reverse,
             caches,
             edge,
+            edge2,
         }
     }
 
@@ -527,8 +546,15 @@ impl Lazy {
     #[inline]
     fn edge_may(&self, text: &str) -> bool {
         let b = text.as_bytes();
-        let edge = if self.reverse { b.last() } else { b.first() };
-        edge.is_none_or(|&e| self.edge[usize::from(e)])
+        let (one, two) = match (self.reverse, b) {
+            (_, []) => return true,
+            (_, &[x]) => (x, None),
+            (false, &[x, y, ..]) => (x, Some(y)),
+            (true, &[.., y, x]) => (x, Some(y)),
+        };
+        let one = usize::from(one);
+        self.edge[one]
+            && two.is_none_or(|y| self.edge2[one][usize::from(y / 64)] >> (y % 64) & 1 == 1)
     }
 
     /// Whether any pattern matches `text`; `None` when the DFA cannot tell.
@@ -1599,6 +1625,13 @@ mod tests {
             " ",
             "\u{a0}",
             "Ông A phát biểu.",
+            "1",
+            "12",
+            ")",
+            "A",
+            "AA",
+            "Pl",
+            "[ả",
         ];
         for t in texts {
             for a in [&r.local_sets, &r.stamp_at_end] {
