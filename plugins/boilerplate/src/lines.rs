@@ -376,26 +376,17 @@ mod sse2 {
 /// [`chunk_bits`] thirty-two bytes at a time, with the tests of [`sse2`] in
 /// one pass.
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+pub(crate) mod avx2 {
     use super::CHUNK;
     use std::arch::x86_64::{
         __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_andnot_si256, _mm256_cmpeq_epi8,
         _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
         _mm256_set1_epi8, _mm256_setzero_si256,
     };
-    use std::sync::atomic::{AtomicU8, Ordering};
 
-    /// Whether the processor has AVX2 (asked once: 0 not yet, 1 no, 2 yes).
+    /// Whether the processor has AVX2 (the standard library asks the processor once).
     pub fn available() -> bool {
-        static HAS: AtomicU8 = AtomicU8::new(0);
-        match HAS.load(Ordering::Relaxed) {
-            0 => {
-                let yes = std::is_x86_feature_detected!("avx2");
-                HAS.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
-                yes
-            }
-            v => v == 2,
-        }
+        std::is_x86_feature_detected!("avx2")
     }
 
     /// See [`super::chunk_bits`]; `w` holds `CHUNK + 3` bytes. Only called

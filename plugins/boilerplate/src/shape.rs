@@ -91,20 +91,8 @@ mod avx2 {
         _mm256_sad_epu8, _mm256_set1_epi8, _mm256_setzero_si256, _mm256_storeu_si256,
         _mm256_sub_epi8,
     };
-    use std::sync::atomic::{AtomicU8, Ordering};
 
-    /// Whether the processor has AVX2 (asked once: 0 not yet, 1 no, 2 yes).
-    pub fn available() -> bool {
-        static HAS: AtomicU8 = AtomicU8::new(0);
-        match HAS.load(Ordering::Relaxed) {
-            0 => {
-                let yes = std::is_x86_feature_detected!("avx2");
-                HAS.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
-                yes
-            }
-            v => v == 2,
-        }
-    }
+    pub use crate::lines::avx2::available;
 
     /// See [`super::sse2::word_starts`]; `w` holds 65 bytes. Only called
     /// when [`available`].
