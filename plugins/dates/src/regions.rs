@@ -33,11 +33,18 @@ pub struct Region {
     /// Bit `i` set: cued pattern `i` of the scanner matches somewhere in the region (filled
     /// in by the scanner).
     pub cued: u16,
+    /// Byte offset of the end of the last cue word [`RegionFinder::cues`] found in the
+    /// region (filled in by the scanner with `cued`): a cued pattern's match holds a cue
+    /// word, so none starts at or after it.
+    pub cue_end: usize,
     /// The decimal digits that start a run of digits (the only places a numeric pattern's
     /// match can be kept: every rule rejects a number glued to a digit on its left):
     /// indices `digits.0..digits.1` of the offsets [`RegionFinder::find`] fills in.
     pub digits: (usize, usize),
 }
+
+/// The last word of some cue words, as letter numbers, and the bits of those words.
+type Tail = (Vec<u8>, u16);
 
 /// Finds the regions of a text; built once from the cue words.
 #[derive(Debug)]
@@ -50,10 +57,11 @@ pub struct RegionFinder {
     /// By first and second byte of a three-byte char (`(first - 0xE0) * 64 + second % 64`):
     /// whether a decimal digit starts with them.
     digit_pairs: [bool; 16 * 64],
-    /// The letters of the cue words, numbered, and the last word of each cue word and the
-    /// roman numeral `I` in those numbers; `None` when the letters could not all be
-    /// numbered (then every region may hold a cue).
-    cues: Option<(Folder, Vec<Vec<u8>>, Vec<u8>)>,
+    /// The letters of the cue words, numbered, the distinct last words of the cue words
+    /// in those numbers, each with the bits of the words it ends, and the roman numeral
+    /// `I`; `None` when the letters could not all be numbered (then every region may hold
+    /// any cue).
+    cues: Option<(Folder, Vec<Tail>, Vec<u8>)>,
     /// The classes as regexes, for the chars beyond the table.
     member: Regex,
     letter: Regex,
@@ -64,18 +72,20 @@ impl RegionFinder {
     /// A finder for patterns whose cue words are `words` (phrases; spaces inside them are
     /// whitespace, already allowed).
     pub fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Result<RegionFinder, String> {
-        let words: Vec<&String> = words.into_iter().collect();
-        let letters = Letters::new(words.iter().map(|w| w.as_str()).chain(["IV"]))?;
+        let words: Vec<(&String, u16)> = words.into_iter().map(|w| (w, u16::MAX)).collect();
+        let letters = Letters::new(words.iter().map(|w| w.0.as_str()).chain(["IV"]))?;
         RegionFinder::with_letters(words, &letters)
     }
 
     /// [`RegionFinder::new`] with the letters of `words` and of the roman numerals `IV`
-    /// numbered in `letters` (shared with other word lists).
+    /// numbered in `letters` (shared with other word lists). Each word comes with the bits
+    /// [`RegionFinder::cues`] sets when it may cue a match (the patterns it is a cue of).
     pub fn with_letters<'a>(
-        words: impl IntoIterator<Item = &'a String>,
+        words: impl IntoIterator<Item = (&'a String, u16)>,
         numbered: &Letters,
     ) -> Result<RegionFinder, String> {
-        let words: Vec<&String> = words.into_iter().collect();
+        let with_bits: Vec<(&String, u16)> = words.into_iter().collect();
+        let words: Vec<&String> = with_bits.iter().map(|w| w.0).collect();
         let mut letters = String::from("IV");
         for w in &words {
             for c in w.chars().filter(|c| !c.is_whitespace()) {
@@ -122,7 +132,7 @@ impl RegionFinder {
         }
         // four-byte chars are not in the table: always look at them
         digit_leads[0xF0..].fill(true);
-        let cues = cue_tails(&words, numbered);
+        let cues = cue_tails(&with_bits, numbered);
         Ok(RegionFinder {
             table,
             cues,
@@ -196,9 +206,23 @@ impl RegionFinder {
     /// before some white space followed by one of those must end with the last word of a
     /// cue word (compared case-insensitively, as the patterns do).
     pub fn may_hold_cue(&self, region: &str) -> bool {
+        self.cues(region).0 != 0
+    }
+
+    /// The bits of every cue word whose last word ends the letters right before some white
+    /// space followed by a digit or a roman numeral's `I` in `region` (see
+    /// [`RegionFinder::may_hold_cue`]): a pattern whose every match holds one of its cue
+    /// words (then white space, then a digit or numeral) can only match in `region` when
+    /// the bits of one of those words are set. With the bits, the byte offset (in
+    /// `region`) where the last of those cue words ends: such a pattern has no match that
+    /// starts there or after (a match holds its cue word). All bits and the region's
+    /// length when the cue words could not be numbered.
+    pub fn cues(&self, region: &str) -> (u16, usize) {
         let Some((folder, tails, numeral)) = &self.cues else {
-            return true;
+            return (u16::MAX, region.len());
         };
+        let mut mask = 0;
+        let mut last_end = 0;
         // byte offset of the run of letters being read, and of the white space after it
         let mut run = 0;
         let mut space = None;
@@ -217,11 +241,13 @@ impl RegionFinder {
                             .ends_with(c.encode_utf8(&mut [0; 4]), numeral)
                             .is_some());
                 let letters = &region[run..s];
-                if cue_next
-                    && !letters.is_empty()
-                    && tails.iter().any(|t| folder.ends_with(letters, t).is_some())
-                {
-                    return true;
+                if let Some(last) = letters.chars().next_back().filter(|_| cue_next) {
+                    for (t, bits) in tails {
+                        if folder.may_end_with(last, t) && folder.ends_with(letters, t).is_some() {
+                            mask |= bits;
+                            last_end = s;
+                        }
+                    }
                 }
                 run = i;
             }
@@ -229,7 +255,7 @@ impl RegionFinder {
                 run = i + c.len_utf8();
             }
         }
-        false
+        (mask, last_end)
     }
 
     /// The regions of `text`, in text order, appended to `out`: from each digit not in a
@@ -286,6 +312,7 @@ impl RegionFinder {
                 end,
                 letters: seen & LETTER != 0,
                 cued: 0,
+                cue_end: start,
                 digits: (first, digits.len()),
             });
             i = end;
@@ -293,15 +320,21 @@ impl RegionFinder {
     }
 }
 
-/// The folder of `words` and of the roman numerals, the last word of each of `words` and
-/// the numeral `I` in its numbers; `None` when they cannot be numbered.
-#[allow(clippy::type_complexity)]
-fn cue_tails(words: &[&String], letters: &Letters) -> Option<(Folder, Vec<Vec<u8>>, Vec<u8>)> {
-    let folder = letters.folder(words.iter().map(|w| w.as_str()).chain(["IV"]))?;
-    let tails: Option<Vec<Vec<u8>>> = words.iter().map(|w| folder.tail(w)).collect();
-    tails
-        .zip(folder.tail("I"))
-        .map(|(tails, numeral)| (folder, tails, numeral))
+/// The folder of `words` and of the roman numerals, the distinct last words of `words`,
+/// each with the bits of all the words it ends, and the numeral `I` in its numbers; `None`
+/// when they cannot be numbered.
+fn cue_tails(words: &[(&String, u16)], letters: &Letters) -> Option<(Folder, Vec<Tail>, Vec<u8>)> {
+    let folder = letters.folder(words.iter().map(|w| w.0.as_str()).chain(["IV"]))?;
+    let mut tails: Vec<Tail> = Vec::new();
+    for (w, bits) in words {
+        let tail = folder.tail(w)?;
+        match tails.iter_mut().find(|t| t.0 == tail) {
+            Some(t) => t.1 |= bits,
+            None => tails.push((tail, *bits)),
+        }
+    }
+    let numeral = folder.tail("I")?;
+    Some((folder, tails, numeral))
 }
 
 /// The first byte at or after `from` that may start a decimal digit: an ASCII digit, or

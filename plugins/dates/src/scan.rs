@@ -26,7 +26,7 @@ use crate::lexicon::{alternation, key, Lexicon, Unit};
 use crate::matches::{Caps, Numeric, Span};
 use crate::regions::{Region, RegionFinder};
 use crate::text::{before, char_after, char_before};
-use regex::{CaptureLocations, Captures, Regex, RegexSet};
+use regex::{CaptureLocations, Captures, Regex};
 use std::collections::HashMap;
 
 /// A calendar point as written, possibly without its year.
@@ -273,27 +273,25 @@ fn each_match<'t>(re: &Regex, text: &'t str, mut f: impl FnMut(&Captures<'t>) ->
     }
 }
 
-/// [`each_match`] over the [`Region`]s of a text where cued pattern number `cued` matches
-/// (every region when `None`): the same matches, in the same order, as a search of the
+/// [`each_match`] over the [`Region`]s of a text where cued pattern number `cued` may match
+/// (see [`RegionFinder::cues`]): the same matches, in the same order, as a search of the
 /// whole text, for the patterns the regions are made for.
 fn each_match_in<'t>(
     re: &Regex,
     text: &'t str,
     regions: &[Region],
-    cued: Option<usize>,
+    cued: usize,
     mut f: impl FnMut(&Caps<'t>) -> bool,
 ) {
     let mut pos = 0;
     // one set of capture slots for every search (made at the first)
     let mut locs = None;
-    for r in regions
-        .iter()
-        .filter(|r| cued.is_none_or(|i| r.cued & (1 << i) != 0))
-    {
+    for r in regions.iter().filter(|r| r.cued & (1 << cued) != 0) {
         let hay = &text[..r.end];
         pos = pos.max(r.start);
         let locs = locs.get_or_insert_with(|| re.capture_locations());
-        while pos <= hay.len() {
+        // no match starts after the region's last cue word
+        while pos < r.cue_end {
             let Some(m) = re.captures_read_at(locs, hay, pos) else {
                 break;
             };
@@ -349,21 +347,21 @@ struct LeftCues {
     paren: bool,
 }
 
-/// Index of `dm_text` in [`Scanner::cued`].
+/// Bit number of `dm_text` in [`Region::cued`] (see [`cue_words`]).
 const CUED_DM_TEXT: usize = 0;
-/// Index of `month_year` in [`Scanner::cued`].
+/// Bit number of `month_year` in [`Region::cued`] (see [`cue_words`]).
 const CUED_MONTH_YEAR: usize = 1;
-/// Index of `month_only` in [`Scanner::cued`].
+/// Bit number of `month_only` in [`Region::cued`] (see [`cue_words`]).
 const CUED_MONTH_ONLY: usize = 2;
-/// Index of `quarter` in [`Scanner::cued`].
+/// Bit number of `quarter` in [`Region::cued`] (see [`cue_words`]).
 const CUED_QUARTER: usize = 3;
-/// Index of `year` in [`Scanner::cued`].
+/// Bit number of `year` in [`Region::cued`] (see [`cue_words`]).
 const CUED_YEAR: usize = 4;
-/// Index of `decade` in [`Scanner::cued`].
+/// Bit number of `decade` in [`Region::cued`] (see [`cue_words`]).
 const CUED_DECADE: usize = 5;
-/// Index of `day_only` in [`Scanner::cued`].
+/// Bit number of `day_only` in [`Region::cued`] (see [`cue_words`]).
 const CUED_DAY_ONLY: usize = 6;
-/// Index of `day_range` in [`Scanner::cued`].
+/// Bit number of `day_range` in [`Region::cued`] (see [`cue_words`]).
 const CUED_DAY_RANGE: usize = 7;
 
 /// The compiled scanner. Build once per lexicon; scanning is read-only.
@@ -376,8 +374,6 @@ pub struct Scanner {
     decade: Regex,
     day_only: Regex,
     day_range: Regex,
-    /// The cued patterns above, in the order of the `CUED_` indices.
-    cued: RegexSet,
     /// The relative words standing alone (`None`: not built, none reported).
     relative: Option<Regex>,
     left_token: Regex,
@@ -416,6 +412,24 @@ pub struct Scanner {
     cued_years: [i32; 2],
     bare_years: [i32; 2],
     joiner_keys: Vec<String>,
+}
+
+/// The cue words of the cued patterns, each with the bits (`1 << CUED_…`) of the patterns
+/// it is a cue of: every match of a cued pattern holds one of its cue words, then white
+/// space, then a digit (or a quarter's roman numeral), which [`RegionFinder::cues`]
+/// looks for.
+fn cue_words(lex: &Lexicon) -> impl Iterator<Item = (&String, u16)> {
+    fn with(words: &[String], bits: u16) -> impl Iterator<Item = (&String, u16)> {
+        words.iter().map(move |w| (w, bits))
+    }
+    let day = 1 << CUED_DAY_ONLY | 1 << CUED_DAY_RANGE;
+    let month = 1 << CUED_DM_TEXT | 1 << CUED_MONTH_YEAR | 1 << CUED_MONTH_ONLY;
+    with(&lex.day_words, day)
+        .chain(with(&lex.month_words, month))
+        .chain(with(&lex.year_words, 1 << CUED_YEAR))
+        .chain(with(&lex.quarter_words, 1 << CUED_QUARTER))
+        .chain(with(&lex.decade_words, 1 << CUED_DECADE))
+        .chain(with(&lex.range_from, 1 << CUED_DAY_RANGE))
 }
 
 /// The index of the group called `name` in `re`.
@@ -662,10 +676,6 @@ impl Scanner {
             decade: compile(&cued[CUED_DECADE])?,
             day_only: compile(&cued[CUED_DAY_ONLY])?,
             day_range: compile(&cued[CUED_DAY_RANGE])?,
-            cued: regex::RegexSetBuilder::new(&cued)
-                .dfa_size_limit(DFA_CACHE)
-                .build()
-                .map_err(|e| format!("dates: cannot build patterns: {e}"))?,
             relative: relative
                 .then(|| {
                     compile(&format!(
@@ -700,16 +710,7 @@ impl Scanner {
                     .map(|w| w.as_str()),
             ),
             after_lower_word: compile(r"^\s+(\p{Ll}[\p{L}\p{M}]*)")?,
-            regions: RegionFinder::with_letters(
-                lex.day_words
-                    .iter()
-                    .chain(&lex.month_words)
-                    .chain(&lex.year_words)
-                    .chain(&lex.quarter_words)
-                    .chain(&lex.decade_words)
-                    .chain(&lex.range_from),
-                &letters,
-            )?,
+            regions: RegionFinder::with_letters(cue_words(lex), &letters)?,
             part_of_day: lex
                 .part_of_day
                 .iter()
@@ -745,6 +746,22 @@ impl Scanner {
     }
 }
 
+#[cfg(test)]
+impl Scanner {
+    /// The cued patterns, in the order of the `CUED_` bit numbers.
+    fn cued_patterns(&self) -> [&Regex; 8] {
+        let mut all = [&self.dm_text; 8];
+        all[CUED_MONTH_YEAR] = &self.month_year;
+        all[CUED_MONTH_ONLY] = &self.month_only;
+        all[CUED_QUARTER] = &self.quarter;
+        all[CUED_YEAR] = &self.year;
+        all[CUED_DECADE] = &self.decade;
+        all[CUED_DAY_ONLY] = &self.day_only;
+        all[CUED_DAY_RANGE] = &self.day_range;
+        all
+    }
+}
+
 /// A word starts at byte `pos`: no letter or digit right before it, or a capital glued
 /// to a lower-case letter or digit, as scraped pages glue a heading to the next
 /// paragraph ("che giấuNgày 30.5", "39364407Thứ hai").
@@ -775,13 +792,10 @@ impl Scanner {
         let mut regions = Vec::with_capacity(text.len() / 128 + 8);
         let mut digits = Vec::with_capacity(text.len() / 32 + 8);
         self.regions.find(text, &mut regions, &mut digits);
-        for r in regions
-            .iter_mut()
-            .filter(|r| r.letters && self.regions.may_hold_cue(&text[r.start..r.end]))
-        {
-            for i in self.cued.matches(&text[r.start..r.end]).iter() {
-                r.cued |= 1 << i;
-            }
+        for r in regions.iter_mut().filter(|r| r.letters) {
+            let (cued, end) = self.regions.cues(&text[r.start..r.end]);
+            r.cued = cued;
+            r.cue_end = r.start + end;
         }
         self.full_dates(text, &regions, &digits, &mut cands);
         self.day_months(text, &regions, &digits, &mut cands);
@@ -1088,7 +1102,7 @@ impl Scanner {
     }
 
     fn text_dates(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.dm_text, text, regions, Some(CUED_DM_TEXT), |c| {
+        each_match_in(&self.dm_text, text, regions, CUED_DM_TEXT, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(d), Some(mo)) = (num(c, 2), num(c, 3)) else {
                 return false;
@@ -1113,65 +1127,53 @@ impl Scanner {
     }
 
     fn month_years(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(
-            &self.month_year,
-            text,
-            regions,
-            Some(CUED_MONTH_YEAR),
-            |c| {
-                let Some(m0) = c.get(0) else { return false };
-                let (Some(mo), Some(y)) = (num(c, 1), num(c, 2)) else {
-                    return false;
-                };
-                let y = y as i32;
-                if !(1..=12).contains(&mo)
-                    || !Self::in_years(y, self.cued_years)
-                    || !standalone(text, m0)
-                {
-                    return false;
-                }
-                let p = Partial {
-                    year: Some(y),
-                    month: Some(mo as u8),
-                    ..Partial::default()
-                };
-                out.push(Mention::point(
-                    self.modifier_start(text, m0.start()),
-                    m0.end(),
-                    p,
-                    true,
-                ));
-                true
-            },
-        );
-        each_match_in(
-            &self.month_only,
-            text,
-            regions,
-            Some(CUED_MONTH_ONLY),
-            |c| {
-                let Some(m0) = c.get(0) else { return false };
-                let Some(mo) = num(c, 1) else { return false };
-                if !(1..=12).contains(&mo) || !standalone(text, m0) {
-                    return false;
-                }
-                let p = Partial {
-                    month: Some(mo as u8),
-                    ..Partial::default()
-                };
-                out.push(Mention::point(
-                    self.modifier_start(text, m0.start()),
-                    m0.end(),
-                    p,
-                    false,
-                ));
-                true
-            },
-        );
+        each_match_in(&self.month_year, text, regions, CUED_MONTH_YEAR, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let (Some(mo), Some(y)) = (num(c, 1), num(c, 2)) else {
+                return false;
+            };
+            let y = y as i32;
+            if !(1..=12).contains(&mo)
+                || !Self::in_years(y, self.cued_years)
+                || !standalone(text, m0)
+            {
+                return false;
+            }
+            let p = Partial {
+                year: Some(y),
+                month: Some(mo as u8),
+                ..Partial::default()
+            };
+            out.push(Mention::point(
+                self.modifier_start(text, m0.start()),
+                m0.end(),
+                p,
+                true,
+            ));
+            true
+        });
+        each_match_in(&self.month_only, text, regions, CUED_MONTH_ONLY, |c| {
+            let Some(m0) = c.get(0) else { return false };
+            let Some(mo) = num(c, 1) else { return false };
+            if !(1..=12).contains(&mo) || !standalone(text, m0) {
+                return false;
+            }
+            let p = Partial {
+                month: Some(mo as u8),
+                ..Partial::default()
+            };
+            out.push(Mention::point(
+                self.modifier_start(text, m0.start()),
+                m0.end(),
+                p,
+                false,
+            ));
+            true
+        });
     }
 
     fn quarters(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.quarter, text, regions, Some(CUED_QUARTER), |c| {
+        each_match_in(&self.quarter, text, regions, CUED_QUARTER, |c| {
             let (Some(m0), Some(q)) = (c.get(0), c.get(1)) else {
                 return false;
             };
@@ -1196,7 +1198,7 @@ impl Scanner {
     }
 
     fn years(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.year, text, regions, Some(CUED_YEAR), |c| {
+        each_match_in(&self.year, text, regions, CUED_YEAR, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let y = y as i32;
@@ -1281,7 +1283,7 @@ impl Scanner {
     }
 
     fn decades(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.decade, text, regions, Some(CUED_DECADE), |c| {
+        each_match_in(&self.decade, text, regions, CUED_DECADE, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let year = y as i32;
@@ -1310,7 +1312,7 @@ impl Scanner {
     }
 
     fn day_ranges(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.day_range, text, regions, Some(CUED_DAY_RANGE), |c| {
+        each_match_in(&self.day_range, text, regions, CUED_DAY_RANGE, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(d1), Some(d2), Some(mo)) = (num(c, 1), num(c, 2), num(c, 4)) else {
                 return false;
@@ -1368,7 +1370,7 @@ impl Scanner {
         out: &mut Vec<Mention>,
         named_years: &mut Vec<(usize, i32)>,
     ) {
-        each_match_in(&self.day_only, text, regions, Some(CUED_DAY_ONLY), |c| {
+        each_match_in(&self.day_only, text, regions, CUED_DAY_ONLY, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 1) else { return false };
             if !(1..=31).contains(&d) || !standalone(text, m0) {
@@ -1838,9 +1840,15 @@ mod tests {
             scanner.regions.find(text, &mut regions, &mut digits);
             for r in regions {
                 let region = &text[r.start..r.end];
-                if scanner.cued.is_match(region) {
-                    checked += 1;
-                    assert!(scanner.regions.may_hold_cue(region), "{region:?}");
+                let (mask, cue_end) = scanner.regions.cues(region);
+                for (i, re) in scanner.cued_patterns().into_iter().enumerate() {
+                    if re.is_match(region) {
+                        checked += 1;
+                        assert!(mask & (1 << i) != 0, "{i} {region:?}");
+                        let m = re.find(region).expect("a match");
+                        assert!(m.start() < cue_end, "{i} {region:?}");
+                        assert!(scanner.regions.may_hold_cue(region), "{region:?}");
+                    }
                 }
             }
         }
