@@ -394,6 +394,9 @@ pub struct Scanner {
     right_time: Regex,
     /// Indices of the named groups of `right_time`.
     right_groups: RightGroups,
+    /// By ASCII byte: whether a match of `right_time` may go on with it after its leading
+    /// blanks and separator (a digit, or the first letter of a clock word in any case).
+    time_lead: [bool; 128],
     right_paren: Regex,
     gap_range: Regex,
     gap_dash: Regex,
@@ -430,6 +433,27 @@ fn cue_words(lex: &Lexicon) -> impl Iterator<Item = (&String, u16)> {
         .chain(with(&lex.quarter_words, 1 << CUED_QUARTER))
         .chain(with(&lex.decade_words, 1 << CUED_DECADE))
         .chain(with(&lex.range_from, 1 << CUED_DAY_RANGE))
+}
+
+/// The ASCII bytes that may follow the leading blanks and separator of a clock time after
+/// a date (see [`Scanner::time_lead`]): the digits and the first letters of `clock` words,
+/// as `(?i)` matches them.
+fn time_lead(clock: &[String]) -> Result<[bool; 128], String> {
+    let firsts: String = clock
+        .iter()
+        .filter_map(|w| w.trim().chars().next())
+        .map(|c| regex::escape(c.encode_utf8(&mut [0; 4])))
+        .collect();
+    let class = if firsts.is_empty() {
+        compile(r"^\d")?
+    } else {
+        compile(&format!(r"(?i)^(?:\d|[{firsts}])"))?
+    };
+    let mut lead = [false; 128];
+    for (b, lead) in (0u8..128).zip(&mut lead) {
+        *lead = class.is_match(char::from(b).encode_utf8(&mut [0; 4]));
+    }
+    Ok(lead)
 }
 
 /// The index of the group called `name` in `re`.
@@ -697,6 +721,7 @@ impl Scanner {
             from_end: WordEnd::new(&lex.range_from, &letters),
             target_end: WordEnd::new(&lex.target_words, &letters),
             right_groups: RightGroups::of(&right_time)?,
+            time_lead: time_lead(&lex.clock_words)?,
             right_time,
             right_paren: compile(r"^[ \t]*\)")?,
             gap_range: compile(&format!(r"(?i)^\s*{to}\s+(?:{fillers}\s+)*$"))?,
@@ -964,8 +989,14 @@ impl Scanner {
         let mut time = None;
         let mut offset = None;
         let hay = &text[end..];
-        let mut locs = self.right_time.capture_locations();
-        if let Some(whole) = self.right_time.captures_read(&mut locs, hay) {
+        if !self.may_have_time(hay) {
+            // no clock time
+        } else if let Some((whole, locs)) = {
+            let mut locs = self.right_time.capture_locations();
+            self.right_time
+                .captures_read(&mut locs, hay)
+                .map(|m| (m, locs))
+        } {
             let g = self.right_groups;
             let c = |i: usize| group_text(&locs, hay, i);
             let field = |a: usize, b: usize| c(a).or_else(|| c(b)).map(|m| m.parse::<u32>().ok());
@@ -986,6 +1017,30 @@ impl Scanner {
             }
         }
         (end, time, offset)
+    }
+
+    /// Whether `right_time` may match `hay`: after `^[ \t]*[,|\-–]?[ \t]*` (taken
+    /// greedily: none of those chars can start what follows) comes a digit or the first
+    /// letter of a clock word (any char beyond ASCII may be either).
+    fn may_have_time(&self, hay: &str) -> bool {
+        let b = hay.as_bytes();
+        let blanks = |mut i: usize| {
+            while b.get(i).is_some_and(|&c| c == b' ' || c == b'\t') {
+                i += 1;
+            }
+            i
+        };
+        let mut i = blanks(0);
+        if matches!(b.get(i), Some(b',' | b'|' | b'-')) {
+            i += 1;
+        } else if b[i..].starts_with("–".as_bytes()) {
+            i += "–".len();
+        }
+        match b.get(blanks(i)) {
+            None => false,
+            Some(&c) if c >= 0x80 => true,
+            Some(&c) => self.time_lead[usize::from(c)],
+        }
     }
 
     /// Push a day-bearing candidate with its cues and clock time. `strong` says the
@@ -1778,6 +1833,42 @@ mod tests {
             .collect();
         let folder = letters.folder(gap.iter().copied()).expect("numbered");
         crate::fold::check_against_regexes(&folder, &gap);
+    }
+
+    #[test]
+    fn texts_ruled_out_for_a_clock_time_match_no_clock_time() {
+        let scanner = Scanner::new(&Lexicon::builtin().expect("lexicon")).expect("scanner");
+        let starts = [
+            "", " ", "\t", " , ", ",", "|", " - ", "–", " – ", "\u{a0}", ", -", "  |\t",
+        ];
+        let rests = [
+            "10:30",
+            "8:05:12 GMT+7",
+            "lúc 8 giờ",
+            "LÚC 8:30",
+            "Lúc 9h",
+            "vào lúc 7 giờ 15",
+            "VÀO LÚC 10 giờ",
+            "٣:٣٠",
+            "tại",
+            ")",
+            ".",
+            "",
+            "x",
+            "lúc",
+            "giờ 5",
+        ];
+        let mut checked = 0;
+        for a in starts {
+            for b in rests {
+                let hay = format!("{a}{b} sau");
+                if scanner.right_time.is_match(&hay) {
+                    checked += 1;
+                    assert!(scanner.may_have_time(&hay), "{hay:?}");
+                }
+            }
+        }
+        assert!(checked > 50, "{checked}");
     }
 
     #[test]
