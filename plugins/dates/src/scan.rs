@@ -578,7 +578,12 @@ impl WordEnd {
             return true;
         };
         let t = window.trim_end();
-        t.len() < window.len() && tails.iter().any(|tail| folder.ends_with(t, tail).is_some())
+        let Some(last) = t.chars().next_back().filter(|_| t.len() < window.len()) else {
+            return false;
+        };
+        tails
+            .iter()
+            .any(|tail| folder.may_end_with(last, tail) && folder.ends_with(t, tail).is_some())
     }
 }
 
@@ -883,16 +888,20 @@ impl Scanner {
                 .is_some_and(|c| self.regions.digit_len(t, t.len() - c.len_utf8()).is_some())
         };
         let t = window.trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == '(');
+        let Some(last) = t.chars().next_back() else {
+            return false;
+        };
+        let ends = |tail: &[u8]| {
+            filter.folder.may_end_with(last, tail) && filter.folder.ends_with(t, tail).is_some()
+        };
         ends_with_digit(t)
-            || filter
-                .plain
-                .iter()
-                .any(|tail| filter.folder.ends_with(t, tail).is_some())
+            || filter.plain.iter().any(|tail| ends(tail))
             || filter.after_digit.iter().any(|tail| {
-                filter
-                    .folder
-                    .ends_with(t, tail)
-                    .is_some_and(|start| ends_with_digit(t[..start].trim_end()))
+                filter.folder.may_end_with(last, tail)
+                    && filter
+                        .folder
+                        .ends_with(t, tail)
+                        .is_some_and(|start| ends_with_digit(t[..start].trim_end()))
             })
     }
 
