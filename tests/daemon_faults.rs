@@ -159,6 +159,22 @@ fn a_file_that_kills_the_daemon_three_times_is_quarantined_as_poison() {
 }
 
 #[test]
+fn sigterm_while_the_plugins_start_up_is_a_clean_stop() {
+    let sb = Sandbox::new(
+        &chain_with_faulty("    settings: {create_delay_ms: 2000}\n"),
+        "",
+    );
+    let daemon = sb.start();
+    // Well inside the plugin's start-up, before the daemon loop runs.
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!daemon.log().contains("enrichd is running"));
+    let stopped = daemon.stop();
+    let log = std::fs::read_to_string(sb.path("daemon.log")).unwrap_or_default();
+    assert!(stopped, "exit 0, not killed by the signal; log:\n{log}");
+    assert!(log.contains("stopping"), "{log}");
+}
+
+#[test]
 fn sigterm_abandons_a_stuck_file_after_the_grace_period_and_keeps_it_for_the_next_start() {
     let sb = Sandbox::new(
         &chain_with_faulty("    timeout_ms: 60000\n"),

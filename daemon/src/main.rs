@@ -191,13 +191,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run { config } => {
             let cfg = config::Config::load(&config)?;
             logging::init(&cfg.log)?;
-            let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            let result = runtime.block_on(service::run(cfg, pipeline));
+            // Signals are caught from here on: a stop during the plugins' start-up or the
+            // sinks' recovery is acted on (a clean stop) once the daemon is up.
+            let signals = {
+                let _in_runtime = runtime.enter();
+                service::Signals::new()?
+            };
+            let pipeline = pipeline::Pipeline::load(&cfg.plugins, &cfg.dir)?;
+            let result = runtime.block_on(service::run(cfg, pipeline, signals));
             // Threads stuck in a plugin (abandoned after a timeout) must not hold the exit.
             runtime.shutdown_timeout(std::time::Duration::from_millis(500));
             result?;

@@ -113,7 +113,7 @@ impl Shared {
 const SEND_BATCH: usize = 32;
 
 /// Run the daemon until a stop signal.
-pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
+pub async fn run(cfg: Config, pipeline: Pipeline, mut signals: Signals) -> anyhow::Result<()> {
     for dir in [&cfg.drop, &cfg.processed, &cfg.failed] {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -215,7 +215,6 @@ pub async fn run(cfg: Config, pipeline: Pipeline) -> anyhow::Result<()> {
         metrics: shared.metrics.clone(),
     };
     let mut heartbeat = tokio::time::interval(d.heartbeat_every());
-    let mut signals = Signals::new()?;
     'dispatch: loop {
         tokio::select! {
             signal = signals.next() => match signal {
@@ -898,15 +897,17 @@ enum Signal {
     Reload,
 }
 
-/// SIGTERM/SIGINT (stop) and SIGHUP (reload).
-struct Signals {
+/// The signals the daemon acts on: SIGTERM and SIGINT stop it, SIGHUP reloads.
+pub struct Signals {
     term: tokio::signal::unix::Signal,
     int: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> anyhow::Result<Signals> {
+    /// Catch them from now on (inside a Tokio runtime); a signal that comes before the daemon
+    /// loop runs waits for it.
+    pub fn new() -> anyhow::Result<Signals> {
         use tokio::signal::unix::{signal, SignalKind};
         Ok(Signals {
             term: signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,

@@ -4,7 +4,8 @@
 //! Markers in the text: `ERROR-ME` (returns an error), `PANIC-ME` (panics),
 //! `HANG-ME` (never returns), `ABORT-ME` (aborts the process), `SEGV-ME`
 //! (segmentation fault). Otherwise it adds `{"faulty_seen": true}`, after
-//! sleeping `delay_ms` (a setting, default 0): a slow plugin.
+//! sleeping `delay_ms` (a setting, default 0): a slow plugin. `create_delay_ms`
+//! (default 0) makes its start-up slow.
 
 use enrichd_plugin_api::{export_plugin, Context, Document, Error, Output, Plugin};
 
@@ -18,12 +19,17 @@ impl Plugin for Faulty {
     const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     fn create(config: &serde_json::Value, _ctx: &Context) -> Result<Self, Error> {
-        let ms = config
-            .get("delay_ms")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0);
+        let ms = |key: &str| {
+            std::time::Duration::from_millis(
+                config
+                    .get(key)
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(0),
+            )
+        };
+        std::thread::sleep(ms("create_delay_ms"));
         Ok(Faulty {
-            delay: std::time::Duration::from_millis(ms),
+            delay: ms("delay_ms"),
         })
     }
 
