@@ -69,6 +69,12 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
         next += 1;
     }
     let daemon = sb.start();
+    // The killed daemons may have done every file already: stop this one only once it runs.
+    assert!(
+        wait_until(60, || daemon.log().contains("enrichd is running")),
+        "{}",
+        daemon.log()
+    );
     let settled = wait_until(300, || {
         std::fs::read_dir(sb.path("drop"))
             .unwrap()
@@ -78,7 +84,9 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
             == 0
     });
     assert!(settled, "inputs left in the drop folder\n{}", daemon.log());
-    assert!(daemon.stop());
+    let stopped = daemon.stop();
+    let log = std::fs::read_to_string(sb.path("daemon.log")).unwrap_or_default();
+    assert!(stopped, "no clean exit on SIGTERM; log:\n{log}");
 
     let text = std::fs::read_to_string(sb.path("out/records.jsonl")).unwrap();
     let mut per_name: HashMap<String, usize> = HashMap::new();
