@@ -541,7 +541,7 @@ fn next_final(text: &str, from: usize) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn texts(line: &str) -> Vec<String> {
@@ -594,11 +594,17 @@ mod tests {
 
     /// A small generator of pseudo-random bytes (xorshift), biased towards
     /// the bytes the chunk tests look at.
-    fn random_bytes(n: usize, mut seed: u64) -> Vec<u8> {
+    fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
         let picks = [
             b' ', b'A', b'Z', b'a', b'"', b'\'', 0x40, 0x5B, 0x80, 0x9F, 0xA0, 0xB7, 0xBA, 0xBB,
             0xBF, 0xC0, 0xC3, 0xE1, 0xFF, 0x01,
         ];
+        random_bytes_from(n, &picks, seed)
+    }
+
+    /// `n` pseudo-random bytes (xorshift from `seed`): half of them from `picks`, the others
+    /// any byte.
+    pub(crate) fn random_bytes_from(n: usize, picks: &[u8], mut seed: u64) -> Vec<u8> {
         (0..n)
             .map(|_| {
                 seed ^= seed << 13;

@@ -662,21 +662,9 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn chunked_word_starts_agree_with_the_byte_test() {
-        // Pseudo-random bytes (xorshift), half of them whitespace or its neighbours.
+        // Pseudo-random bytes, half of them whitespace or its neighbours.
         let picks = [b' ', b'\t', b'\r', 0x08, 0x0E, 0x1F, b'a', 0x80, 0xA0, 0xFF];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let bytes: Vec<u8> = (0..100_000)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                if seed & 1 == 0 {
-                    picks[(seed >> 8) as usize % picks.len()]
-                } else {
-                    (seed >> 16) as u8
-                }
-            })
-            .collect();
+        let bytes = crate::lines::tests::random_bytes_from(100_000, &picks, 0x2545_F491_4F6C_DD1D);
         let ws = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
         // The same bytes without control whitespace and double spaces but
         // for one in every 199 bytes: windows of both kinds.
