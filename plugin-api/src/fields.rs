@@ -37,39 +37,34 @@ fn scan(json: &str) -> Option<Vec<RawField<'_>>> {
         b: json.as_bytes(),
         i: 0,
     };
-    let mut out = Vec::new();
+    let mut members = Vec::new();
     s.ws();
-    s.eat(b'{')?;
-    s.ws();
-    if s.peek() == Some(b'}') {
-        s.i += 1;
-    } else {
-        loop {
-            s.ws();
-            let start = s.i;
-            if !s.string()? {
-                return None; // an escaped name: serde_json unescapes it
-            }
-            let name = json.get(start + 1..s.i - 1)?;
-            s.ws();
-            s.eat(b':')?;
-            s.ws();
-            let start = s.i;
-            s.value(1)?;
-            out.push(RawField {
-                name: Cow::Borrowed(name),
-                value: json.get(start..s.i)?,
-            });
-            s.ws();
-            match s.next()? {
-                b',' => {}
-                b'}' => break,
-                _ => return None,
-            }
-        }
+    if s.peek() != Some(b'{') {
+        return None;
     }
+    s.container(0, b'}', Some(&mut members))?;
     s.ws();
-    (s.i == s.b.len()).then_some(out)
+    if s.i != s.b.len() {
+        return None;
+    }
+    members
+        .into_iter()
+        .map(|m| {
+            // An escaped name is left to serde_json, which unescapes it.
+            m.plain_name.then_some(())?;
+            Some(RawField {
+                name: Cow::Borrowed(json.get(m.name)?),
+                value: json.get(m.value)?,
+            })
+        })
+        .collect()
+}
+
+/// Where a member of the scanned object is: its name (inside the quotes) and its value.
+struct Member {
+    name: std::ops::Range<usize>,
+    value: std::ops::Range<usize>,
+    plain_name: bool,
 }
 
 /// A cursor over JSON bytes; every method returns `None` where the text is not JSON.
@@ -128,8 +123,8 @@ impl Scanner<'_> {
     fn value(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.string().map(|_| ()),
-            b'{' => self.container(depth, b'}', true),
-            b'[' => self.container(depth, b']', false),
+            b'{' => self.container(depth, b'}', None),
+            b'[' => self.container(depth, b']', None),
             b't' => self.word(b"true"),
             b'f' => self.word(b"false"),
             b'n' => self.word(b"null"),
@@ -138,8 +133,14 @@ impl Scanner<'_> {
         }
     }
 
-    /// An object (`keyed`) or an array, from its opening bracket to `close`.
-    fn container(&mut self, depth: usize, close: u8, keyed: bool) -> Option<()> {
+    /// An object (`close` is `}`) or an array, from its opening bracket to `close`, its
+    /// members noted in `members` when given.
+    fn container(
+        &mut self,
+        depth: usize,
+        close: u8,
+        mut members: Option<&mut Vec<Member>>,
+    ) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
         }
@@ -151,13 +152,25 @@ impl Scanner<'_> {
         }
         loop {
             self.ws();
-            if keyed {
-                self.string()?;
+            let mut name = 0..0;
+            let mut plain_name = true;
+            if close == b'}' {
+                let start = self.i;
+                plain_name = self.string()?;
+                name = start + 1..self.i - 1;
                 self.ws();
                 self.eat(b':')?;
                 self.ws();
             }
+            let start = self.i;
             self.value(depth + 1)?;
+            if let Some(members) = members.as_deref_mut() {
+                members.push(Member {
+                    name,
+                    value: start..self.i,
+                    plain_name,
+                });
+            }
             self.ws();
             match self.next()? {
                 b',' => {}
