@@ -102,18 +102,7 @@ impl RegionFinder {
         let mut table = vec![0u8; TABLE_SIZE as usize].into_boxed_slice();
         for m in member.find_iter(table_chars()) {
             for c in m.as_str().chars() {
-                let s = c.encode_utf8(&mut [0; 4]).to_owned();
-                let mut f = MEMBER;
-                if digit.is_match(&s) {
-                    f |= DIGIT;
-                }
-                if letter.is_match(&s) {
-                    f |= LETTER;
-                }
-                if c.is_whitespace() {
-                    f |= SPACE;
-                }
-                table[c as usize] = f;
+                table[c as usize] = member_flags(&digit, &letter, c);
             }
         }
         let mut digit_leads = [false; 256];
@@ -149,28 +138,19 @@ impl RegionFinder {
     fn flags(&self, c: char) -> u8 {
         match self.table.get(c as usize) {
             Some(&f) => f,
-            None => self.flags_beyond_table(c),
+            None => self.flags_from_regexes(c),
         }
     }
 
-    /// The flags of a char beyond the table, from the regexes.
+    /// The flags of a char from the regexes (what the table holds for the chars it covers;
+    /// asked directly for the chars beyond it).
     #[cold]
-    fn flags_beyond_table(&self, c: char) -> u8 {
-        let s = c.encode_utf8(&mut [0; 4]).to_string();
-        let mut f = 0;
-        if self.member.is_match(&s) {
-            f |= MEMBER;
-            if self.digit.is_match(&s) {
-                f |= DIGIT;
-            }
-            if self.letter.is_match(&s) {
-                f |= LETTER;
-            }
-            if c.is_whitespace() {
-                f |= SPACE;
-            }
+    fn flags_from_regexes(&self, c: char) -> u8 {
+        if self.member.is_match(c.encode_utf8(&mut [0; 4])) {
+            member_flags(&self.digit, &self.letter, c)
+        } else {
+            0
         }
-        f
     }
 
     /// The length of the char at byte `i` of `text` (a char boundary) if it is a decimal
@@ -465,6 +445,22 @@ mod sse2 {
     }
 }
 
+/// The flags of `c`, a member of a region (by the `member` regex): [`MEMBER`] and its classes.
+fn member_flags(digit: &Regex, letter: &Regex, c: char) -> u8 {
+    let s = c.encode_utf8(&mut [0; 4]).to_owned();
+    let mut f = MEMBER;
+    if digit.is_match(&s) {
+        f |= DIGIT;
+    }
+    if letter.is_match(&s) {
+        f |= LETTER;
+    }
+    if c.is_whitespace() {
+        f |= SPACE;
+    }
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,22 +534,7 @@ mod tests {
         ];
         let finder = RegionFinder::new(&words).expect("finder");
         for c in (0..TABLE_SIZE).filter_map(char::from_u32) {
-            let s = c.to_string();
-            let member = finder.member.is_match(&s);
-            let mut want = 0;
-            if member {
-                want |= MEMBER;
-                if finder.digit.is_match(&s) {
-                    want |= DIGIT;
-                }
-                if finder.letter.is_match(&s) {
-                    want |= LETTER;
-                }
-                if c.is_whitespace() {
-                    want |= SPACE;
-                }
-            }
-            assert_eq!(finder.flags(c), want, "{c:?}");
+            assert_eq!(finder.flags(c), finder.flags_from_regexes(c), "{c:?}");
         }
     }
 
