@@ -235,9 +235,9 @@ pub async fn run(cfg: Config, pipeline: Pipeline, mut signals: Signals) -> anyho
                     }
                 }
                 batch.retain(|path| d.in_flight.insert(path.clone()));
-                let mut rest = batch.as_slice();
                 // A full queue must not make the daemon deaf to signals, nor stop its heartbeat.
-                while !rest.is_empty() {
+                while !batch.is_empty() {
+                    let n = batch.len().min(job_tx.max_capacity());
                     tokio::select! {
                         signal = signals.next() => match signal {
                             Signal::Stop => break 'dispatch,
@@ -246,13 +246,11 @@ pub async fn run(cfg: Config, pipeline: Pipeline, mut signals: Signals) -> anyho
                         _ = heartbeat.tick() => d.beat(&job_tx),
                         _ = timeouts.tick() => workers.fail_overdue(),
                         Some(done) = done_rx.recv() => d.done(&done),
-                        permits = job_tx.reserve_many(rest.len().min(job_tx.max_capacity())) => {
+                        permits = job_tx.reserve_many(n) => {
                             let Ok(permits) = permits else { break 'dispatch };
-                            let sent = permits.len();
-                            for (permit, path) in permits.zip(rest) {
-                                permit.send(path.clone());
+                            for (permit, path) in permits.zip(batch.drain(..n)) {
+                                permit.send(path);
                             }
-                            rest = &rest[sent..];
                         }
                     }
                 }
