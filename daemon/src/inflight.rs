@@ -141,13 +141,26 @@ impl Journal {
 
     /// `path` is done: delivered, failed, or gone.
     pub fn end(&self, path: &Path) {
+        self.end_all(&[path]);
+    }
+
+    /// These files are done: their lines go out in one append.
+    pub fn end_all(&self, paths: &[impl AsRef<Path>]) {
         let Ok(mut s) = self.state.lock() else { return };
-        if s.in_flight.remove(path).is_none() {
+        let mut lines = String::new();
+        for path in paths.iter().map(AsRef::as_ref) {
+            if s.in_flight.remove(path).is_some() {
+                s.deaths.remove(path);
+                lines.push('-');
+                lines.push_str(&quoted(path));
+                lines.push('\n');
+            }
+        }
+        if lines.is_empty() {
             return;
         }
-        s.deaths.remove(path);
-        if let Err(e) = self.append(&mut s, &format!("-{}\n", quoted(path))) {
-            tracing::warn!(error = %format!("{e:#}"), "cannot note a file as done in the in-flight journal");
+        if let Err(e) = self.append(&mut s, &lines) {
+            tracing::warn!(error = %format!("{e:#}"), "cannot note files as done in the in-flight journal");
         }
     }
 
@@ -265,6 +278,23 @@ mod tests {
         j.end(victim);
         let (_, poison) = Journal::open(dir.path(), true).unwrap();
         assert!(poison.is_empty());
+    }
+
+    #[test]
+    fn files_ended_together_are_all_done_and_the_others_stay_in_flight() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = ["/drop/a.txt", "/drop/b.txt", "/drop/c \"quoted\".txt"].map(Path::new);
+        for death in 1..=POISON_DEATHS {
+            let (j, poison) = Journal::open(dir.path(), true).unwrap();
+            assert!(poison.is_empty(), "not yet poison at start {death}");
+            for p in paths {
+                j.begin(p).unwrap();
+            }
+            j.end_all(&[paths[0], paths[2], Path::new("/drop/never-begun.txt")]);
+        }
+        let (_, poison) = Journal::open(dir.path(), true).unwrap();
+        let poisoned: Vec<_> = poison.iter().map(|s| s.path.as_path()).collect();
+        assert_eq!(poisoned, [paths[1]]);
     }
 
     #[test]

@@ -42,74 +42,125 @@ impl IngestError {
 
 /// Read `path` into a record with no plugin fields yet.
 pub fn read(path: &Path, max_bytes: u64) -> Result<Record, IngestError> {
-    let shown = path.display().to_string();
-    let io = |cause| IngestError::Io {
-        path: shown.clone(),
-        cause,
-    };
-    // symlink_metadata: a symlink in the drop folder is not followed.
-    let meta = std::fs::symlink_metadata(path).map_err(io)?;
-    if meta.file_type().is_symlink() {
-        return Err(IngestError::Symlink { path: shown });
-    }
-    if !meta.is_file() {
-        return Err(IngestError::NotAFile { path: shown });
-    }
-    if meta.len() > max_bytes {
-        return Err(IngestError::TooLarge {
-            path: shown,
-            bytes: meta.len(),
-            limit: max_bytes,
-        });
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes))
-        .map_err(io)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(IngestError::TooLarge {
-            path: shown,
-            bytes: bytes.len() as u64,
-            limit: max_bytes,
-        });
-    }
-    if bytes.is_empty() {
-        return Err(IngestError::Empty { path: shown });
-    }
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let len = bytes.len() as u64;
-    let (text, encoding) = decode(bytes);
-    if text.contains('\0') {
-        return Err(IngestError::Binary { path: shown });
-    }
-    let modified = meta
-        .modified()
-        .ok()
-        .and_then(|t| jiff::Timestamp::try_from(t).ok())
-        .map(|t| t.to_string());
-    let mut fields = crate::record::Fields::new();
-    if encoding != "UTF-8" {
-        if let Ok(name) = serde_json::value::to_raw_value(encoding) {
-            fields.insert("source_encoding".into(), name);
+    Input::open(path)?.read(max_bytes)
+}
+
+/// An input file opened for reading, with its metadata taken from the open file (so the checks
+/// and the read are about the same file, whatever is renamed meanwhile).
+pub struct Input<'p> {
+    path: &'p Path,
+    file: std::fs::File,
+    meta: std::fs::Metadata,
+}
+
+impl<'p> Input<'p> {
+    /// Open `path` without following a symbolic link, without blocking (a FIFO does not hang
+    /// the worker) and, where the daemon may, without updating its access time.
+    pub fn open(path: &'p Path) -> Result<Input<'p>, IngestError> {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let shown = || path.display().to_string();
+        let open = |flags| {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | flags)
+                .open(path)
+        };
+        // O_NOATIME is refused (EPERM) on files the daemon does not own.
+        let file = match open(libc::O_NOATIME) {
+            Err(e) if e.raw_os_error() == Some(libc::EPERM) => open(0),
+            other => other,
+        };
+        let file = file.map_err(|cause| {
+            // ELOOP: the last part of the path is a symbolic link (O_NOFOLLOW).
+            let link = cause.raw_os_error() == Some(libc::ELOOP)
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+            if link {
+                IngestError::Symlink { path: shown() }
+            } else {
+                IngestError::Io {
+                    path: shown(),
+                    cause,
+                }
+            }
+        })?;
+        let meta = file.metadata().map_err(|cause| IngestError::Io {
+            path: shown(),
+            cause,
+        })?;
+        if !meta.is_file() {
+            return Err(IngestError::NotAFile { path: shown() });
         }
+        Ok(Input { path, file, meta })
     }
-    Ok(Record {
-        id: sha256.clone(),
-        source: Source {
-            path: shown,
-            name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            bytes: len,
-            sha256,
-            modified,
-        },
-        ingested_at: jiff::Timestamp::now().to_string(),
-        text,
-        fields,
-        pipeline: Vec::new(),
-    })
+
+    /// The file's size in bytes when it was opened.
+    pub fn size(&self) -> u64 {
+        self.meta.len()
+    }
+
+    /// Read the file into a record with no plugin fields yet.
+    pub fn read(self, max_bytes: u64) -> Result<Record, IngestError> {
+        let Input { path, file, meta } = self;
+        let shown = path.display().to_string();
+        if meta.len() > max_bytes {
+            return Err(IngestError::TooLarge {
+                path: shown,
+                bytes: meta.len(),
+                limit: max_bytes,
+            });
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        if let Err(cause) = file
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut bytes)
+        {
+            return Err(IngestError::Io { path: shown, cause });
+        }
+        if bytes.len() as u64 > max_bytes {
+            return Err(IngestError::TooLarge {
+                path: shown,
+                bytes: bytes.len() as u64,
+                limit: max_bytes,
+            });
+        }
+        if bytes.is_empty() {
+            return Err(IngestError::Empty { path: shown });
+        }
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let len = bytes.len() as u64;
+        let (text, encoding) = decode(bytes);
+        if text.contains('\0') {
+            return Err(IngestError::Binary { path: shown });
+        }
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| jiff::Timestamp::try_from(t).ok())
+            .map(|t| t.to_string());
+        let mut fields = crate::record::Fields::new();
+        if encoding != "UTF-8" {
+            if let Ok(name) = serde_json::value::to_raw_value(encoding) {
+                fields.insert("source_encoding".into(), name);
+            }
+        }
+        Ok(Record {
+            id: sha256.clone(),
+            source: Source {
+                path: shown,
+                name: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                bytes: len,
+                sha256,
+                modified,
+            },
+            ingested_at: jiff::Timestamp::now().to_string(),
+            text,
+            fields,
+            pipeline: Vec::new(),
+        })
+    }
 }
 
 /// Decode input bytes (UTF-8 without a copy); returns the text and the encoding's name.
@@ -170,6 +221,23 @@ mod tests {
         let link = dir.path().join("link.txt");
         std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
         assert!(matches!(read(&link, 100), Err(IngestError::Symlink { .. })));
+    }
+
+    #[test]
+    fn a_fifo_or_a_directory_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.txt");
+        let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        assert!(matches!(
+            read(&fifo, 100),
+            Err(IngestError::NotAFile { .. })
+        ));
+        let sub = dir.path().join("sub.txt");
+        std::fs::create_dir(&sub).unwrap();
+        assert!(matches!(read(&sub, 100), Err(IngestError::NotAFile { .. })));
+        let gone = dir.path().join("gone.txt");
+        assert!(read(&gone, 100).is_err_and(|e| e.is_not_found()));
     }
 
     #[test]

@@ -99,9 +99,7 @@ impl Shared {
 
     /// These files are no longer in flight: one message for them all.
     fn done_all(&self, paths: &[impl AsRef<Path>]) {
-        for p in paths {
-            self.journal.end(p.as_ref());
-        }
+        self.journal.end_all(paths);
         let _ = self
             .done_tx
             .send(paths.iter().map(|p| p.as_ref().to_path_buf()).collect());
@@ -452,8 +450,10 @@ fn worker_loop(
             return;
         };
         // Room for the file's bytes: it waits while the records in flight are committed.
-        let bytes = std::fs::symlink_metadata(&path)
-            .map_or(0, |m| m.len())
+        let input = ingest::Input::open(&path);
+        let bytes = input
+            .as_ref()
+            .map_or(0, |i| i.size())
             .min(shared.cfg.max_file_bytes);
         let Some(room) = shared.budget.acquire(bytes, stopping) else {
             return;
@@ -467,7 +467,7 @@ fn worker_loop(
             *current = Some((path.clone(), pipeline.clone(), flight.clone()));
         }
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            handle_file(&path, shared, &pipeline, &flight, &slot.room)
+            handle_file(input, &path, shared, &pipeline, &flight, &slot.room)
         }));
         if let Ok(mut current) = slot.current.lock() {
             *current = None;
@@ -491,6 +491,7 @@ fn worker_loop(
 
 /// Read, enrich and hand one file to the sink; a failure sends it to `failed/`.
 fn handle_file(
+    input: Result<ingest::Input<'_>, ingest::IngestError>,
     path: &Path,
     shared: &Shared,
     pipeline: &Pipeline,
@@ -511,7 +512,7 @@ fn handle_file(
             0
         }
     };
-    let result = match ingest::read(path, cfg.max_file_bytes) {
+    let result = match input.and_then(|i| i.read(cfg.max_file_bytes)) {
         Err(e) if e.is_not_found() => {
             tracing::debug!("gone before it could be read");
             shared.done(path);
