@@ -35,7 +35,7 @@ use crate::stamps::{find_stamp, stamp_line};
 use crate::words::with_words;
 use serde::Serialize;
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A piece of text taken out of the body, and the rule that took it.
@@ -428,9 +428,29 @@ impl<'r, 't> Doc<'r, 't> {
                 counts[n] = true;
             }
         }
+        // Among them, a block whose [`fold_head`] no other block of as many
+        // words shares cannot fold like another: it is not folded. (A word
+        // count with a block whose head is unsure folds all its blocks.)
+        let mut unsure = vec![false; max + 1];
+        let mut heads: HashMap<(usize, Head), u32, BuildHasherDefault<FxHasher>> =
+            HashMap::default();
         for (i, &n) in words.iter().enumerate() {
             if counts[n] {
-                folds.fold(&self.blocks, i);
+                match folds.head(&self.blocks, i) {
+                    Some(h) => *heads.entry((n, h)).or_default() += 1,
+                    None => unsure[n] = true,
+                }
+            }
+        }
+        for (i, &n) in words.iter().enumerate() {
+            if counts[n] {
+                let shared = match folds.head(&self.blocks, i) {
+                    Some(h) => heads.get(&(n, h)).is_some_and(|&c| c > 1),
+                    None => true,
+                };
+                if unsure[n] || shared {
+                    folds.fold(&self.blocks, i);
+                }
             }
         }
         let mut seen: FastSet<&str> = FastSet::default();
@@ -831,6 +851,8 @@ impl<'r, 't> Doc<'r, 't> {
 struct Folds {
     words: Vec<usize>,
     cache: Vec<Option<String>>,
+    /// The blocks' [`fold_head`]s, made on demand (the outer `None`: not yet).
+    heads: Vec<Option<Option<Head>>>,
     /// See [`Doc::ascii_spaces`].
     ascii_spaces: bool,
 }
@@ -840,8 +862,14 @@ impl Folds {
         Folds {
             words: words.to_vec(),
             cache: vec![None; words.len()],
+            heads: vec![None; words.len()],
             ascii_spaces,
         }
+    }
+
+    /// The [`fold_head`] of block `i`.
+    fn head(&mut self, blocks: &[Block<'_>], i: usize) -> Option<Head> {
+        *self.heads[i].get_or_insert_with(|| fold_head(blocks[i].text))
     }
 
     fn fold(&mut self, blocks: &[Block<'_>], i: usize) {
@@ -855,10 +883,52 @@ impl Folds {
         if self.words[i] != self.words[j] {
             return false;
         }
+        if self.cache[i].is_none() || self.cache[j].is_none() {
+            if let (Some(a), Some(b)) = (self.head(blocks, i), self.head(blocks, j)) {
+                if a != b {
+                    return false;
+                }
+            }
+        }
         self.fold(blocks, i);
         self.fold(blocks, j);
         self.cache[i] == self.cache[j]
     }
+}
+
+/// The first characters of a block's [`fold`] (at most [`HEAD_CHARS`], and
+/// their number), when each of them is known from one character of the block
+/// (see [`fold_head`]).
+type Head = ([char; HEAD_CHARS], u8);
+
+/// The most characters of a [`Head`].
+const HEAD_CHARS: usize = 12;
+
+/// The start of `fold(s)`, read without folding `s`: its words joined by single
+/// spaces, each character lower-cased through [`crate::latin::lower_of`];
+/// `None` when a character there has no single-character lower case in the
+/// table (its lower case may be longer, or depend on its neighbours as 'Σ'
+/// does). Blocks whose heads differ do not fold alike.
+fn fold_head(s: &str) -> Option<Head> {
+    let mut head = (['\0'; HEAD_CHARS], 0u8);
+    let mut n = 0;
+    for (k, w) in s.split_whitespace().enumerate() {
+        let space = (k > 0).then_some(' ');
+        for c in space.into_iter().chain(w.chars()) {
+            if n == HEAD_CHARS {
+                head.1 = n as u8;
+                return Some(head);
+            }
+            head.0[n] = if c == ' ' {
+                c
+            } else {
+                crate::latin::lower_of(c)?
+            };
+            n += 1;
+        }
+    }
+    head.1 = n as u8;
+    Some(head)
 }
 
 /// A hash set with [`FxHasher`]: the sets of one document's words and folds
@@ -1066,6 +1136,38 @@ pub fn extract(rules: &Rules, text: &str) -> Extraction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_heads_are_the_start_of_the_fold() {
+        let mut texts: Vec<String> = [
+            "",
+            " ",
+            "Hòa  BÌNH\tđi",
+            "  ĐẠI hội\u{a0}Đảng ",
+            "ΣΑΣ x",
+            "İstanbul xyz",
+            "A B C D E F G H I J K L M",
+            "Ảnh: TTXVN",
+            "x\u{2003}y",
+            "ǅ ǈ Ǳ ǲ",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let picks = "aĐ ÁẠ\u{a0}\tΣİǅ.\u{301}".as_bytes();
+        for seed in 1..3000u64 {
+            let b = crate::lines::tests::random_bytes_from(1 + (seed % 40) as usize, picks, seed);
+            texts.push(String::from_utf8_lossy(&b).into_owned());
+        }
+        for t in &texts {
+            let fold: Vec<char> = crate::shape::fold(t).chars().collect();
+            if let Some((chars, n)) = fold_head(t) {
+                let n = usize::from(n);
+                assert_eq!(n, fold.len().min(HEAD_CHARS), "{t:?}");
+                assert_eq!(chars[..n], fold[..n], "{t:?}");
+            }
+        }
+    }
 
     fn run(text: &str) -> Extraction {
         extract(&Rules::builtin().expect("rules"), text)
