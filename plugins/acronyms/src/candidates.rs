@@ -33,22 +33,23 @@ pub enum Place {
     Piece,
 }
 
-/// A short form found in the text.
+/// A short form found in the text, borrowed from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub struct Candidate<'t> {
     /// The short form as written.
-    pub text: String,
+    pub text: &'t str,
     /// Byte offset of its first character.
     pub start: usize,
     /// Byte offset just past it.
     pub end: usize,
     /// Where it stands.
     pub place: Place,
-    /// Byte spans of its pieces when joined by `&`, `-`, `.`, `/` (one span otherwise).
+    /// Byte spans of its pieces when joined by `&`, `-`, `.`, `/`; empty for one piece (so
+    /// that most candidates allocate nothing).
     pub pieces: Vec<(usize, usize)>,
 }
 
-impl Candidate {
+impl Candidate<'_> {
     /// True when it is several pieces joined ("PC&CC", "TTGT-ĐT").
     pub fn is_joined(&self) -> bool {
         self.pieces.len() > 1
@@ -835,18 +836,18 @@ fn split_pieces(text: &str, start: usize, end: usize, out: &mut Vec<Piece>) {
 }
 
 /// The candidates of `text`, in order. `authors` are byline names in capitals' words.
-pub fn scan(text: &str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate> {
+pub fn scan<'t>(text: &'t str, dict: &Dictionary, authors: &[String]) -> Vec<Candidate<'t>> {
     scan_with(text, &TextBlocks::read(text), dict, authors)
 }
 
 /// [`scan`] on the text's `blocks`, with the bylines' words asked of `authors` only when
 /// needed.
-pub fn scan_with<A: AuthorWords + ?Sized>(
-    text: &str,
+pub fn scan_with<'t, A: AuthorWords + ?Sized>(
+    text: &'t str,
     blocks: &TextBlocks,
     dict: &Dictionary,
     authors: &A,
-) -> Vec<Candidate> {
+) -> Vec<Candidate<'t>> {
     // Room for the short forms of most articles without growing (about one per 300 bytes).
     let mut out = Vec::with_capacity(text.len() / 300 + 1);
     let mut pieces: Vec<Piece> = Vec::new();
@@ -865,11 +866,11 @@ pub fn scan_with<A: AuthorWords + ?Sized>(
             {
                 for p in pieces.iter().filter(|p| !is_digits(piece_text(p))) {
                     out.push(Candidate {
-                        text: piece_text(p).to_string(),
+                        text: piece_text(p),
                         start: p.0,
                         end: p.1,
                         place: Place::Code,
-                        pieces: vec![(p.0, p.1)],
+                        pieces: Vec::new(),
                     });
                 }
             }
@@ -914,11 +915,15 @@ pub fn scan_with<A: AuthorWords + ?Sized>(
             let keep = !not_acronym;
             if keep {
                 out.push(Candidate {
-                    text: token.to_string(),
+                    text: token,
                     start,
                     end,
                     place: Place::Free,
-                    pieces: run.iter().map(|p| (p.0, p.1)).collect(),
+                    pieces: if single {
+                        Vec::new()
+                    } else {
+                        run.iter().map(|p| (p.0, p.1)).collect()
+                    },
                 });
             }
             i = j;
@@ -1147,7 +1152,7 @@ mod tests {
             .into_iter()
             .map(|c| match c.place {
                 Place::Code => format!("code:{}", c.text),
-                _ => c.text,
+                _ => c.text.to_string(),
             })
             .collect()
     }

@@ -202,17 +202,17 @@ pub fn analyse_with<A: AuthorWords + ?Sized>(
         if masked.iter().any(|&m| overlaps(m, (c.start, c.end))) {
             continue;
         }
-        if c.is_joined() && c.place == Place::Free && !known(&c.text) {
+        if c.is_joined() && c.place == Place::Free && !known(c.text) {
             for &(s, e) in &c.pieces {
                 let piece = &text[s..e];
                 if piece.chars().filter(|ch| ch.is_alphabetic()).count() >= 2 && is_all_caps(piece)
                 {
                     cands.push(Candidate {
-                        text: piece.to_string(),
+                        text: piece,
                         start: s,
                         end: e,
                         place: Place::Piece,
-                        pieces: vec![(s, e)],
+                        pieces: Vec::new(),
                     });
                 }
             }
@@ -229,7 +229,7 @@ pub fn analyse_with<A: AuthorWords + ?Sized>(
         let i = add(
             &mut groups,
             &mut index,
-            &c.text,
+            c.text,
             Mention {
                 start: c.start,
                 end: c.end,
