@@ -52,7 +52,13 @@ pub fn expand(text: &str, acronyms: &[Acronym], mode: Mode) -> Option<String> {
         }
     }
     edits.sort_by_key(|e| e.0);
-    let mut out = String::with_capacity(text.len() + edits.len() * 24);
+    // Room for every edit, so the text is copied once: the long form (its first letter may
+    // grow by a few bytes when capitalised), " (", the short form and ")".
+    let room: usize = edits
+        .iter()
+        .map(|(_, _, a, _)| a.long.len() + a.short.len() + 3 + 4)
+        .sum();
+    let mut out = String::with_capacity(text.len() + room);
     let mut at = 0;
     for (s, e, a, capital) in edits {
         if s < at {
