@@ -25,17 +25,6 @@ pub enum Kind {
     Punct(char),
 }
 
-/// The first character is upper-case.
-const CAP: u8 = 1;
-/// The first character is lower-case.
-const LOWER_FIRST: u8 = 2;
-/// Upper-case first character, the rest lower-case.
-const NAME: u8 = 4;
-/// At least two letters, none lower-case.
-const ALL_CAPS: u8 = 8;
-/// Contains an ASCII digit.
-const SHAPE_DIGIT: u8 = 16;
-
 /// One token of a line.
 ///
 /// The token keeps the line it was read from and its byte range in it, rather than its own
@@ -58,8 +47,10 @@ pub struct Token<'a> {
     pub kind: Kind,
     /// Split from the previous word without a space (a glued heading or caption).
     pub glued: bool,
-    /// Shape bits (`CAP`, `NAME`, ...).
-    shape: u8,
+    /// The classes of its characters, kept as gathered: the shape predicates
+    /// ([`Token::is_cap`], ...) are worked out from them only when asked, and most tokens
+    /// are never asked.
+    shape: Shape,
 }
 
 impl<'a> Token<'a> {
@@ -108,32 +99,36 @@ impl<'a> Token<'a> {
     /// A word whose first character is an upper-case letter.
     #[inline]
     pub fn is_cap(&self) -> bool {
-        self.is_word() && self.shape & CAP != 0
+        self.is_word() && self.shape.first & UPPER != 0
     }
 
     /// A word of at least two letters, all upper-case ("ĐNQP", "CATP", "XUÂN").
     #[inline]
     pub fn is_all_caps(&self) -> bool {
-        self.is_word() && self.shape & ALL_CAPS != 0
+        self.is_word()
+            && self.shape.any() & (LOWER | ALPHA) == ALPHA
+            && self
+                .shape
+                .two_letters(self.line, (self.byte_start(), self.byte_end()))
     }
 
     /// Capitalised like a name syllable: upper-case first letter, the rest lower-case
     /// letters ("Nguyễn", "Sít"); a single capital letter also counts ("Y").
     #[inline]
     pub fn is_name_syllable(&self) -> bool {
-        self.shape & NAME != 0
+        self.shape.first & UPPER != 0 && self.shape.rest_all & LOWER != 0
     }
 
     /// Contains a digit.
     #[inline]
     pub fn has_digit(&self) -> bool {
-        self.shape & SHAPE_DIGIT != 0
+        self.shape.any() & DIGIT != 0
     }
 
     /// A lower-case word.
     #[inline]
     pub fn is_lower(&self) -> bool {
-        self.is_word() && self.shape & LOWER_FIRST != 0
+        self.is_word() && self.shape.first & LOWER != 0
     }
 }
 
@@ -153,7 +148,7 @@ fn is_connector(c: char) -> bool {
 }
 
 /// The classes of the characters of a token, gathered one character at a time.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Shape {
     /// Classes of the first character.
     first: Class,
@@ -182,40 +177,18 @@ impl Shape {
     }
 
     /// Classes any character has.
+    #[inline]
     fn any(&self) -> Class {
         self.first | self.rest_any
     }
 
     /// Whether `text[range]`, the token of this shape, has two letters or more.
-    #[inline(always)]
-    fn two_letters(&self, text: &str, range: (usize, usize), classes: Classes) -> bool {
+    #[inline]
+    fn two_letters(&self, text: &str, range: (usize, usize)) -> bool {
         if self.first & ALPHA != 0 && self.rest_any & ALPHA != 0 {
             return true;
         }
-        count_letters(slice(text, range.0, range.1), classes) >= 2
-    }
-
-    /// The token's shape bits (`CAP`, `NAME`, ...); `text[range]` is the token (only sliced
-    /// when its letters must be counted).
-    #[inline(always)]
-    fn bits(&self, text: &str, range: (usize, usize), classes: Classes) -> u8 {
-        let mut s = 0;
-        if self.first & UPPER != 0 {
-            s |= CAP;
-            if self.rest_all & LOWER != 0 {
-                s |= NAME;
-            }
-        }
-        if self.first & LOWER != 0 {
-            s |= LOWER_FIRST;
-        }
-        if self.any() & (LOWER | ALPHA) == ALPHA && self.two_letters(text, range, classes) {
-            s |= ALL_CAPS;
-        }
-        if self.any() & DIGIT != 0 {
-            s |= SHAPE_DIGIT;
-        }
-        s
+        count_letters(slice(text, range.0, range.1)) >= 2
     }
 }
 
@@ -223,7 +196,8 @@ impl Shape {
 /// that the word loop does not prepare for it.
 #[cold]
 #[inline(never)]
-fn count_letters(word: &str, classes: Classes) -> usize {
+fn count_letters(word: &str) -> usize {
+    let classes = Classes::get();
     word.chars().filter(|&c| classes.of(c) & ALPHA != 0).count()
 }
 
@@ -294,7 +268,7 @@ impl<'v> Tokenizer<'v> {
                     tags: 0,
                     kind: Kind::Punct(char::from_u32(cp).unwrap_or('\u{FFFD}')),
                     glued: false,
-                    shape: Shape::new(class).bits("", (0, 0), classes),
+                    shape: Shape::new(class),
                 });
                 b += len;
             }
@@ -443,7 +417,7 @@ impl<'v> Tokenizer<'v> {
             tags,
             kind: Kind::Word,
             glued,
-            shape: shape.bits(text, (range.start, range.end), self.classes),
+            shape: *shape,
         }
     }
 
