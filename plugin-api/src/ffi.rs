@@ -90,7 +90,7 @@ pub unsafe extern "C" fn process<P: Plugin>(
         let fields = if out.fields.is_empty() {
             OwnedBuf::NULL
         } else {
-            let json = serde_json::to_vec(&out.fields).map_err(|e| e.to_string())?;
+            let json = crate::json::to_vec(&out.fields).map_err(|e| e.to_string())?;
             OwnedBuf::from_vec(json)
         };
         // SAFETY: as above.

@@ -233,7 +233,7 @@ fn is_special(c: u8) -> bool {
 }
 
 /// The offset of the first special byte (see [`is_special`]) in `bytes`.
-fn special(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn special(bytes: &[u8]) -> Option<usize> {
     let mut at = 0;
     #[cfg(target_arch = "x86_64")]
     while let Some(chunk) = bytes.get(at..at + 16) {

@@ -51,6 +51,7 @@ pub mod abi;
 pub mod ffi;
 
 mod fields;
+mod json;
 
 use fields::{raw_fields, RawField};
 use serde::{Deserialize, Serialize};
