@@ -166,6 +166,16 @@ impl Folder {
             .collect()
     }
 
+    /// Whether `c` matches the letters numbered `want` (as a `(?i)` regex would); `None`
+    /// when `c` is beyond the table, so that only a regex can tell.
+    #[inline]
+    pub fn matches(&self, c: char, want: u8) -> Option<bool> {
+        match self.number(c) {
+            Number::Is(n) => Some(n == want),
+            Number::Unknown => None,
+        }
+    }
+
     /// Whether a text ending with `c` may end with `tail` (the first test of
     /// [`Folder::ends_with`], for ruling many tails out at once).
     #[inline]

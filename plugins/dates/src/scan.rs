@@ -553,9 +553,19 @@ impl LeftFilter {
 
 /// Rules out a search for `(?i)(?:word|word…)\s+$` (one of some words, then white space
 /// ending the text): the text must end with white space after the last word of one of
-/// them.
+/// them. Also finds where such a search matches, without the regex (see
+/// [`WordEnd::start`]).
 #[derive(Debug)]
-struct WordEnd(Option<(Folder, Vec<Vec<u8>>)>);
+struct WordEnd(Option<NumberedWords>);
+
+/// The letters of some words numbered by a [`Folder`]: the last part of each word, and all
+/// the parts of each (parts: the word split at white space).
+#[derive(Debug)]
+struct NumberedWords {
+    folder: Folder,
+    tails: Vec<Vec<u8>>,
+    parts: Vec<Vec<Vec<u8>>>,
+}
 
 impl WordEnd {
     /// The test for `words`, whose letters are numbered in `letters`.
@@ -569,12 +579,20 @@ impl WordEnd {
             return WordEnd(None);
         };
         let tails: Option<Vec<Vec<u8>>> = words.iter().map(|w| folder.tail(w)).collect();
-        WordEnd(tails.map(|tails| (folder, tails)))
+        let parts: Option<Vec<Vec<Vec<u8>>>> = words
+            .iter()
+            .map(|w| w.split_whitespace().map(|p| folder.tail(p)).collect())
+            .collect();
+        WordEnd(tails.zip(parts).map(|(tails, parts)| NumberedWords {
+            folder,
+            tails,
+            parts,
+        }))
     }
 
     /// Whether the search may match `window`.
     fn may_match(&self, window: &str) -> bool {
-        let Some((folder, tails)) = &self.0 else {
+        let Some(NumberedWords { folder, tails, .. }) = &self.0 else {
             return true;
         };
         let t = window.trim_end();
@@ -584,6 +602,69 @@ impl WordEnd {
         tails
             .iter()
             .any(|tail| folder.may_end_with(last, tail) && folder.ends_with(t, tail).is_some())
+    }
+
+    /// Where the search for `(?i)(?:word|word…)\s+$` (the words' alternation, as
+    /// [`alternation`] writes it: white space inside a word is `\s+`) matches `window`:
+    /// `Some(Some(start))` of the leftmost match, `Some(None)` for no match, `None` when
+    /// only the regex can tell (a char beyond the [`Folder`]'s table, or no numbers).
+    ///
+    /// Every match ends at the end of the window, after all its trailing white space (a
+    /// word ends with a letter), and each part of a word takes the whole run of white space
+    /// after it; so each word can only match one way, and the leftmost match is the
+    /// smallest start among the words that match.
+    fn start(&self, window: &str) -> Option<Option<usize>> {
+        let NumberedWords { folder, parts, .. } = self.0.as_ref()?;
+        let t = window.trim_end();
+        if t.len() == window.len() {
+            return Some(None);
+        }
+        let mut best: Option<usize> = None;
+        for word in parts {
+            if let Some(start) = word_before(folder, t, word)? {
+                best = Some(best.map_or(start, |b| b.min(start)));
+            }
+        }
+        Some(best)
+    }
+}
+
+/// Where `parts` (a word's parts as numbers, white space between them) ends `text` exactly:
+/// `Some(Some(start))`, `Some(None)` when it does not, `None` when a char beyond the
+/// folder's table leaves it open.
+fn word_before(folder: &Folder, text: &str, parts: &[Vec<u8>]) -> Option<Option<usize>> {
+    let mut end = text.len();
+    for (k, part) in parts.iter().enumerate().rev() {
+        if k + 1 < parts.len() {
+            // the white space between two parts: all of it, at least one char
+            let before = text[..end].trim_end().len();
+            if before == end {
+                return Some(None);
+            }
+            end = before;
+        }
+        for &want in part.iter().rev() {
+            let Some(c) = text[..end].chars().next_back() else {
+                return Some(None);
+            };
+            if !folder.matches(c, want)? {
+                return Some(None);
+            }
+            end -= c.len_utf8();
+        }
+    }
+    Some(Some(end))
+}
+
+/// The start of the leftmost match of `re` (`(?i)(?:word|word…)\s+$` for the words of
+/// `end`) in `window`, found without the regex when [`WordEnd::start`] can tell.
+fn word_end_start(end: &WordEnd, re: &Regex, window: &str) -> Option<usize> {
+    if !end.may_match(window) {
+        return None;
+    }
+    match end.start(window) {
+        Some(found) => found,
+        None => re.find(window).map(|m| m.start()),
     }
 }
 
@@ -853,12 +934,8 @@ impl Scanner {
     /// Whether the expression starting at `start` follows a deadline word ("đến năm 2025").
     pub fn is_target(&self, text: &str, start: usize) -> bool {
         let (wstart, window) = before(text, start, 24);
-        if !self.target_end.may_match(window) {
-            return false;
-        }
-        self.left_target
-            .find(window)
-            .is_some_and(|m| word_start(text, wstart + m.start()))
+        word_end_start(&self.target_end, &self.left_target, window)
+            .is_some_and(|s| word_start(text, wstart + s))
     }
 
     fn in_years(year: i32, [lo, hi]: [i32; 2]) -> bool {
@@ -1087,24 +1164,45 @@ impl Scanner {
     /// Start of a modifier ("đầu", "cuối") right before `start`, or `start`.
     fn modifier_start(&self, text: &str, start: usize) -> usize {
         let (wstart, window) = before(text, start, 32);
-        if !self.modifier_end.may_match(window) {
-            return start;
-        }
-        match self.left_modifier.find(window) {
-            Some(m) if word_start(text, wstart + m.start()) => wstart + m.start(),
+        match word_end_start(&self.modifier_end, &self.left_modifier, window) {
+            Some(s) if word_start(text, wstart + s) => wstart + s,
             _ => start,
+        }
+    }
+
+    /// Where `left_period` matches `window`, and whether its match opens a parenthesis:
+    /// `(?:(?:from)\s+)?(?:period|year)\s+$` or `\(\s*$`, found without the regex when
+    /// the words' letters tell (the two alternatives end the window differently: with a
+    /// letter then white space, or with `(`; the optional `từ` takes the whole white space
+    /// before the period word, so taking it when it is there gives the leftmost match).
+    fn period_cue(&self, window: &str) -> Option<(usize, bool)> {
+        let t = window.trim_end();
+        if t.ends_with('(') {
+            return Some((t.len() - 1, true));
+        }
+        if !self.period_end.may_match(window) {
+            return None;
+        }
+        let by_regex = || {
+            self.left_period
+                .find(window)
+                .map(|m| (m.start(), m.as_str().trim_start().starts_with('(')))
+        };
+        let Some(found) = self.period_end.start(window) else {
+            return by_regex();
+        };
+        let start = found?;
+        match self.from_end.start(&window[..start]) {
+            Some(from) => Some((from.unwrap_or(start), false)),
+            None => by_regex(),
         }
     }
 
     /// Start of "từ" right before `start`, if there.
     fn range_start(&self, text: &str, start: usize) -> Option<usize> {
         let (wstart, window) = before(text, start, 16);
-        if !self.from_end.may_match(window) {
-            return None;
-        }
-        self.left_from
-            .find(window)
-            .map(|m| wstart + m.start())
+        word_end_start(&self.from_end, &self.left_from, window)
+            .map(|s| wstart + s)
             .filter(|&s| word_start(text, s))
     }
 
@@ -1300,11 +1398,9 @@ impl Scanner {
                 return false;
             }
             let (wstart, window) = before(text, m0.start(), 48);
-            let may_cue = window.trim_end().ends_with('(') || self.period_end.may_match(window);
-            let cue = may_cue
-                .then(|| self.left_period.find(window))
-                .flatten()
-                .map(|m| (wstart + m.start(), m.as_str().trim_start().starts_with('(')))
+            let cue = self
+                .period_cue(window)
+                .map(|(s, paren)| (wstart + s, paren))
                 .filter(|&(s, paren)| paren || word_start(text, s));
             let range = if cue.is_some() {
                 self.cued_years
@@ -2026,6 +2122,53 @@ mod tests {
             }
         }
         assert!(matched > 100, "{matched}");
+    }
+
+    #[test]
+    fn left_words_found_without_the_regexes_are_where_the_regexes_match() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let scanner = Scanner::new(&lex).expect("scanner");
+        let mut words: Vec<String> = vec!["trong".into(), "(".into(), "x".into(), "".into()];
+        for w in lex
+            .modifiers
+            .iter()
+            .chain(&lex.period_words)
+            .chain(&lex.year_words)
+            .chain(&lex.range_from)
+            .chain(&lex.target_words)
+        {
+            words.push(w.clone());
+            words.push(w.to_uppercase());
+            words.push(format!("x{w}"));
+            // white space of other kinds (and more of it) between the parts of a word
+            words.push(w.replace(' ', "\u{a0} "));
+        }
+        let befores = ["", "từ ", "TỪ\u{2003}", "a ", "từ", "𝐱 ", "nửa ", "quá "];
+        let afters = ["", " ", "\u{a0}\u{a0}", "x ", " (", "( ", "(", " 𝐱 ", "\t"];
+        let mut matched = 0;
+        for w in &words {
+            for b in befores {
+                for a in afters {
+                    let window = format!("{b}{w}{a}");
+                    let cases = [
+                        (&scanner.left_modifier, &scanner.modifier_end),
+                        (&scanner.left_from, &scanner.from_end),
+                        (&scanner.left_target, &scanner.target_end),
+                    ];
+                    for (re, end) in cases {
+                        let want = re.find(&window).map(|m| m.start());
+                        matched += usize::from(want.is_some());
+                        assert_eq!(word_end_start(end, re, &window), want, "{window:?}");
+                    }
+                    let want = scanner
+                        .left_period
+                        .find(&window)
+                        .map(|m| (m.start(), m.as_str().trim_start().starts_with('(')));
+                    assert_eq!(scanner.period_cue(&window), want, "{window:?}");
+                }
+            }
+        }
+        assert!(matched > 200, "{matched}");
     }
 
     #[test]
