@@ -7,7 +7,7 @@
 //! `(\d{1,2})([-/.])(\d{1,2})`, `(\d{4})\s*[-–—]\s*(\d{4})`, `\d{1,2}` and `\d{4}` would
 //! (leftmost-first, `\d` any decimal digit, `\s` any white space), which the tests check.
 
-use crate::regions::RegionFinder;
+use crate::regions::{Region, RegionFinder};
 use regex::CaptureLocations;
 
 /// The most groups a candidate pattern has, the whole match included.
@@ -170,6 +170,18 @@ const SEPARATORS: [char; 3] = ['-', '/', '.'];
 const DASHES: [char; 3] = ['-', '–', '—'];
 
 impl Numeric {
+    /// Whether the pattern may match in `region`: the two-part and three-part dates need a
+    /// separator after the region's first digit (where every match starts), the years four
+    /// digits in a row.
+    #[inline]
+    pub fn may_match_in(self, region: &Region) -> bool {
+        match self {
+            Numeric::Full | Numeric::DayMonth => region.separator,
+            Numeric::YearRange | Numeric::BareYear => region.four_digits,
+            Numeric::BareDay => true,
+        }
+    }
+
     /// The match anchored at byte `i` (a digit), with its groups (built only for a match).
     #[inline]
     fn anchored<'t>(self, cur: &Cursor<'t, '_>, i: usize) -> Option<Caps<'t>> {
@@ -319,11 +331,19 @@ mod tests {
             "12.03.2",
             "2020-",
             "1-1-1970-2",
+            "x 123 ab 12 345 1234 ٣٣٣٣ 12٣4 5 – 6 7/8 9.",
         ];
         for (n, pattern) in rules {
             let re = Regex::new(pattern).expect("regex");
             let groups = re.captures_len();
             for text in texts {
+                // a region ruled out for the pattern holds no match of it
+                let (mut regions, mut digits) = (Vec::new(), Vec::new());
+                finder.find(text, &mut regions, &mut digits);
+                for r in regions.iter().filter(|r| !n.may_match_in(r)) {
+                    let region = &text[r.start..r.end];
+                    assert!(!re.is_match(region), "{n:?} in {region:?}");
+                }
                 assert_eq!(
                     all_numeric(n, groups, &finder, text),
                     all_regex(&re, text),

@@ -41,6 +41,10 @@ pub struct Region {
     /// match can be kept: every rule rejects a number glued to a digit on its left):
     /// indices `digits.0..digits.1` of the offsets [`RegionFinder::find`] fills in.
     pub digits: (usize, usize),
+    /// Whether a `-`, `/` or `.` follows its first digit (a day-month needs one).
+    pub separator: bool,
+    /// Whether it holds four decimal digits in a row (a year needs them).
+    pub four_digits: bool,
 }
 
 /// The last word of some cue words, as letter numbers, and the bits of those words.
@@ -267,8 +271,10 @@ impl RegionFinder {
                 start -= c.len_utf8();
             }
             let first = digits.len();
-            // whether the char before was a digit (the one before `i` is not)
-            let mut after_digit = false;
+            // how many digits in a row end before the char (none before `i`)
+            let mut run = 0usize;
+            let mut separator = false;
+            let mut four_digits = false;
             let mut end = i;
             for c in text[i..].chars() {
                 let f = if c.is_ascii() {
@@ -279,11 +285,16 @@ impl RegionFinder {
                 if f & MEMBER == 0 {
                     break;
                 }
-                let digit = f & DIGIT != 0;
-                if digit && !after_digit {
-                    digits.push(end);
+                if f & DIGIT != 0 {
+                    if run == 0 {
+                        digits.push(end);
+                    }
+                    run += 1;
+                    four_digits |= run >= 4;
+                } else {
+                    run = 0;
+                    separator |= matches!(c, '-' | '/' | '.');
                 }
-                after_digit = digit;
                 seen |= f;
                 end += c.len_utf8();
             }
@@ -294,6 +305,8 @@ impl RegionFinder {
                 cued: 0,
                 cue_end: start,
                 digits: (first, digits.len()),
+                separator,
+                four_digits,
             });
             i = end;
         }

@@ -318,7 +318,7 @@ impl Scanner {
         mut f: impl FnMut(&Caps<'t>) -> bool,
     ) {
         let mut pos = 0;
-        for r in regions {
+        for r in regions.iter().filter(|r| n.may_match_in(r)) {
             pos = pos.max(r.start);
             let digits = &digits[r.digits.0..r.digits.1];
             while pos <= r.end {
