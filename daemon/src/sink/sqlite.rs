@@ -130,71 +130,86 @@ CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(
 /// lower case. Old and new tone placement ("hoà", "hòa") fold alike, since the marks go.
 /// Each input char folds on its own (see [`fold_char`]), so `fold(a + b) == fold(a) + fold(b)`.
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while !rest.is_empty() {
-        // ASCII runs (most of any text: spaces, digits, punctuation, unaccented letters) are
-        // copied and lowered whole; the other chars go one by one.
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
-        let start = out.len();
-        out.push_str(&rest[..ascii]);
-        out[start..].make_ascii_lowercase();
-        let mut tail = rest[ascii..].chars();
-        if let Some(c) = tail.next() {
-            fold_char(c, &mut out);
+    let table = fold_table();
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        // ASCII (spaces, digits, punctuation, unaccented letters: most of any text) byte by
+        // byte, without a branch on the case.
+        if b.is_ascii() {
+            out.push(b | (u8::from(b.wrapping_sub(b'A') < 26) << 5));
+            at += 1;
+        } else if let Some(c) = s[at..].chars().next() {
+            match table.get(c as usize).copied().unwrap_or(FOLDS_OTHERWISE) {
+                FOLDS_TO_NOTHING => {}
+                FOLDS_TO_ITSELF => out.extend_from_slice(&bytes[at..at + c.len_utf8()]),
+                FOLDS_OTHERWISE => {
+                    let mut folded = String::new();
+                    fold_char_slow(c, &mut folded);
+                    out.extend_from_slice(folded.as_bytes());
+                }
+                ascii => out.push(ascii),
+            }
+            at += c.len_utf8();
         }
-        rest = tail.as_str();
     }
-    out
+    // Whole chars and ASCII bytes were written, so this is UTF-8; the lossy path is never taken.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Append the folded form of one char (zero or more chars) to `out`.
 pub fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-        return;
-    }
-    match folded_latin(c) {
-        Some(Folded::One(f)) => out.push(f),
-        Some(Folded::Nothing) => {}
-        None => fold_char_slow(c, out),
+    } else {
+        fold_with(fold_table(), c, out);
     }
 }
 
-/// A char's fold, as the table of the Latin ranges keeps it.
-#[derive(Clone, Copy)]
-enum Folded {
-    One(char),
-    Nothing,
+/// [`fold_char`] for a char past ASCII, with the table at hand.
+fn fold_with(table: &[u8], c: char, out: &mut String) {
+    match table.get(c as usize).copied().unwrap_or(FOLDS_OTHERWISE) {
+        FOLDS_TO_NOTHING => {}
+        FOLDS_TO_ITSELF => out.push(c),
+        FOLDS_OTHERWISE => fold_char_slow(c, out),
+        ascii => out.push(char::from(ascii)),
+    }
 }
 
-/// Below this code point, folds come from a table made once (Vietnamese letters, precomposed
-/// in U+00C0..U+01FF and U+1E00..U+1EFF, and the combining marks of NFD input are all in it).
-const TABLE_END: u32 = 0x1F00;
+/// Below this code point, folds come from a table made once: the Vietnamese letters
+/// (precomposed in U+00C0..U+01FF and U+1E00..U+1EFF), the combining marks of NFD input and
+/// the general punctuation (“ ” – …) are all in it.
+const TABLE_END: u32 = 0x2070;
 
-/// The table's entry for `c`, or `None` when `c` is past the table or folds to several chars.
-fn folded_latin(c: char) -> Option<Folded> {
+/// Table entries: a char past ASCII folds to nothing (a combining mark), to itself, to one
+/// ASCII char (the entry, 1..=0x7F) or otherwise (worked out by [`fold_char_slow`]).
+const FOLDS_TO_NOTHING: u8 = 0;
+const FOLDS_TO_ITSELF: u8 = 0x80;
+const FOLDS_OTHERWISE: u8 = 0xFF;
+
+/// The fold of each code point below [`TABLE_END`], as one byte (see [`FOLDS_TO_NOTHING`]).
+fn fold_table() -> &'static [u8] {
     use std::sync::OnceLock;
-    static TABLE: OnceLock<Vec<Option<Folded>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
         (0..TABLE_END)
             .map(|u| {
-                let c = char::from_u32(u)?;
+                let Some(c) = char::from_u32(u).filter(|c| !c.is_ascii()) else {
+                    return FOLDS_OTHERWISE;
+                };
                 let mut s = String::new();
                 fold_char_slow(c, &mut s);
                 let mut chars = s.chars();
                 match (chars.next(), chars.next()) {
-                    (None, _) => Some(Folded::Nothing),
-                    (Some(f), None) => Some(Folded::One(f)),
-                    _ => None,
+                    (None, _) => FOLDS_TO_NOTHING,
+                    (Some(f), None) if f == c => FOLDS_TO_ITSELF,
+                    (Some(f), None) if f.is_ascii() && f != '\0' => f as u8,
+                    _ => FOLDS_OTHERWISE,
                 }
             })
             .collect()
-    });
-    table.get(c as usize).copied().flatten()
+    })
 }
 
 /// [`fold_char`] worked out: canonical decomposition, marks dropped, đ → d, lower case.
@@ -596,8 +611,10 @@ mod tests {
     #[test]
     fn folding_a_text_folds_each_of_its_chars_in_turn() {
         // Every string of up to three pieces: ASCII of both cases, precomposed and
-        // decomposed Vietnamese, chars past the table and a char that folds to two.
-        let pieces = ["A", "b", " ", "Đ", "ố", "o\u{301}", "😀", "ß", "İ", "Ư"];
+        // decomposed Vietnamese, punctuation, chars past the table and a char that folds to two.
+        let pieces = [
+            "A", "b", " ", "Đ", "ố", "o\u{301}", "“", "😀", "ß", "İ", "Ư",
+        ];
         let mut texts = vec![String::new()];
         for _ in 0..3 {
             let longer: Vec<String> = texts
