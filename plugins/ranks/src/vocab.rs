@@ -154,15 +154,21 @@ fn pack_tail(text: &[u8], start: usize, end: usize) -> Option<u128> {
     pack(text.get(start..end)?)
 }
 
-/// An open-addressing table (linear probing) from packed words to ids and tags. The keys
-/// are kept apart from the values so that a probe reads as little memory as possible; the
-/// tags are kept next to the id, so that a hit reads one more place only.
+/// One slot of a [`PackedMap`]: a packed word (0 when free) with its id and tags, side by
+/// side so that a probe and its hit read the same 32 bytes.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Slot {
+    key: u128,
+    id: WordId,
+    tags: Tags,
+}
+
+/// An open-addressing table (linear probing) from packed words to ids and tags.
 #[derive(Debug, Clone, Default)]
 struct PackedMap {
-    /// Packed words; 0 marks a free slot. The length is 0 or a power of two.
-    keys: Vec<u128>,
-    /// The id and tags of the word in the same slot of `keys`.
-    vals: Vec<(WordId, Tags)>,
+    /// The slots. The length is 0 or a power of two.
+    slots: Vec<Slot>,
     /// 64 - log2(number of slots): the shift that turns a hash into a slot.
     shift: u32,
     len: usize,
@@ -178,17 +184,19 @@ impl PackedMap {
 
     #[inline(always)]
     fn get(&self, key: u128) -> Option<(WordId, Tags)> {
-        self.find(key).and_then(|i| self.vals.get(i).copied())
+        self.find(key)
+            .and_then(|i| self.slots.get(i))
+            .map(|s| (s.id, s.tags))
     }
 
     /// The slot of `key`, if the table has it.
     #[inline(always)]
     fn find(&self, key: u128) -> Option<usize> {
         // an empty table has no slot: the first `get` answers
-        let mask = self.keys.len().wrapping_sub(1);
+        let mask = self.slots.len().wrapping_sub(1);
         let mut i = self.slot(key);
         loop {
-            let k = *self.keys.get(i)?;
+            let k = self.slots.get(i)?.key;
             if k == key {
                 return Some(i);
             }
@@ -202,34 +210,36 @@ impl PackedMap {
     /// Add a key that is not in the table. The table is kept at most a quarter full: most
     /// words of a text are not in the lexicon, and a miss probes until a free slot.
     fn insert(&mut self, key: u128, val: (WordId, Tags)) {
-        if (self.len + 1) * 4 > self.keys.len() {
-            let size = (self.keys.len() * 2).max(64);
-            let old_keys = std::mem::replace(&mut self.keys, vec![0; size]);
-            let old_vals = std::mem::replace(&mut self.vals, vec![(0, 0); size]);
+        if (self.len + 1) * 4 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
             self.shift = 64 - size.trailing_zeros();
             self.len = 0;
-            for (k, v) in old_keys.into_iter().zip(old_vals) {
-                if k != 0 {
-                    self.insert(k, v);
+            for s in old {
+                if s.key != 0 {
+                    self.insert(s.key, (s.id, s.tags));
                 }
             }
         }
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
-        while self.keys[i] != 0 {
+        while self.slots[i].key != 0 {
             i = (i + 1) & mask;
         }
-        self.keys[i] = key;
-        self.vals[i] = val;
+        self.slots[i] = Slot {
+            key,
+            id: val.0,
+            tags: val.1,
+        };
         self.len += 1;
     }
 
     /// Set the tags of every key whose id is `id` (a scan of the table: only while the
     /// lexicon is built).
     fn set_tags(&mut self, id: WordId, tags: Tags) {
-        for (k, v) in self.keys.iter().zip(&mut self.vals) {
-            if *k != 0 && v.0 == id {
-                v.1 = tags;
+        for s in &mut self.slots {
+            if s.key != 0 && s.id == id {
+                s.tags = tags;
             }
         }
     }
@@ -346,8 +356,8 @@ impl Vocab {
         // the tables keep a copy of the tags next to the id
         let short = self.words.get(id as usize).and_then(|w| pack(w.as_bytes()));
         if let Some(slot) = short.and_then(|k| self.short.find(k)) {
-            if let Some(v) = self.short.vals.get_mut(slot) {
-                v.1 = tags;
+            if let Some(s) = self.short.slots.get_mut(slot) {
+                s.tags = tags;
             }
         }
         if self.capitalized.len > 0 {
