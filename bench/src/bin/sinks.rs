@@ -42,6 +42,10 @@ fn main() -> anyhow::Result<()> {
             "--sink" => sink = Some(value()?),
             "--n" => n = value()?.parse().context("--n")?,
             "--batch" => batch = Some(value()?.parse::<usize>().context("--batch")?),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
             _ => bail!("unknown argument {a}\n{USAGE}"),
         }
     }
