@@ -12,6 +12,7 @@
 
 use crate::dictionary::Sense;
 use crate::vietnamese::{contains_phrase, lower};
+use std::cell::OnceCell;
 
 /// How far around a mention context words count double, in bytes.
 pub const WINDOW: usize = 120;
@@ -37,14 +38,21 @@ pub fn scores(text: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Vec<
 
 /// [`scores`], with the text's lower case already at hand (`doc` is `lower(text)`).
 pub fn scores_in(text: &str, doc: &str, mentions: &[(usize, usize)], senses: &[Sense]) -> Vec<u32> {
-    let windows: Vec<String> = mentions
-        .iter()
-        .map(|&(s, e)| {
+    // The lower case around each mention, made only when a context word of the article is
+    // looked for there (and only up to the first window that has it).
+    let cells: Vec<OnceCell<String>> = mentions.iter().map(|_| OnceCell::new()).collect();
+    let window = |i: usize| {
+        cells[i].get_or_init(|| {
+            let (s, e) = mentions[i];
             let a = floor_boundary(text, s.saturating_sub(WINDOW));
             let b = ceil_boundary(text, e + WINDOW);
-            lower(&format!("{} {}", &text[a..s], &text[e..b]))
+            let mut joined = String::with_capacity(s - a + 1 + b - e);
+            joined.push_str(&text[a..s]);
+            joined.push(' ');
+            joined.push_str(&text[e..b]);
+            lower(&joined)
         })
-        .collect();
+    };
     senses
         .iter()
         .map(|sense| {
@@ -55,7 +63,7 @@ pub fn scores_in(text: &str, doc: &str, mentions: &[(usize, usize)], senses: &[S
             for cue in &sense.context {
                 if contains_phrase(doc, cue) {
                     score += 1;
-                    if windows.iter().any(|w| contains_phrase(w, cue)) {
+                    if (0..mentions.len()).any(|i| contains_phrase(window(i), cue)) {
                         score += 2;
                     }
                 }

@@ -285,6 +285,9 @@ fn syllable_shape(cs: &[char]) -> bool {
 /// True when the word (any case) is one well-formed Vietnamese syllable: MAI, NGUYÊN, VŨ, ANH.
 /// Acronyms rarely are (UBND, ĐNQP, CAND break the onset–vowel–coda shape).
 pub fn is_syllable(word: &str) -> bool {
+    if has_no_vowel_fast(word) {
+        return false;
+    }
     // Longest syllable: three onset letters, three vowels, two coda letters.
     let mut cs = ['\0'; 8];
     let mut n = 0;
@@ -306,6 +309,17 @@ pub fn is_syllable(word: &str) -> bool {
         n += 1;
     }
     syllable_shape(&cs[..n])
+}
+
+/// True when `word` is made only of ASCII letters other than vowels (a e i o u y, any case),
+/// Đ and đ: then no character of it is a vowel of [`VOWELS`] (as most acronyms: CSGT, ĐNQP),
+/// and it is no syllable. False says nothing.
+fn has_no_vowel_fast(word: &str) -> bool {
+    word.chars().all(|c| match c {
+        'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'A' | 'E' | 'I' | 'O' | 'U' | 'Y' => false,
+        'Đ' | 'đ' => true,
+        c => c.is_ascii_alphabetic(),
+    })
 }
 
 /// True when the word carries a tone mark or a Vietnamese vowel shape (ă â ê ô ơ ư).
@@ -508,6 +522,20 @@ mod tests {
             assert_eq!(fold(c), fold_slow(c), "{c:?}");
             let one = c.to_string();
             assert_eq!(has_vowel_marks(&one), has_vowel_marks_slow(&one), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn words_without_vowels_are_no_syllables() {
+        for w in ["CSGT", "ĐNQP", "đ", "TP", "PGS", "x", "BĐBP", "NGH"] {
+            assert!(has_no_vowel_fast(w), "{w}");
+            assert!(!is_syllable(w), "{w}");
+        }
+        // The fast check says nothing of these; the full one decides.
+        for w in ["", "MAI", "AN", "CAND", "Y", "NGUYÊN", "TƯ", "B1", "A-B"] {
+            if !w.is_empty() {
+                assert!(!has_no_vowel_fast(w), "{w}");
+            }
         }
     }
 
