@@ -730,7 +730,8 @@ pub fn is_roman_numeral(token: &str, before: &str) -> bool {
 
 /// A word in capitals that is a syllable of Vietnamese (MAI, NGUYÊN), not an acronym.
 fn is_caps_syllable(word: &str) -> bool {
-    is_all_caps(word) && word.chars().nth(1).is_some() && is_syllable(word)
+    // The syllable test first: it turns most acronyms down fastest (no vowel).
+    word.chars().nth(1).is_some() && is_syllable(word) && is_all_caps(word)
 }
 
 fn is_dash_or_space(c: char) -> bool {

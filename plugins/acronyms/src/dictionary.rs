@@ -57,6 +57,9 @@ pub struct Dictionary {
     codes: FnvMap<String, String>,
     /// The `ignore` list, as keys (a set: asked of every short form found).
     ignore: FnvSet<String>,
+    /// A bit for each key of `ignore` at [`ignore_bit`]: a key whose bit is clear is not in
+    /// the list, without hashing it.
+    ignore_bits: u64,
     /// The keys with a space or comma inside, in the order [`Dictionary::phrase_keys`] gives,
     /// each with its substring searcher (built once, not per article).
     phrase_keys: Vec<(String, Finder<'static>)>,
@@ -133,6 +136,19 @@ fn key_ref(short: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(t.nfc().collect())
     }
+}
+
+/// A bit of 64 for a key, from its length and its first and last bytes (a filter in front of
+/// the `ignore` set: most short forms found are not in it).
+fn ignore_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let (first, last) = (b.first().copied(), b.last().copied());
+    let mix = b
+        .len()
+        .wrapping_mul(31)
+        .wrapping_add(usize::from(first.unwrap_or(0)).wrapping_mul(7))
+        .wrapping_add(usize::from(last.unwrap_or(0)));
+    1u64 << (mix % 64)
 }
 
 /// The key with Đ written as D (for lookups in text typed without the stroke).
@@ -232,11 +248,14 @@ impl Dictionary {
             .filter(|k| k.contains([' ', ',']))
             .map(|k| (k.clone(), Finder::new(k.as_bytes()).into_owned()))
             .collect();
+        let ignore: FnvSet<String> = file.ignore.iter().map(|s| key(s)).collect();
+        let ignore_bits = ignore.iter().fold(0, |bits, k| bits | ignore_bit(k));
         Ok(Dictionary {
             entries,
             folded,
             codes,
-            ignore: file.ignore.iter().map(|s| key(s)).collect(),
+            ignore,
+            ignore_bits,
             phrase_keys,
         })
     }
@@ -286,7 +305,8 @@ impl Dictionary {
         if self.ignore.is_empty() {
             return false;
         }
-        self.ignore.contains(key_ref(short).as_ref())
+        let k = key_ref(short);
+        self.ignore_bits & ignore_bit(&k) != 0 && self.ignore.contains(k.as_ref())
     }
 
     /// True when `word` is a key with lower-case letters and two capitals ("ThS"), which the
@@ -343,6 +363,30 @@ mod tests {
         assert!(d.is_ignored("GMT"));
         assert_eq!(d.code_part("KL"), Some("Kết luận"));
         assert_eq!(d.code_part("QUTW"), Some("Quân ủy Trung ương"));
+    }
+
+    #[test]
+    fn the_ignore_filter_agrees_with_the_set() {
+        let d = Dictionary::parse(SHIPPED, "acronyms.vi.yaml").expect("loads");
+        let words = [
+            "",
+            " GMT ",
+            "VNĐ",
+            "VND",
+            "VNĐ\u{301}",
+            "GMTX",
+            "G",
+            "ĐNQP",
+            "usd",
+        ];
+        let keys = d.ignore.iter().map(String::as_str);
+        let entries = d.entries.keys().map(String::as_str);
+        for w in words.into_iter().chain(keys).chain(entries) {
+            assert_eq!(d.is_ignored(w), d.ignore.contains(key(w).as_str()), "{w:?}");
+        }
+        for k in &d.ignore {
+            assert!(d.is_ignored(k), "{k}");
+        }
     }
 
     #[test]
