@@ -141,6 +141,12 @@ impl Folder {
         }
     }
 
+    /// The number of `c` (0: no letter numbered), `None` beyond the table.
+    #[inline]
+    pub fn number_of(&self, c: char) -> Option<u8> {
+        self.numbers.get(c as usize).copied()
+    }
+
     /// Whether number `n` is that of a letter of the words.
     fn owns(&self, n: u8) -> bool {
         n != 0 && self.own[usize::from(n / 64)] & (1 << (n % 64)) != 0

@@ -141,16 +141,10 @@ impl Lexicon {
 /// escaped, with each space matching any run of whitespace. Empty lists give a
 /// pattern that never matches.
 pub fn alternation<'a>(words: impl IntoIterator<Item = &'a String>) -> String {
-    let mut words: Vec<&str> = words
-        .into_iter()
-        .map(|w| w.trim())
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = alternation_order(words);
     if words.is_empty() {
         return r"(?:[^\s\S])".to_string();
     }
-    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    words.dedup();
     let parts: Vec<String> = words
         .iter()
         .map(|w| {
@@ -161,6 +155,19 @@ pub fn alternation<'a>(words: impl IntoIterator<Item = &'a String>) -> String {
         })
         .collect();
     format!("(?:{})", parts.join("|"))
+}
+
+/// The words of [`alternation`] in the order it writes them (the order a regex tries them):
+/// trimmed, empty ones left out, longest (in chars) first, neighbouring duplicates once.
+pub fn alternation_order<'a>(words: impl IntoIterator<Item = &'a String>) -> Vec<&'a str> {
+    let mut words: Vec<&str> = words
+        .into_iter()
+        .map(|w| w.trim())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    words.dedup();
+    words
 }
 
 /// The lookup key of a matched phrase: lower case, single spaces.

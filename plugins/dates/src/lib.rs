@@ -52,6 +52,7 @@
 //! - `bare_relative`: report relative words standing alone (default `false`).
 
 pub mod fold;
+pub mod left;
 pub mod lexicon;
 pub mod matches;
 pub mod regions;

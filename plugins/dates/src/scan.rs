@@ -22,6 +22,7 @@
 //! Years are not inferred here: a day-month keeps `year: None` for [`crate::resolve`].
 
 use crate::fold::{Folder, Letters};
+use crate::left::{LeftMatcher, LeftToken, TokenKind};
 use crate::lexicon::{alternation, key, Lexicon, Unit};
 use crate::matches::{Caps, Numeric, Span};
 use crate::regions::{Region, RegionFinder};
@@ -381,6 +382,8 @@ pub struct Scanner {
     left_groups: LeftGroups,
     /// Rules out `left_token` searches cheaply (`None`: never).
     left_filter: Option<LeftFilter>,
+    /// Finds what `left_token` matches without it (`None`: the words do not allow it).
+    left_matcher: Option<LeftMatcher>,
     left_modifier: Regex,
     left_period: Regex,
     left_from: Regex,
@@ -632,7 +635,7 @@ impl WordEnd {
 /// Where `parts` (a word's parts as numbers, white space between them) ends `text` exactly:
 /// `Some(Some(start))`, `Some(None)` when it does not, `None` when a char beyond the
 /// folder's table leaves it open.
-fn word_before(folder: &Folder, text: &str, parts: &[Vec<u8>]) -> Option<Option<usize>> {
+pub(crate) fn word_before(folder: &Folder, text: &str, parts: &[Vec<u8>]) -> Option<Option<usize>> {
     let mut end = text.len();
     for (k, part) in parts.iter().enumerate().rev() {
         if k + 1 < parts.len() {
@@ -795,6 +798,7 @@ impl Scanner {
                 .transpose()?,
             left_groups: LeftGroups::of(&left_token)?,
             left_filter: LeftFilter::new(lex, &letters),
+            left_matcher: LeftMatcher::new(lex, &letters),
             left_token,
             left_modifier: compile(&format!(r"(?i){modifiers}\s+$"))?,
             left_period: compile(&format!(
@@ -982,6 +986,58 @@ impl Scanner {
             })
     }
 
+    /// What `left_token` matches at the end of `window`, by the regex (`slots`: capture
+    /// slots, made at the first search).
+    fn left_token_by_regex<'w>(
+        &self,
+        window: &'w str,
+        slots: &mut Option<CaptureLocations>,
+    ) -> Option<LeftToken<'w>> {
+        if !self.left_may_match(window) {
+            return None;
+        }
+        self.left_token_regex(window, slots)
+    }
+
+    /// [`Scanner::left_token_by_regex`] without the filter.
+    fn left_token_regex<'w>(
+        &self,
+        window: &'w str,
+        slots: &mut Option<CaptureLocations>,
+    ) -> Option<LeftToken<'w>> {
+        let locs = slots.get_or_insert_with(|| self.left_token.capture_locations());
+        let m = self.left_token.captures_read(locs, window)?;
+        if m.as_str().trim().is_empty() {
+            return None;
+        }
+        let g = self.left_groups;
+        let c = |i: usize| group_text(locs, window, i);
+        let kind = if c(g.time).is_some() {
+            TokenKind::Time {
+                h: c(g.h)?,
+                m: c(g.m).or_else(|| c(g.m2)),
+            }
+        } else if c(g.day).is_some() {
+            TokenKind::Day
+        } else if let Some(word) = c(g.pod) {
+            TokenKind::PartOfDay {
+                word,
+                suffix: c(g.suf).is_some(),
+            }
+        } else if c(g.rel).is_some() {
+            TokenKind::Relative
+        } else if c(g.wd).is_some() {
+            TokenKind::Weekday
+        } else {
+            return None;
+        };
+        Some(LeftToken {
+            start: m.start(),
+            kind,
+            paren: c(g.sep).is_some_and(|s| s.contains('(')),
+        })
+    }
+
     /// Walk the cue words before a day-month, right to left (see the module docs).
     fn left_cues(&self, text: &str, start: usize) -> LeftCues {
         let mut cues = LeftCues {
@@ -989,64 +1045,68 @@ impl Scanner {
             ..LeftCues::default()
         };
         let (mut day, mut pod, mut rel, mut weekday) = (false, false, false, false);
-        let g = self.left_groups;
         // capture slots made at the first search
         let mut slots = None;
         loop {
             let (wstart, window) = before(text, cues.start, 64);
-            if !self.left_may_match(window) {
-                break;
-            }
-            let locs = slots.get_or_insert_with(|| self.left_token.capture_locations());
-            let Some(m) = self.left_token.captures_read(locs, window) else {
+            let found = match &self.left_matcher {
+                Some(matcher) => matcher.find(&self.regions, window),
+                None => None,
+            };
+            let token = match found {
+                Some(token) => token,
+                None => self.left_token_by_regex(window, &mut slots),
+            };
+            let Some(token) = token else {
                 break;
             };
-            let tok_start = wstart + m.start();
-            if !word_start(text, tok_start) || m.as_str().trim().is_empty() {
+            let tok_start = wstart + token.start;
+            if !word_start(text, tok_start) {
                 break;
             }
-            let c = |i: usize| group_text(locs, window, i);
-            if c(g.time).is_some() {
-                let h = c(g.h).and_then(|h| h.parse::<u8>().ok());
-                let mi = c(g.m)
-                    .or_else(|| c(g.m2))
-                    .map_or(Some(0), |m| m.parse::<u8>().ok());
-                match (h, mi) {
-                    (Some(h), Some(mi))
-                        if cues.time.is_none() && (day || pod) && h < 24 && mi < 60 =>
-                    {
-                        cues.time = Some((h, mi));
+            match token.kind {
+                TokenKind::Time { h, m } => {
+                    let h = h.parse::<u8>().ok();
+                    let mi = m.map_or(Some(0), |m| m.parse::<u8>().ok());
+                    match (h, mi) {
+                        (Some(h), Some(mi))
+                            if cues.time.is_none() && (day || pod) && h < 24 && mi < 60 =>
+                        {
+                            cues.time = Some((h, mi));
+                        }
+                        _ => break,
                     }
-                    _ => break,
                 }
-            } else if c(g.day).is_some() {
-                if day || cues.time.is_some() {
-                    break;
+                TokenKind::Day => {
+                    if day || cues.time.is_some() {
+                        break;
+                    }
+                    day = true;
                 }
-                day = true;
-            } else if let Some(p) = c(g.pod) {
-                if pod || cues.time.is_some() {
-                    break;
+                TokenKind::PartOfDay { word, suffix } => {
+                    if pod || cues.time.is_some() {
+                        break;
+                    }
+                    pod = true;
+                    cues.part_of_day = self.part_of_day.get(&key(word)).cloned();
+                    if suffix {
+                        rel = true;
+                    }
                 }
-                pod = true;
-                cues.part_of_day = self.part_of_day.get(&key(p)).cloned();
-                if c(g.suf).is_some() {
+                TokenKind::Relative => {
+                    if rel || cues.time.is_some() {
+                        break;
+                    }
                     rel = true;
                 }
-            } else if c(g.rel).is_some() {
-                if rel || cues.time.is_some() {
-                    break;
+                TokenKind::Weekday => {
+                    if weekday || cues.time.is_some() {
+                        break;
+                    }
+                    weekday = true;
                 }
-                rel = true;
-            } else if c(g.wd).is_some() {
-                if weekday || cues.time.is_some() {
-                    break;
-                }
-                weekday = true;
-            } else {
-                break;
             }
-            if c(g.sep).is_some_and(|s| s.contains('(')) {
+            if token.paren {
                 cues.paren = true;
             }
             cues.cued = true;
@@ -2087,6 +2147,106 @@ mod tests {
             }
         }
         assert!(matched > 500, "{matched}");
+    }
+
+    #[test]
+    fn left_tokens_found_without_the_regex_are_what_the_regex_matches() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let scanner = Scanner::new(&lex).expect("scanner");
+        let matcher = scanner.left_matcher.as_ref().expect("numbered");
+        let mut pieces: Vec<String> = [
+            " ",
+            "  ",
+            "\u{a0}",
+            "\t",
+            ",",
+            "(",
+            ":",
+            "x",
+            "𝐱",
+            "a",
+            "1",
+            "12",
+            "123",
+            "7",
+            "٣",
+            "0",
+            "30",
+            ":15",
+            "h",
+            "g",
+            "H",
+            "giờ",
+            "GIỜ",
+            "phút",
+            "-",
+            ".",
+            "8 giờ 30",
+            "20h30",
+            "7g15 ",
+            "8:30",
+            "19 giờ 5 phút",
+            "123h4",
+            "sáng nay",
+            "Chiều  qua",
+            "TỐI MAI",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        for w in lex
+            .day_words
+            .iter()
+            .chain(lex.part_of_day.keys())
+            .chain(lex.relative_suffixes.keys())
+            .chain(lex.relative_days.keys())
+            .chain(&lex.weekdays)
+            .chain(&lex.hour_words)
+            .chain(&lex.minute_words)
+        {
+            pieces.push(w.clone());
+            pieces.push(w.to_uppercase());
+            pieces.push(w.replace(' ', "\u{a0} "));
+        }
+        // a fixed pseudo-random sequence (64-bit LCG)
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let (mut matched, mut decided) = (0, 0);
+        let mut kinds = [0usize; 8];
+        let mut slots = None;
+        for _ in 0..200_000 {
+            let mut window = String::new();
+            for _ in 0..1 + next(7) {
+                window.push_str(&pieces[next(pieces.len())]);
+            }
+            let want = scanner.left_token_regex(&window, &mut slots);
+            matched += usize::from(want.is_some());
+            if let Some(t) = &want {
+                let k = match t.kind {
+                    TokenKind::Time { m: None, .. } => 0,
+                    TokenKind::Time { m: Some(_), .. } => 1,
+                    TokenKind::Day => 2,
+                    TokenKind::PartOfDay { suffix: false, .. } => 3,
+                    TokenKind::PartOfDay { suffix: true, .. } => 4,
+                    TokenKind::Relative => 5,
+                    TokenKind::Weekday => 6,
+                };
+                kinds[k] += 1;
+                kinds[7] += usize::from(t.paren);
+            }
+            if let Some(got) = matcher.find(&scanner.regions, &window) {
+                decided += 1;
+                assert_eq!(got, want, "{window:?}");
+            }
+        }
+        assert!(matched > 20_000, "{matched}");
+        assert!(kinds.iter().all(|&k| k > 500), "{kinds:?}");
+        assert!(decided > 150_000, "{decided}");
     }
 
     #[test]
