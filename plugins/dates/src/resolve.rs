@@ -77,26 +77,50 @@ impl YearSource {
     }
 }
 
+/// The keys of a record's JSON object, in the order its map keeps them (sorted: serde_json
+/// without `preserve_order`, which a test checks).
+const KEYS: [&str; 7] = [
+    "end",
+    "part_of_day",
+    "precision",
+    "start",
+    "text",
+    "value",
+    "year_source",
+];
+
+/// A record's JSON object with every value `null`, to be cloned: a clone copies the map's
+/// one node as it is, where inserting the keys one by one searches and shifts them.
+fn template() -> &'static serde_json::Map<String, serde_json::Value> {
+    static TEMPLATE: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        KEYS.iter()
+            .map(|k| (k.to_string(), serde_json::Value::Null))
+            .collect()
+    })
+}
+
 impl DateRecord {
     /// The record as a JSON object, exactly as it serialises, moving its strings instead
     /// of copying them.
     pub fn into_json(self) -> serde_json::Value {
         use serde_json::Value;
         let text_or_null = |s: Option<String>| s.map_or(Value::Null, Value::String);
-        // inserted last key first: the map keeps its keys sorted (serde_json without
-        // `preserve_order`, which a test checks), and a key smaller than all the others is
-        // found at once
-        let mut map = serde_json::Map::new();
-        map.insert(
-            "year_source".to_string(),
+        // in the order of `KEYS`
+        let values = [
+            Value::from(self.end),
+            text_or_null(self.part_of_day),
+            Value::from(self.precision),
+            Value::from(self.start),
+            Value::String(self.text),
+            text_or_null(self.value),
             Value::from(self.year_source.as_str()),
-        );
-        map.insert("value".to_string(), text_or_null(self.value));
-        map.insert("text".to_string(), Value::String(self.text));
-        map.insert("start".to_string(), Value::from(self.start));
-        map.insert("precision".to_string(), Value::from(self.precision));
-        map.insert("part_of_day".to_string(), text_or_null(self.part_of_day));
-        map.insert("end".to_string(), Value::from(self.end));
+        ];
+        let mut map = template().clone();
+        for (slot, value) in map.values_mut().zip(values) {
+            *slot = value;
+        }
         Value::Object(map)
     }
 }
@@ -528,11 +552,12 @@ mod tests {
 
     #[test]
     fn json_maps_sort_their_keys() {
-        // `DateRecord::into_json` inserts its keys in an order of its own
+        // `DateRecord::into_json` fills the values of its template in the order of `KEYS`
         let mut map = serde_json::Map::new();
         map.insert("b".to_string(), serde_json::Value::Null);
         map.insert("a".to_string(), serde_json::Value::Null);
         assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(template().keys().collect::<Vec<_>>(), KEYS);
     }
 
     #[test]
