@@ -51,6 +51,7 @@
 //!   built-in copy of `config/dates.vi.yaml`. Unknown keys are errors.
 //! - `bare_relative`: report relative words standing alone (default `false`).
 
+pub mod cued;
 pub mod fold;
 pub mod left;
 pub mod lexicon;

@@ -50,7 +50,7 @@ pub struct Caps<'t> {
 }
 
 impl<'t> Caps<'t> {
-    fn new(text: &'t str) -> Caps<'t> {
+    pub(crate) fn new(text: &'t str) -> Caps<'t> {
         Caps {
             text,
             spans: [NONE; GROUPS],
@@ -68,7 +68,7 @@ impl<'t> Caps<'t> {
         caps
     }
 
-    fn set(&mut self, i: usize, start: usize, end: usize) {
+    pub(crate) fn set(&mut self, i: usize, start: usize, end: usize) {
         self.spans[i] = (start, end);
     }
 

@@ -21,6 +21,7 @@
 //!
 //! Years are not inferred here: a day-month keeps `year: None` for [`crate::resolve`].
 
+use crate::cued::CuedNumber;
 use crate::fold::{Folder, Letters};
 use crate::left::{LeftMatcher, LeftToken, TokenKind};
 use crate::lexicon::{alternation, key, Lexicon, Unit};
@@ -338,6 +339,53 @@ impl Scanner {
     }
 }
 
+impl Scanner {
+    /// [`each_match_in`] for a pattern that `matcher` also finds (by hand where it can
+    /// tell, by `re` where only the regex can).
+    #[allow(clippy::too_many_arguments)]
+    fn each_cued<'t>(
+        &self,
+        matcher: Option<&CuedNumber>,
+        re: &Regex,
+        text: &'t str,
+        regions: &[Region],
+        digits: &[usize],
+        cued: usize,
+        mut f: impl FnMut(&Caps<'t>) -> bool,
+    ) {
+        let Some(matcher) = matcher else {
+            return each_match_in(re, text, regions, cued, f);
+        };
+        let mut pos = 0;
+        let mut locs = None;
+        for r in regions.iter().filter(|r| r.cued & (1 << cued) != 0) {
+            let hay = &text[..r.end];
+            pos = pos.max(r.start);
+            let ds = &digits[r.digits.0..r.digits.1];
+            while pos < r.cue_end {
+                let found = match matcher.find_at(&self.regions, text, hay, ds, pos) {
+                    Some(found) => found,
+                    None => {
+                        let locs = locs.get_or_insert_with(|| re.capture_locations());
+                        re.captures_read_at(locs, hay, pos)
+                            .map(|_| Caps::from_locations(text, locs))
+                    }
+                };
+                let Some(c) = found else {
+                    break;
+                };
+                let Some(m) = c.get(0) else { break };
+                let step = char_after(text, m.start()).map_or(1, char::len_utf8);
+                pos = if f(&c) && m.end() > m.start() {
+                    m.end()
+                } else {
+                    m.start() + step
+                };
+            }
+        }
+    }
+}
+
 /// What the words before a day-month said.
 #[derive(Debug, Default)]
 struct LeftCues {
@@ -375,6 +423,9 @@ pub struct Scanner {
     decade: Regex,
     day_only: Regex,
     day_range: Regex,
+    /// `month_only`, `year`, `decade` and `day_only` without their regexes (`None`: the
+    /// words do not allow it), in the order of the fields above.
+    cued_numbers: [Option<CuedNumber>; 4],
     /// The relative words standing alone (`None`: not built, none reported).
     relative: Option<Regex>,
     left_token: Regex,
@@ -797,6 +848,12 @@ impl Scanner {
                 })
                 .transpose()?,
             left_groups: LeftGroups::of(&left_token)?,
+            cued_numbers: [
+                CuedNumber::new(&lex.month_words, &letters, 1, 2),
+                CuedNumber::new(&lex.year_words, &letters, 4, 4),
+                CuedNumber::new(&lex.decade_words, &letters, 4, 4),
+                CuedNumber::new(&lex.day_words, &letters, 1, 2),
+            ],
             left_filter: LeftFilter::new(lex, &letters),
             left_matcher: LeftMatcher::new(lex, &letters),
             left_token,
@@ -915,11 +972,11 @@ impl Scanner {
         self.full_dates(text, &regions, &digits, &mut cands);
         self.day_months(text, &regions, &digits, &mut cands);
         self.text_dates(text, &regions, &mut cands);
-        self.month_years(text, &regions, &mut cands);
+        self.month_years(text, &regions, &digits, &mut cands);
         self.quarters(text, &regions, &mut cands);
-        self.years(text, &regions, &mut cands);
+        self.years(text, &regions, &digits, &mut cands);
         self.year_ranges(text, &regions, &digits, &mut cands);
-        self.decades(text, &regions, &mut cands);
+        self.decades(text, &regions, &digits, &mut cands);
         self.day_ranges(text, &regions, &mut cands);
         self.weak_pieces(text, &regions, &digits, &mut cands, &mut named_years);
         if bare_relative {
@@ -1348,7 +1405,13 @@ impl Scanner {
         });
     }
 
-    fn month_years(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
+    fn month_years(
+        &self,
+        text: &str,
+        regions: &[Region],
+        digits: &[usize],
+        out: &mut Vec<Mention>,
+    ) {
         each_match_in(&self.month_year, text, regions, CUED_MONTH_YEAR, |c| {
             let Some(m0) = c.get(0) else { return false };
             let (Some(mo), Some(y)) = (num(c, 1), num(c, 2)) else {
@@ -1374,24 +1437,33 @@ impl Scanner {
             ));
             true
         });
-        each_match_in(&self.month_only, text, regions, CUED_MONTH_ONLY, |c| {
-            let Some(m0) = c.get(0) else { return false };
-            let Some(mo) = num(c, 1) else { return false };
-            if !(1..=12).contains(&mo) || !standalone(text, m0) {
-                return false;
-            }
-            let p = Partial {
-                month: Some(mo as u8),
-                ..Partial::default()
-            };
-            out.push(Mention::point(
-                self.modifier_start(text, m0.start()),
-                m0.end(),
-                p,
-                false,
-            ));
-            true
-        });
+        let cn = self.cued_numbers[0].as_ref();
+        self.each_cued(
+            cn,
+            &self.month_only,
+            text,
+            regions,
+            digits,
+            CUED_MONTH_ONLY,
+            |c| {
+                let Some(m0) = c.get(0) else { return false };
+                let Some(mo) = num(c, 1) else { return false };
+                if !(1..=12).contains(&mo) || !standalone(text, m0) {
+                    return false;
+                }
+                let p = Partial {
+                    month: Some(mo as u8),
+                    ..Partial::default()
+                };
+                out.push(Mention::point(
+                    self.modifier_start(text, m0.start()),
+                    m0.end(),
+                    p,
+                    false,
+                ));
+                true
+            },
+        );
     }
 
     fn quarters(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
@@ -1419,8 +1491,9 @@ impl Scanner {
         });
     }
 
-    fn years(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.year, text, regions, CUED_YEAR, |c| {
+    fn years(&self, text: &str, regions: &[Region], digits: &[usize], out: &mut Vec<Mention>) {
+        let cn = self.cued_numbers[1].as_ref();
+        self.each_cued(cn, &self.year, text, regions, digits, CUED_YEAR, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let y = y as i32;
@@ -1502,8 +1575,9 @@ impl Scanner {
         });
     }
 
-    fn decades(&self, text: &str, regions: &[Region], out: &mut Vec<Mention>) {
-        each_match_in(&self.decade, text, regions, CUED_DECADE, |c| {
+    fn decades(&self, text: &str, regions: &[Region], digits: &[usize], out: &mut Vec<Mention>) {
+        let cn = self.cued_numbers[2].as_ref();
+        self.each_cued(cn, &self.decade, text, regions, digits, CUED_DECADE, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(y) = num(c, 1) else { return false };
             let year = y as i32;
@@ -1590,23 +1664,32 @@ impl Scanner {
         out: &mut Vec<Mention>,
         named_years: &mut Vec<(usize, i32)>,
     ) {
-        each_match_in(&self.day_only, text, regions, CUED_DAY_ONLY, |c| {
-            let Some(m0) = c.get(0) else { return false };
-            let Some(d) = num(c, 1) else { return false };
-            if !(1..=31).contains(&d) || !standalone(text, m0) {
-                return false;
-            }
-            let p = Partial {
-                day: Some(d as u8),
-                ..Partial::default()
-            };
-            let cues = self.left_cues(text, m0.start());
-            out.push(Mention {
-                part_of_day: cues.part_of_day,
-                ..Mention::point(cues.start, m0.end(), p, false)
-            });
-            true
-        });
+        let cn = self.cued_numbers[3].as_ref();
+        self.each_cued(
+            cn,
+            &self.day_only,
+            text,
+            regions,
+            digits,
+            CUED_DAY_ONLY,
+            |c| {
+                let Some(m0) = c.get(0) else { return false };
+                let Some(d) = num(c, 1) else { return false };
+                if !(1..=31).contains(&d) || !standalone(text, m0) {
+                    return false;
+                }
+                let p = Partial {
+                    day: Some(d as u8),
+                    ..Partial::default()
+                };
+                let cues = self.left_cues(text, m0.start());
+                out.push(Mention {
+                    part_of_day: cues.part_of_day,
+                    ..Mention::point(cues.start, m0.end(), p, false)
+                });
+                true
+            },
+        );
         self.each_numeric(Numeric::BareDay, text, regions, digits, |c| {
             let Some(m0) = c.get(0) else { return false };
             let Some(d) = num(c, 0) else { return false };
@@ -2247,6 +2330,99 @@ mod tests {
         assert!(matched > 20_000, "{matched}");
         assert!(kinds.iter().all(|&k| k > 500), "{kinds:?}");
         assert!(decided > 150_000, "{decided}");
+    }
+
+    #[test]
+    fn cued_numbers_found_without_the_regexes_are_what_the_regexes_match() {
+        let lex = Lexicon::builtin().expect("lexicon");
+        let scanner = Scanner::new(&lex).expect("scanner");
+        let mut pieces: Vec<String> = [
+            " ",
+            "  ",
+            "\u{a0}",
+            "\u{b}",
+            ",",
+            "-",
+            "/",
+            ".",
+            "x",
+            "𝐱",
+            "1",
+            "12",
+            "123",
+            "2023",
+            "20234",
+            "٣",
+            "٣٣",
+            "0",
+            "ng",
+            "ăm",
+            "năm 2024",
+            "tháng 5",
+            "ngày 12",
+            "những năm 1990",
+            "NĂM\u{2003}1992",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        for w in lex
+            .month_words
+            .iter()
+            .chain(&lex.year_words)
+            .chain(&lex.decade_words)
+            .chain(&lex.day_words)
+        {
+            pieces.push(w.clone());
+            pieces.push(w.to_uppercase());
+            pieces.push(w.replace(' ', "\u{a0} "));
+        }
+        let cases = [
+            (&scanner.month_only, CUED_MONTH_ONLY),
+            (&scanner.year, CUED_YEAR),
+            (&scanner.decade, CUED_DECADE),
+            (&scanner.day_only, CUED_DAY_ONLY),
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize % n
+        };
+        let (mut matched, mut decided) = ([0usize; 4], 0);
+        for _ in 0..30_000 {
+            let mut text = String::new();
+            for _ in 0..1 + next(8) {
+                text.push_str(&pieces[next(pieces.len())]);
+            }
+            let (mut regions, mut digits) = (Vec::new(), Vec::new());
+            scanner.regions.find(&text, &mut regions, &mut digits);
+            for r in &regions {
+                let hay = &text[..r.end];
+                let ds = &digits[r.digits.0..r.digits.1];
+                for (k, (re, _)) in cases.iter().enumerate() {
+                    let Some(matcher) = scanner.cued_numbers[k].as_ref() else {
+                        panic!("no matcher {k}");
+                    };
+                    let mut locs = re.capture_locations();
+                    for pos in (r.start..=r.end).filter(|&p| text.is_char_boundary(p)) {
+                        let want = re
+                            .captures_read_at(&mut locs, hay, pos)
+                            .map(|_| [locs.get(0), locs.get(1)]);
+                        matched[k] += usize::from(want.is_some());
+                        if let Some(got) = matcher.find_at(&scanner.regions, &text, hay, ds, pos) {
+                            decided += 1;
+                            let got =
+                                got.map(|c| [0, 1].map(|i| c.get(i).map(|m| (m.start(), m.end()))));
+                            assert_eq!(got, want, "{text:?} {pos} {}", re.as_str());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(matched.iter().all(|&m| m > 2_000), "{matched:?}");
+        assert!(decided > 100_000, "{decided}");
     }
 
     #[test]
