@@ -82,6 +82,23 @@ pub struct Phrases {
     /// For each of `firsts`, the phrases (indices in `items`, in order) that
     /// start with it: at a word, only they may start.
     by_first: Vec<Vec<usize>>,
+    /// A bit per byte that begins one of `firsts` (see [`Phrases::may_open`]).
+    first_bytes: [u64; 4],
+    /// A bit per [`pair_key`] of one of `firsts`: a word whose key has no
+    /// bit is none of them (see [`Phrases::starting_with`]).
+    first_pairs: [u64; PAIR_WORDS],
+}
+
+/// The words of [`Phrases::first_pairs`].
+const PAIR_WORDS: usize = 16;
+
+/// A hash of the first two bytes of a word (the second 0 for a one-byte
+/// word) into the bits of [`Phrases::first_pairs`].
+#[inline]
+fn pair_key(word: &[u8]) -> usize {
+    let b0 = usize::from(word.first().copied().unwrap_or(0));
+    let b1 = usize::from(word.get(1).copied().unwrap_or(0));
+    (b0.wrapping_mul(31) ^ b1.wrapping_mul(7)) % (PAIR_WORDS * 64)
 }
 
 impl Phrases {
@@ -104,11 +121,22 @@ impl Phrases {
                 by_first[j].push(i);
             }
         }
+        let mut first_bytes = [0u64; 4];
+        let mut first_pairs = [0u64; PAIR_WORDS];
+        for f in &firsts {
+            if let Some(b) = f.as_bytes().first() {
+                first_bytes[usize::from(b / 64)] |= 1 << (b % 64);
+            }
+            let k = pair_key(f.as_bytes());
+            first_pairs[k / 64] |= 1 << (k % 64);
+        }
         Phrases {
             items,
             max_len,
             firsts,
             by_first,
+            first_bytes,
+            first_pairs,
         }
     }
 
@@ -145,11 +173,7 @@ impl Phrases {
             return false;
         }
         with_words(text, 1, |w| {
-            !w.is_empty()
-                && self
-                    .firsts
-                    .binary_search_by(|f| f.as_str().cmp(w.word(0)))
-                    .is_ok()
+            !w.is_empty() && !self.starting_with(w.word(0)).is_empty()
         })
     }
 
@@ -185,11 +209,7 @@ impl Phrases {
             return self.firsts.binary_search_by(cmp).is_err();
         }
         with_words(word, 1, |w| {
-            !w.is_empty()
-                && self
-                    .firsts
-                    .binary_search_by(|f| f.as_str().cmp(w.word(0)))
-                    .is_err()
+            !w.is_empty() && self.starting_with(w.word(0)).is_empty()
         })
     }
 
@@ -197,12 +217,29 @@ impl Phrases {
     /// is false), told from how its first word starts ([`folded_head`])
     /// without folding it; true when undecided.
     pub fn may_open(&self, text: &str) -> bool {
+        // A text opening with an ASCII letter or digit followed by an ASCII
+        // character (not a combining mark, which might compose with it): its
+        // first word folds to a word starting with that character in lower
+        // case, which must begin one of `firsts`.
+        if let &[b0, ref rest @ ..] = text.as_bytes() {
+            if b0.is_ascii_alphanumeric() && rest.first().is_none_or(u8::is_ascii) {
+                let b = b0.to_ascii_lowercase();
+                if self.first_bytes[usize::from(b / 64)] >> (b % 64) & 1 == 0 {
+                    return false;
+                }
+            }
+        }
         let mut buf = [0u8; HEAD];
         let n = folded_head(text, &mut buf);
         if n == 0 {
             return true;
         }
         let head = &buf[..n];
+        // A first word starting with `head` has its first two bytes.
+        let k = pair_key(head);
+        if n >= 2 && self.first_pairs[k / 64] >> (k % 64) & 1 == 0 {
+            return false;
+        }
         // The first words that sort from `head` on: the first of them starts
         // with it if any does.
         let at = self.firsts.partition_point(|f| f.as_bytes() < head);
@@ -220,6 +257,10 @@ impl Phrases {
 
     /// The phrases (indices in `items`) whose first word is `word`.
     fn starting_with(&self, word: &str) -> &[usize] {
+        let k = pair_key(word.as_bytes());
+        if self.first_pairs[k / 64] >> (k % 64) & 1 == 0 {
+            return &[];
+        }
         match self.firsts.binary_search_by(|f| f.as_str().cmp(word)) {
             Ok(j) => &self.by_first[j],
             Err(_) => &[],
@@ -642,6 +683,78 @@ mod tests {
                     assert_eq!(p.occurs_in_buf(w), p.occurs_in(&words), "{t}");
                 }
             });
+        }
+    }
+
+    #[test]
+    fn may_open_never_rules_out_a_phrase_start_on_random_texts() {
+        let r = Rules::builtin().unwrap();
+        let lists = [
+            &r.caption_scenes,
+            &r.caption_subjects,
+            &r.caption_verbs,
+            &r.prose_markers,
+            &r.prose_openers,
+            &r.ranks,
+            &r.widgets,
+        ];
+        // ASCII letters and digits next to combining marks (which may
+        // compose with them), Vietnamese letters, spaces and punctuation.
+        let pieces = [
+            "T", "t", "h", "e", "o", "O", "i", "n", "B", "b", "a", "A", "u", "1", "x", "z", " ",
+            ".", "-", "(", "\u{301}", "\u{31B}", "\u{306}", "\u{323}", "ơ", "ư", "Đ", "đ", "ì",
+            "ạ", "Ý", "ó",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let len = 1 + next(8);
+            let t: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+            with_words(&t, usize::MAX, |w| {
+                for p in lists {
+                    assert!(!p.starts(w) || p.may_open(&t), "{t:?}");
+                }
+            });
+        }
+        // Phrases opening with a letter that an ASCII letter and a combining
+        // mark compose to, and such texts.
+        let composed = Phrases::new(&["ơn huệ".into(), "ăn".into(), "Ông bà".into(), "ướt".into()]);
+        for t in [
+            "O\u{31B}n huệ",
+            "a\u{306}n",
+            "O\u{302}ng bà",
+            "u\u{31B}o\u{31B}\u{301}t",
+        ] {
+            with_words(t, usize::MAX, |w| {
+                assert!(composed.starts(w), "{t:?}");
+                assert!(composed.may_open(t), "{t:?}");
+            });
+        }
+        // Every first word is found (its pair bit is set).
+        for p in lists {
+            for f in &p.firsts {
+                assert!(!p.starting_with(f).is_empty(), "{f:?}");
+            }
+        }
+        // Texts opening with a listed word's first letters, cased both ways.
+        for p in lists {
+            for f in &p.firsts {
+                for t in [
+                    f.clone(),
+                    f.to_uppercase(),
+                    format!("{f} x"),
+                    format!("{f}\u{301}"),
+                ] {
+                    with_words(&t, usize::MAX, |w| {
+                        assert!(!p.starts(w) || p.may_open(&t), "{t:?}");
+                    });
+                }
+            }
         }
     }
 
