@@ -2194,12 +2194,31 @@ mod tests {
         assert!(checked > 1000, "{checked}");
     }
 
+    /// The lexicon's words that may stand left of a date (modifiers, period, year, from and
+    /// deadline words).
+    fn left_words(lex: &Lexicon) -> impl Iterator<Item = &String> {
+        lex.modifiers
+            .iter()
+            .chain(&lex.period_words)
+            .chain(&lex.year_words)
+            .chain(&lex.range_from)
+            .chain(&lex.target_words)
+    }
+
+    /// Test words: `seed`, then each of `words` as it is, in capitals and glued to a letter.
+    fn word_variants<'a>(seed: &[&str], words: impl Iterator<Item = &'a String>) -> Vec<String> {
+        let mut out: Vec<String> = seed.iter().map(|s| s.to_string()).collect();
+        for w in words {
+            out.extend([w.clone(), w.to_uppercase(), format!("x{w}")]);
+        }
+        out
+    }
+
     #[test]
     fn windows_ruled_out_for_left_tokens_match_no_left_token() {
         let lex = Lexicon::builtin().expect("lexicon");
         let scanner = Scanner::new(&lex).expect("scanner");
-        let mut words: Vec<String> = vec!["trong".into(), "anh".into(), "thắng".into()];
-        for w in lex
+        let token_words = lex
             .day_words
             .iter()
             .chain(lex.part_of_day.keys())
@@ -2207,12 +2226,8 @@ mod tests {
             .chain(lex.relative_days.keys())
             .chain(&lex.weekdays)
             .chain(&lex.hour_words)
-            .chain(&lex.minute_words)
-        {
-            words.push(w.clone());
-            words.push(w.to_uppercase());
-            words.push(format!("x{w}"));
-        }
+            .chain(&lex.minute_words);
+        let words = word_variants(&["trong", "anh", "thắng"], token_words);
         let befores = ["", "7", "19 ", "8:", "sáng ", "x"];
         let afters = [
             "", " ", ",", " , ( ", "(", " 30", "30", ":15", " 5 phút", ".", "-",
@@ -2464,21 +2479,9 @@ mod tests {
     fn left_words_found_without_the_regexes_are_where_the_regexes_match() {
         let lex = Lexicon::builtin().expect("lexicon");
         let scanner = Scanner::new(&lex).expect("scanner");
-        let mut words: Vec<String> = vec!["trong".into(), "(".into(), "x".into(), "".into()];
-        for w in lex
-            .modifiers
-            .iter()
-            .chain(&lex.period_words)
-            .chain(&lex.year_words)
-            .chain(&lex.range_from)
-            .chain(&lex.target_words)
-        {
-            words.push(w.clone());
-            words.push(w.to_uppercase());
-            words.push(format!("x{w}"));
-            // white space of other kinds (and more of it) between the parts of a word
-            words.push(w.replace(' ', "\u{a0} "));
-        }
+        let mut words = word_variants(&["trong", "(", "x", ""], left_words(&lex));
+        // white space of other kinds (and more of it) between the parts of a word
+        words.extend(left_words(&lex).map(|w| w.replace(' ', "\u{a0} ")));
         let befores = ["", "từ ", "TỪ\u{2003}", "a ", "từ", "𝐱 ", "nửa ", "quá "];
         let afters = ["", " ", "\u{a0}\u{a0}", "x ", " (", "( ", "(", " 𝐱 ", "\t"];
         let mut matched = 0;
@@ -2511,19 +2514,7 @@ mod tests {
     fn windows_ruled_out_by_their_last_word_match_no_left_word_pattern() {
         let lex = Lexicon::builtin().expect("lexicon");
         let scanner = Scanner::new(&lex).expect("scanner");
-        let mut words: Vec<String> = vec!["trong".into(), "(".into(), "x".into()];
-        for w in lex
-            .modifiers
-            .iter()
-            .chain(&lex.period_words)
-            .chain(&lex.year_words)
-            .chain(&lex.range_from)
-            .chain(&lex.target_words)
-        {
-            words.push(w.clone());
-            words.push(w.to_uppercase());
-            words.push(format!("x{w}"));
-        }
+        let words = word_variants(&["trong", "(", "x"], left_words(&lex));
         let mut matched = 0;
         for w in &words {
             for b in ["", "từ ", "a "] {
