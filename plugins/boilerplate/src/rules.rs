@@ -665,15 +665,7 @@ mod tests {
             "Hòa bình",
             "Tỉnh ủy",
         ];
-        let lists = [
-            &r.caption_scenes,
-            &r.caption_subjects,
-            &r.caption_verbs,
-            &r.prose_markers,
-            &r.prose_openers,
-            &r.ranks,
-            &r.widgets,
-        ];
+        let lists = word_lists(&r);
         for t in texts {
             let words = words_lower(t);
             with_words(t, usize::MAX, |w| {
@@ -686,10 +678,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn may_open_never_rules_out_a_phrase_start_on_random_texts() {
-        let r = Rules::builtin().unwrap();
-        let lists = [
+    /// Every phrase list of the rules whose first words are looked up.
+    fn word_lists(r: &Rules) -> [&Phrases; 7] {
+        [
             &r.caption_scenes,
             &r.caption_subjects,
             &r.caption_verbs,
@@ -697,7 +688,13 @@ mod tests {
             &r.prose_openers,
             &r.ranks,
             &r.widgets,
-        ];
+        ]
+    }
+
+    #[test]
+    fn may_open_never_rules_out_a_phrase_start_on_random_texts() {
+        let r = Rules::builtin().unwrap();
+        let lists = word_lists(&r);
         // ASCII letters and digits next to combining marks (which may
         // compose with them), Vietnamese letters, spaces and punctuation.
         let pieces = [
