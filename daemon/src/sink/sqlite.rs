@@ -158,23 +158,9 @@ pub fn fold(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Append the folded form of one char (zero or more chars) to `out`.
+/// Append the folded form of one char (zero or more chars) to `out`: [`fold`] of that char.
 pub fn fold_char(c: char, out: &mut String) {
-    if c.is_ascii() {
-        out.push(c.to_ascii_lowercase());
-    } else {
-        fold_with(fold_table(), c, out);
-    }
-}
-
-/// [`fold_char`] for a char past ASCII, with the table at hand.
-fn fold_with(table: &[u8], c: char, out: &mut String) {
-    match table.get(c as usize).copied().unwrap_or(FOLDS_OTHERWISE) {
-        FOLDS_TO_NOTHING => {}
-        FOLDS_TO_ITSELF => out.push(c),
-        FOLDS_OTHERWISE => fold_char_slow(c, out),
-        ascii => out.push(char::from(ascii)),
-    }
+    out.push_str(&fold(c.encode_utf8(&mut [0; 4])));
 }
 
 /// Below this code point, folds come from a table made once: the Vietnamese letters
