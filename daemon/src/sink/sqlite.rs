@@ -18,14 +18,15 @@
 //! - Several daemons may share one file on one machine: writers wait for each other up to
 //!   `busy_timeout` (30 s) before the commit fails (and is retried by the daemon).
 //!
-//! # Schema (version 3, in `PRAGMA user_version`)
+//! # Schema (version 4, in `PRAGMA user_version`)
 //! ```sql
-//! documents(docno INTEGER PRIMARY KEY,    -- stable row number: the full-text entry's rowid
+//! document_rows(docno INTEGER PRIMARY KEY, -- stable row number: the full-text entry's rowid
 //!           id TEXT NOT NULL UNIQUE,      -- the record id (sha256 of the input)
 //!           source_path, source_name, title,
 //!           published,                    -- RFC 3339 as the record has it, or NULL
-//!           ingested_at, record NOT NULL, -- the whole record as JSON
-//!           text)                         -- generated: json_extract(record, '$.text'), not stored
+//!           ingested_at, record NOT NULL) -- the whole record as JSON
+//! documents                               -- a view: document_rows and
+//!           text                          --   json_extract(record, '$.text'), not stored
 //! people(doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded,
 //!        rank_en_folded, titles,          -- titles: a JSON array of strings
 //!        docno)
@@ -41,8 +42,13 @@
 //! `published`; people by `name_folded`, `rank_folded` and `rank_en_folded`; dates by `value`;
 //! acronyms by `short`.
 //!
-//! `documents` has an explicit `INTEGER PRIMARY KEY` (`docno`) beside the unique `id` because
-//! the full-text index refers to documents by rowid, and only an aliased rowid survives
+//! Queries read `documents`, which has every column of versions 1 to 3. Its rows are in
+//! `document_rows`, which has no `text`: versions 2 and 3 made `text` a generated column of
+//! the table, and SQLite works out every generated column of a row it inserts, so each insert
+//! parsed the whole record JSON again (a sixth of the sink's work) for a column no insert needs.
+//!
+//! `document_rows` has an explicit `INTEGER PRIMARY KEY` (`docno`) beside the unique `id`
+//! because the full-text index refers to documents by rowid, and only an aliased rowid survives
 //! `VACUUM` unchanged.
 //!
 //! "Folded" text ([`fold`]) is NFD with every combining mark dropped, đ/Đ as d, lower case:
@@ -51,9 +57,10 @@
 //!
 //! A database whose `user_version` is newer than this build knows is refused with a clear
 //! error rather than written with an old layout. An older one is migrated in place, in one
-//! transaction, when the sink opens it: version 1 (where `text` was a stored copy of the
-//! record's text, a third of each row) gets the generated column; version 2 (child tables keyed
-//! by `(doc_id, ord)`) gets the `docno` column and key. `enrichd search` reads all three.
+//! transaction, when the sink opens it: its `documents` table becomes `document_rows` without
+//! `text` (a stored copy of the record's text in version 1, a third of each row; generated in
+//! versions 2 and 3) and the view is made; version 2's child tables (keyed by `(doc_id, ord)`)
+//! get the `docno` column and key. `enrichd search` reads all four versions.
 
 use super::rows::Row;
 use super::{Prepared, Sink};
@@ -64,13 +71,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The schema version this build writes and reads (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// How long a writer waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS documents (
+CREATE TABLE IF NOT EXISTS document_rows (
     docno INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     source_path TEXT,
@@ -78,12 +85,15 @@ CREATE TABLE IF NOT EXISTS documents (
     title TEXT,
     published TEXT,
     ingested_at TEXT,
-    record TEXT NOT NULL,
-    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL
+    record TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
+CREATE INDEX IF NOT EXISTS documents_published ON document_rows(published);
+CREATE VIEW IF NOT EXISTS documents AS
+    SELECT docno, id, source_path, source_name, title, published, ingested_at, record,
+           json_extract(record, '$.text') AS text
+    FROM document_rows;
 CREATE TABLE IF NOT EXISTS people (
-    doc_id TEXT NOT NULL REFERENCES documents(id),
+    doc_id TEXT NOT NULL REFERENCES document_rows(id),
     ord INTEGER NOT NULL,
     name TEXT NOT NULL,
     name_folded TEXT NOT NULL,
@@ -93,31 +103,31 @@ CREATE TABLE IF NOT EXISTS people (
     rank_folded TEXT,
     rank_en_folded TEXT,
     titles TEXT NOT NULL,
-    docno INTEGER NOT NULL REFERENCES documents(docno),
+    docno INTEGER NOT NULL REFERENCES document_rows(docno),
     PRIMARY KEY (docno, ord)
 );
 CREATE INDEX IF NOT EXISTS people_name ON people(name_folded);
 CREATE INDEX IF NOT EXISTS people_rank ON people(rank_folded);
 CREATE INDEX IF NOT EXISTS people_rank_en ON people(rank_en_folded);
 CREATE TABLE IF NOT EXISTS dates (
-    doc_id TEXT NOT NULL REFERENCES documents(id),
+    doc_id TEXT NOT NULL REFERENCES document_rows(id),
     ord INTEGER NOT NULL,
     text TEXT,
     value TEXT,
     precision TEXT,
     start INTEGER,
     \"end\" INTEGER,
-    docno INTEGER NOT NULL REFERENCES documents(docno),
+    docno INTEGER NOT NULL REFERENCES document_rows(docno),
     PRIMARY KEY (docno, ord)
 );
 CREATE INDEX IF NOT EXISTS dates_value ON dates(value);
 CREATE TABLE IF NOT EXISTS acronyms (
-    doc_id TEXT NOT NULL REFERENCES documents(id),
+    doc_id TEXT NOT NULL REFERENCES document_rows(id),
     ord INTEGER NOT NULL,
     short TEXT NOT NULL,
     long TEXT,
     origin TEXT,
-    docno INTEGER NOT NULL REFERENCES documents(docno),
+    docno INTEGER NOT NULL REFERENCES document_rows(docno),
     PRIMARY KEY (docno, ord)
 );
 CREATE INDEX IF NOT EXISTS acronyms_short ON acronyms(short);
@@ -337,7 +347,7 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
     let steps = match version {
         SCHEMA_VERSION => None,
         0 => Some(SCHEMA.to_string()),
-        1 | 2 => {
+        1..=3 => {
             tracing::info!(path = %path.display(), from = version, to = SCHEMA_VERSION, "migrating the SQLite database");
             Some(migration_from(version))
         }
@@ -388,11 +398,14 @@ pub fn schema_version(conn: &Connection) -> anyhow::Result<i64> {
         .context("cannot read the schema version (is it an SQLite database?)")
 }
 
-/// Version 1 stored `documents.text`, a copy of the record's text; version 2 reads it from the
-/// record. Dropping the column rewrites the table once.
-const MIGRATE_1_TO_2: &str = "
-ALTER TABLE documents DROP COLUMN text;
-ALTER TABLE documents ADD COLUMN text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL;
+/// Versions 1 to 3 kept the documents in a table named `documents`, with a `text` column (a
+/// stored copy of the record's text in version 1, generated from the record in versions 2 and
+/// 3). Version 4 names the table `document_rows`, without `text` (renaming it rewrites the
+/// child tables' references to it), and `documents` is the view [`SCHEMA`] makes. Dropping a
+/// stored column rewrites the table once.
+const MIGRATE_TO_4: &str = "
+ALTER TABLE documents RENAME TO document_rows;
+ALTER TABLE document_rows DROP COLUMN text;
 ";
 
 /// Version 2 keyed `people`, `dates` and `acronyms` by `(doc_id, ord)`: a random key (a
@@ -412,32 +425,30 @@ DROP INDEX acronyms_short;
 const MIGRATE_2_TO_3_COPY: &str = "
 INSERT INTO people (doc_id, ord, name, name_folded, rank, rank_en, rank_code, rank_folded, rank_en_folded, titles, docno)
     SELECT c.doc_id, c.ord, c.name, c.name_folded, c.rank, c.rank_en, c.rank_code, c.rank_folded, c.rank_en_folded, c.titles, d.docno
-    FROM people_v2 c JOIN documents d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
+    FROM people_v2 c JOIN document_rows d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
 INSERT INTO dates (doc_id, ord, text, value, precision, start, \"end\", docno)
     SELECT c.doc_id, c.ord, c.text, c.value, c.precision, c.start, c.\"end\", d.docno
-    FROM dates_v2 c JOIN documents d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
+    FROM dates_v2 c JOIN document_rows d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
 INSERT INTO acronyms (doc_id, ord, short, long, origin, docno)
     SELECT c.doc_id, c.ord, c.short, c.long, c.origin, d.docno
-    FROM acronyms_v2 c JOIN documents d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
+    FROM acronyms_v2 c JOIN document_rows d ON d.id = c.doc_id ORDER BY d.docno, c.ord;
 DROP TABLE people_v2;
 DROP TABLE dates_v2;
 DROP TABLE acronyms_v2;
 ";
 
-/// The statements that bring a database of schema `version` (1 or 2) to [`SCHEMA_VERSION`].
+/// The statements that bring a database of schema `version` (1 to 3) to [`SCHEMA_VERSION`].
 fn migration_from(version: i64) -> String {
-    let mut steps = String::new();
-    if version < 2 {
-        steps.push_str(MIGRATE_1_TO_2);
-    }
-    for step in [MIGRATE_2_TO_3_SAVE, SCHEMA, MIGRATE_2_TO_3_COPY] {
-        steps.push_str(step);
-    }
-    steps
+    let (save, copy) = if version < 3 {
+        (MIGRATE_2_TO_3_SAVE, MIGRATE_2_TO_3_COPY)
+    } else {
+        ("", "")
+    };
+    [MIGRATE_TO_4, save, SCHEMA, copy].concat()
 }
 
-/// Refuse a schema this build cannot read (versions 1 and 2 are read as they are, and migrated by
-/// the sink).
+/// Refuse a schema this build cannot read (versions 1 to 3 are read as they are, and migrated
+/// by the sink).
 pub fn check_version(version: i64) -> anyhow::Result<()> {
     if (1..=SCHEMA_VERSION).contains(&version) {
         Ok(())
@@ -463,7 +474,7 @@ fn unknown_version(version: i64) -> anyhow::Error {
 fn insert(tx: &rusqlite::Transaction, row: &Row, json: &str) -> rusqlite::Result<()> {
     let new = tx
         .prepare_cached(
-            "INSERT INTO documents (id, source_path, source_name, title, published, ingested_at, record)
+            "INSERT INTO document_rows (id, source_path, source_name, title, published, ingested_at, record)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO NOTHING",
         )?
         .execute(params![
@@ -767,9 +778,38 @@ mod tests {
         );
     }
 
+    /// The `documents` table of versions 2 and 3: `text` generated from the record.
+    const GENERATED_TEXT_DOCUMENTS: &str = "CREATE TABLE IF NOT EXISTS documents (
+    docno INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source_path TEXT,
+    source_name TEXT,
+    title TEXT,
+    published TEXT,
+    ingested_at TEXT,
+    record TEXT NOT NULL,
+    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL
+);
+CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
+";
+
+    /// The schema of version 3: [`SCHEMA`] with the table `documents` in place of
+    /// `document_rows` and the view.
+    fn version_3_schema() -> String {
+        let start = SCHEMA
+            .find("CREATE TABLE IF NOT EXISTS document_rows")
+            .unwrap();
+        let end = SCHEMA.find("CREATE TABLE IF NOT EXISTS people").unwrap();
+        let v3 = [&SCHEMA[..start], GENERATED_TEXT_DOCUMENTS, &SCHEMA[end..]]
+            .concat()
+            .replace("REFERENCES document_rows(", "REFERENCES documents(");
+        assert!(!v3.contains("document_rows"), "{v3}");
+        v3
+    }
+
     /// The schema of version 2: the child tables keyed by `(doc_id, ord)`, without `docno`.
     fn version_2_schema() -> String {
-        let v2 = SCHEMA.replace(
+        let v2 = version_3_schema().replace(
             "    docno INTEGER NOT NULL REFERENCES documents(docno),\n    PRIMARY KEY (docno, ord)",
             "    PRIMARY KEY (doc_id, ord)",
         );
@@ -929,22 +969,102 @@ mod tests {
         assert_eq!(layout(&path), layout(&fresh));
     }
 
+    /// The columns of `table` (or view) as `SELECT *` gives them.
+    fn columns(conn: &Connection, table: &str) -> Vec<String> {
+        conn.prepare(&format!("SELECT * FROM {table}"))
+            .unwrap()
+            .column_names()
+            .map(String::from)
+            .collect()
+    }
+
     #[test]
-    fn the_text_is_not_stored_twice() {
+    fn the_text_is_not_stored_twice_and_documents_reads_it_from_the_record() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.db");
         let mut sink = SqliteSink::open(&path).unwrap();
-        write(&mut sink, &record("a", json!({})));
+        let mut r = record("a", json!({}));
+        r.text = "Quân đội nhân dân".into();
+        write(&mut sink, &r);
         sink.commit().unwrap();
-        let stored: Vec<String> = Connection::open(&path)
-            .unwrap()
-            .prepare("SELECT name FROM pragma_table_xinfo('documents') WHERE hidden = 0")
+        let conn = Connection::open(&path).unwrap();
+        let stored: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_xinfo('document_rows')")
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         assert!(!stored.contains(&"text".to_string()), "{stored:?}");
+        let text: String = conn
+            .query_row("SELECT text FROM documents WHERE id = 'a'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(text, "Quân đội nhân dân");
+        assert_eq!(
+            columns(&conn, "documents"),
+            [
+                "docno",
+                "id",
+                "source_path",
+                "source_name",
+                "title",
+                "published",
+                "ingested_at",
+                "record",
+                "text"
+            ],
+            "the columns of version 3's documents table, in its order"
+        );
+    }
+
+    #[test]
+    fn a_version_3_database_is_migrated_and_its_documents_read_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, fresh) = (dir.path().join("v3.db"), dir.path().join("new.db"));
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&version_3_schema()).unwrap();
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO documents (docno, id, title, record) VALUES (7, 'old', 't', '{"id":"old","text":"Hà Nội"}');
+               INSERT INTO people (doc_id, ord, name, name_folded, titles, docno) VALUES ('old', 0, 'Phan Văn Giang', 'phan van giang', '[]', 7);
+               INSERT INTO documents_fts (rowid, title, body) VALUES (7, 't', 'ha noi');"#,
+        )
+        .unwrap();
+        let before = columns(&conn, "documents");
+        drop(conn);
+        drop(SqliteSink::open(&path).unwrap());
+        drop(SqliteSink::open(&fresh).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), SCHEMA_VERSION);
+        assert_eq!(columns(&conn, "documents"), before);
+        let (docno, text): (i64, String) = conn
+            .query_row(
+                "SELECT d.docno, d.text FROM documents_fts JOIN documents d ON d.docno = documents_fts.rowid
+                 WHERE documents_fts MATCH 'noi'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((docno, text.as_str()), (7, "Hà Nội"));
+        assert_eq!(child_rows(&path), [("people".into(), 7, "old".into(), 0)]);
+        // The child tables' references followed the table to its new name.
+        let dangling: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(dangling, 0);
+        let people_sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'people'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(people_sql.contains("document_rows"), "{people_sql}");
+        assert_eq!(layout(&path), layout(&fresh));
     }
 
     #[test]
