@@ -778,32 +778,19 @@ mod tests {
         );
     }
 
-    /// The `documents` table of versions 2 and 3: `text` generated from the record.
-    const GENERATED_TEXT_DOCUMENTS: &str = "CREATE TABLE IF NOT EXISTS documents (
-    docno INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    source_path TEXT,
-    source_name TEXT,
-    title TEXT,
-    published TEXT,
-    ingested_at TEXT,
-    record TEXT NOT NULL,
-    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL
-);
-CREATE INDEX IF NOT EXISTS documents_published ON documents(published);
-";
-
-    /// The schema of version 3: [`SCHEMA`] with the table `documents` in place of
-    /// `document_rows` and the view.
+    /// The schema of version 3: [`SCHEMA`] without the view, the table named `documents` and
+    /// `text` a column of it, generated from the record.
     fn version_3_schema() -> String {
-        let start = SCHEMA
-            .find("CREATE TABLE IF NOT EXISTS document_rows")
-            .unwrap();
-        let end = SCHEMA.find("CREATE TABLE IF NOT EXISTS people").unwrap();
-        let v3 = [&SCHEMA[..start], GENERATED_TEXT_DOCUMENTS, &SCHEMA[end..]]
+        let view = SCHEMA.find("CREATE VIEW").unwrap();
+        let after_view = view + SCHEMA[view..].find(";\n").unwrap() + 2;
+        let v3 = [&SCHEMA[..view], &SCHEMA[after_view..]]
             .concat()
-            .replace("REFERENCES document_rows(", "REFERENCES documents(");
-        assert!(!v3.contains("document_rows"), "{v3}");
+            .replace("document_rows", "documents")
+            .replace(
+                "    record TEXT NOT NULL\n);",
+                "    record TEXT NOT NULL,\n    text TEXT GENERATED ALWAYS AS (json_extract(record, '$.text')) VIRTUAL\n);",
+            );
+        assert!(v3.contains("GENERATED") && !v3.contains("VIEW"), "{v3}");
         v3
     }
 
