@@ -8,7 +8,7 @@
 //!   delivered once `COMMIT` returned. The database runs in WAL mode with `synchronous=FULL`,
 //!   so a committed transaction is fsync'd to the WAL and survives a power loss.
 //!   Checkpoints (copying the WAL into the database) run on a thread of their own every
-//!   second (`PASSIVE`: they never wait for, nor block, a writer), not inside a commit, so a
+//!   100 ms (`PASSIVE`: they never wait for, nor block, a writer), not inside a commit, so a
 //!   commit does not stall while a few megabytes are copied.
 //! - A failed `commit` rolls the transaction back (nothing of the batch stays), keeps the
 //!   batch and drops the connection; the next `commit` reopens the file and retries the batch.
@@ -248,7 +248,13 @@ impl Checkpointer {
         std::thread::Builder::new()
             .name("enrichd-sqlite-checkpoint".into())
             .spawn(move || {
-                // The stop flag is looked at every 100 ms.
+                // The stop flag is looked at, and the WAL copied, every 100 ms. Copying it
+                // once a second copies fewer pages (one that several commits rewrote goes
+                // once: 26 KB per file of a 20,000-file backlog, not 35 KB), but the larger
+                // copy and its fsync can hold the writer's commits up: in a bench run with it,
+                // the SQLite commit p99 was 173 ms (78 ms in the run before) and arrival to
+                // durable p99 at 500 files/s 39 ms (19 ms), on a machine somewhat slower
+                // that time. The latency target matters more than those copies.
                 while !flag.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(100));
                     if let Err(e) = checkpoint(&conn) {
