@@ -784,6 +784,14 @@ mod tests {
         );
     }
 
+    /// A database at `path` made with an older `schema`, marked as of that `version`.
+    fn old_database(path: &Path, schema: &str, version: i64) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        conn.execute_batch(schema).unwrap();
+        conn.pragma_update(None, "user_version", version).unwrap();
+        conn
+    }
+
     /// The schema of version 3: [`SCHEMA`] without the view, the table named `documents` and
     /// `text` a column of it, generated from the record.
     fn version_3_schema() -> String {
@@ -824,9 +832,7 @@ mod tests {
             )
             .replace("    title TEXT,\n", "    title TEXT,\n    text TEXT NOT NULL,\n");
         assert_ne!(v1, v2, "the v1 schema differs by the text column");
-        let conn = Connection::open(path).unwrap();
-        conn.execute_batch(&v1).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        let conn = old_database(path, &v1, 1);
         conn.execute(
             "INSERT INTO documents (id, title, text, record) VALUES ('old', 't', 'Hà Nội', ?1)",
             [r#"{"id":"old","text":"Hà Nội"}"#],
@@ -875,9 +881,7 @@ mod tests {
     fn a_version_2_database_is_migrated_with_every_row_keyed_by_its_docno() {
         let dir = tempfile::tempdir().unwrap();
         let (path, fresh) = (dir.path().join("v2.db"), dir.path().join("new.db"));
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(&version_2_schema()).unwrap();
-        conn.pragma_update(None, "user_version", 2).unwrap();
+        let conn = old_database(&path, &version_2_schema(), 2);
         // Ids in another order than the docnos, as sha256 ids are.
         for (docno, id) in [(1, "c"), (2, "a"), (3, "b")] {
             conn.execute(
@@ -1016,9 +1020,7 @@ mod tests {
     fn a_version_3_database_is_migrated_and_its_documents_read_as_before() {
         let dir = tempfile::tempdir().unwrap();
         let (path, fresh) = (dir.path().join("v3.db"), dir.path().join("new.db"));
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(&version_3_schema()).unwrap();
-        conn.pragma_update(None, "user_version", 3).unwrap();
+        let conn = old_database(&path, &version_3_schema(), 3);
         conn.execute_batch(
             r#"INSERT INTO documents (docno, id, title, record) VALUES (7, 'old', 't', '{"id":"old","text":"Hà Nội"}');
                INSERT INTO people (doc_id, ord, name, name_folded, titles, docno) VALUES ('old', 0, 'Phan Văn Giang', 'phan van giang', '[]', 7);
