@@ -32,7 +32,8 @@
 //!        docno)
 //! dates(doc_id, ord, text, value, precision, start, end, docno)
 //! acronyms(doc_id, ord, short, long, origin, docno)
-//! documents_fts(title, body)              -- FTS5, contentless, over the *folded* title and text
+//! documents_fts(title, body)              -- FTS5, contentless, over the *folded* title and text,
+//!                                         --   automerge 16 (see FTS_AUTOMERGE)
 //! ```
 //! `doc_id` is `documents.id` and `docno` is `documents.docno`; `ord` is the entry's position
 //! in the record's list. The child tables are keyed by `(docno, ord)`: a new record's rows go
@@ -362,20 +363,48 @@ fn open_writable(path: &Path, busy_timeout: Duration) -> anyhow::Result<Connecti
             return Err(unknown_version(v)).with_context(at);
         }
     };
-    let Some(steps) = steps else {
-        drop(tx);
-        return Ok(conn);
-    };
-    tx.execute_batch(&steps)
-        .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
+    if let Some(steps) = steps {
+        tx.execute_batch(&steps)
+            .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
+            .with_context(|| {
+                format!(
+                    "cannot bring the tables of {} to schema version {SCHEMA_VERSION} (from {version})",
+                    at()
+                )
+            })?;
+    }
+    set_automerge(&tx)
         .and_then(|()| tx.commit())
-        .with_context(|| {
-            format!(
-                "cannot bring the tables of {} to schema version {SCHEMA_VERSION} (from {version})",
-                at()
-            )
-        })?;
+        .with_context(|| format!("cannot set the full-text index's merge policy in {}", at()))?;
     Ok(conn)
+}
+
+/// How many full-text index segments of one size FTS5 lets gather before it merges them into
+/// one of the next size (its `automerge`; SQLite's default is 4). Measured with the `sinks`
+/// bench (6,000 workload records, callgrind): 16 takes 11% fewer instructions per commit than 4,
+/// since each entry is merged into a bigger segment about half as many times. Searches of a
+/// 100,000-article database took the same time with either (the same 150 to 230 ms for common
+/// words, 28 ms for a name), so the writer's saving costs the reader nothing measurable.
+const FTS_AUTOMERGE: i64 = 16;
+
+/// Set [`FTS_AUTOMERGE`] on the full-text index, when it is not set yet (a new database, or
+/// one an older enrichd made). Kept in the database, so it is written once.
+fn set_automerge(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    use rusqlite::OptionalExtension as _;
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT v FROM documents_fts_config WHERE k = 'automerge'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if current != Some(FTS_AUTOMERGE) {
+        tx.execute(
+            "INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', ?1)",
+            [FTS_AUTOMERGE],
+        )?;
+    }
+    Ok(())
 }
 
 /// `PRAGMA journal_mode=WAL`, tried again while another connection holds the lock, for up to
@@ -1060,6 +1089,32 @@ mod tests {
             .unwrap();
         assert!(people_sql.contains("document_rows"), "{people_sql}");
         assert_eq!(layout(&path), layout(&fresh));
+    }
+
+    #[test]
+    fn the_full_text_index_merges_sixteen_segments_at_a_time_in_new_and_older_databases() {
+        use rusqlite::OptionalExtension as _;
+        let automerge = |path: &Path| -> Option<i64> {
+            Connection::open(path)
+                .unwrap()
+                .query_row(
+                    "SELECT v FROM documents_fts_config WHERE k = 'automerge'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let [fresh, v3, v4] = ["new.db", "v3.db", "v4.db"].map(|name| dir.path().join(name));
+        drop(old_database(&v3, &version_3_schema(), 3));
+        // A version 4 database made before the setting: FTS5's default.
+        drop(old_database(&v4, SCHEMA, SCHEMA_VERSION));
+        assert_eq!(automerge(&v4), None);
+        for path in [&fresh, &v3, &v4] {
+            drop(SqliteSink::open(path).unwrap());
+            assert_eq!(automerge(path), Some(FTS_AUTOMERGE), "{}", path.display());
+        }
     }
 
     #[test]
