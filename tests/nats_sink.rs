@@ -200,7 +200,7 @@ fn record(id: &str) -> Record {
 }
 
 fn prepared(record: &Record) -> Arc<Prepared> {
-    Prepared::new(record, false).unwrap()
+    Prepared::new(record, false)
 }
 
 fn settings(server: &NatsServer) -> Settings {

@@ -235,8 +235,7 @@ fn record(id: &str, fields: Value) -> Record {
 }
 
 fn write(sink: &mut PostgresSink, r: &Record) {
-    sink.write(&enrichd::sink::Prepared::new(r, true).unwrap())
-        .unwrap();
+    sink.write(&enrichd::sink::Prepared::new(r, true)).unwrap();
 }
 
 fn open(pg: &PgServer) -> PostgresSink {

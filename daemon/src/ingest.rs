@@ -139,9 +139,10 @@ impl<'p> Input<'p> {
             .map(|t| t.to_string());
         let mut fields = crate::record::Fields::new();
         if encoding != "UTF-8" {
-            if let Ok(name) = serde_json::value::to_raw_value(encoding) {
-                fields.insert("source_encoding".into(), name);
-            }
+            fields.insert(
+                "source_encoding".into(),
+                crate::record::RawJson::string(encoding),
+            );
         }
         Ok(Record {
             id: sha256.clone(),

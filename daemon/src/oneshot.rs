@@ -83,10 +83,8 @@ pub fn run(cfg: &Config, pipeline: &Pipeline, paths: &[PathBuf]) -> anyhow::Resu
                             failed += 1;
                         }
                         bar.inc(record.source.bytes);
-                        let line = record
-                            .to_json_line()
-                            .context("record cannot be serialised")?;
-                        writeln!(out, "{line}").context("cannot write to stdout")?;
+                        writeln!(out, "{}", record.to_json_line())
+                            .context("cannot write to stdout")?;
                     }
                     Err(e) => {
                         failed += 1;

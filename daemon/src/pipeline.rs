@@ -206,8 +206,7 @@ impl Pipeline {
             .map_err(|e| StageFailure::unserialisable("ingest".into(), "source metadata", e))?;
         // The fields as JSON, kept up to date by appending what each plugin returns, so that no
         // stage pays for serialising everything the stages before it added.
-        let mut fields_text = serde_json::to_string(&record.fields)
-            .map_err(|e| StageFailure::unserialisable("ingest".into(), "record fields", e))?;
+        let mut fields_text = crate::record::fields_json(&record.fields);
         for (i, stage) in self.stages.iter().enumerate() {
             let plugin = &stage.plugin;
             let _span = tracing::debug_span!("plugin", name = plugin.name()).entered();
@@ -230,10 +229,7 @@ impl Pipeline {
                     record.fields.extend(outcome.fields);
                     match outcome.fields_json {
                         Some(_) if replaces => {
-                            fields_text = serde_json::to_string(&record.fields).map_err(|e| {
-                                let stage = format!("plugin:{}", plugin.name());
-                                StageFailure::unserialisable(stage, "record fields", e)
-                            })?;
+                            fields_text = crate::record::fields_json(&record.fields)
                         }
                         Some(added) => append_fields(&mut fields_text, &added),
                         None => {}

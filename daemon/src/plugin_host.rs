@@ -296,8 +296,16 @@ impl Plugin {
                     let e = String::from_utf8(bytes).err();
                     CallError::BadFields(e.map(|e| e.to_string()).unwrap_or_default())
                 })?;
-                let map =
-                    serde_json::from_str(&json).map_err(|e| CallError::BadFields(e.to_string()))?;
+                let map = enrichd_json::members(&json)
+                    .map_err(|e| CallError::BadFields(e.to_string()))?
+                    .into_iter()
+                    .map(|m| {
+                        (
+                            m.name.into_owned(),
+                            crate::record::RawJson::checked(m.value),
+                        )
+                    })
+                    .collect();
                 (map, Some(json))
             }
             None => (crate::record::Fields::new(), None),

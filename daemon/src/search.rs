@@ -583,8 +583,7 @@ mod tests {
             ),
         ];
         for r in &records {
-            sink.write(&crate::sink::Prepared::new(r, true).unwrap())
-                .unwrap();
+            sink.write(&crate::sink::Prepared::new(r, true)).unwrap();
         }
         sink.commit().unwrap();
         open(&path).unwrap()

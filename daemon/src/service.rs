@@ -554,13 +554,7 @@ fn handle_file(
         Err(_) => {}
     }
     let rows = cfg.sinks.iter().any(|s| s.stores_rows());
-    let result = result.and_then(|record| {
-        Prepared::new(&record, rows).map_err(|e| StageFailure {
-            stage: "sink".into(),
-            message: format!("the record cannot be serialised: {e}"),
-            record: Some(Box::new(record)),
-        })
-    });
+    let result = result.map(|record| Prepared::new(&record, rows));
     match result {
         Ok(record) => {
             if shared

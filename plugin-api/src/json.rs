@@ -1,8 +1,10 @@
 //! Plugin output written as JSON: the same bytes as `serde_json::to_vec`, with each string
-//! copied a run at a time between the bytes that need escaping (found 16 at a time), where
-//! serde_json looks each byte up in a table. Fields can hold a whole text (acronyms'
-//! `text_expanded`, boilerplate's `removed` blocks), so this is most of the output's cost.
+//! written by [`enrichd_json::write_str`], a run at a time between the bytes that need
+//! escaping, where serde_json looks each byte up in a table. Fields can hold a whole text
+//! (acronyms' `text_expanded`, boilerplate's `removed` blocks), so this is most of the
+//! output's cost.
 
+use enrichd_json::write_str;
 use serde_json::{Map, Value};
 
 /// `fields` as a JSON object.
@@ -48,42 +50,6 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), serde_json::Error
     Ok(())
 }
 
-/// `s` as a JSON string, escaped exactly as serde_json escapes it.
-fn write_str(out: &mut Vec<u8>, s: &str) {
-    let mut rest = s.as_bytes();
-    out.reserve(rest.len() + 2);
-    out.push(b'"');
-    while let Some(at) = crate::fields::special(rest) {
-        out.extend_from_slice(&rest[..at]);
-        write_escape(out, rest[at]);
-        rest = &rest[at + 1..];
-    }
-    out.extend_from_slice(rest);
-    out.push(b'"');
-}
-
-/// The escape of a quote, a backslash or a control character.
-fn write_escape(out: &mut Vec<u8>, c: u8) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    match c {
-        b'"' => out.extend_from_slice(b"\\\""),
-        b'\\' => out.extend_from_slice(b"\\\\"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        b'\t' => out.extend_from_slice(b"\\t"),
-        0x08 => out.extend_from_slice(b"\\b"),
-        0x0c => out.extend_from_slice(b"\\f"),
-        _ => out.extend_from_slice(&[
-            b'\\',
-            b'u',
-            b'0',
-            b'0',
-            HEX[usize::from(c >> 4)],
-            HEX[usize::from(c & 0xf)],
-        ]),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,21 +74,5 @@ mod tests {
         };
         same_as_serde(&fields);
         same_as_serde(&Map::new());
-    }
-
-    #[test]
-    fn each_byte_that_needs_escaping_is_escaped_at_every_position() {
-        let specials = (0u8..0x20).chain([b'"', b'\\']).map(char::from);
-        for c in specials.chain(['a', 'ệ', '\u{7f}']) {
-            for len in 0..40 {
-                for at in 0..=len {
-                    let mut s: String = "x".repeat(len);
-                    s.insert(at, c);
-                    let mut fields = Map::new();
-                    fields.insert(s.clone(), Value::String(s.repeat(3)));
-                    same_as_serde(&fields);
-                }
-            }
-        }
     }
 }

@@ -50,10 +50,9 @@ pub mod abi;
 #[doc(hidden)]
 pub mod ffi;
 
-mod fields;
 mod json;
 
-use fields::{raw_fields, RawField};
+use enrichd_json::{members, Member};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::cell::OnceCell;
@@ -138,7 +137,7 @@ pub struct Document<'a> {
     fields_json: &'a str,
     source: OnceCell<Source>,
     fields: OnceCell<Map<String, Value>>,
-    raw_fields: OnceCell<Vec<RawField<'a>>>,
+    members: OnceCell<Vec<Member<'a>>>,
 }
 
 impl<'a> Document<'a> {
@@ -151,7 +150,7 @@ impl<'a> Document<'a> {
             fields_json,
             source: OnceCell::new(),
             fields: OnceCell::new(),
-            raw_fields: OnceCell::new(),
+            members: OnceCell::new(),
         }
     }
 
@@ -206,17 +205,17 @@ impl<'a> Document<'a> {
     /// assert_eq!(doc.field_as::<String>("title").unwrap(), None);
     /// ```
     pub fn field_as<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Error> {
-        let raw = match self.raw_fields.get() {
+        let raw = match self.members.get() {
             Some(r) => r,
             None => {
                 let parsed = if self.fields_json.trim().is_empty() {
                     Vec::new()
                 } else {
-                    raw_fields(self.fields_json).map_err(|e| {
+                    members(self.fields_json).map_err(|e| {
                         Error::new(format!("record fields are not a JSON object: {e}"))
                     })?
                 };
-                self.raw_fields.get_or_init(|| parsed)
+                self.members.get_or_init(|| parsed)
             }
         };
         // The last of the same name counts, as in a map built from the object.

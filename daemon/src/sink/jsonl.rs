@@ -206,8 +206,7 @@ mod tests {
     }
 
     fn write(sink: &mut JsonlSink, id: &str) {
-        sink.write(&Prepared::new(&record(id), false).unwrap())
-            .unwrap();
+        sink.write(&Prepared::new(&record(id), false)).unwrap();
     }
 
     #[test]

@@ -43,12 +43,12 @@ pub struct Prepared {
 
 impl Prepared {
     /// Serialise `record`, and read its rows when `rows` (a database sink is configured).
-    pub fn new(record: &Record, rows: bool) -> Result<Arc<Prepared>, serde_json::Error> {
-        Ok(Arc::new(Prepared {
+    pub fn new(record: &Record, rows: bool) -> Arc<Prepared> {
+        Arc::new(Prepared {
             id: record.id.clone(),
-            json: record.to_json_line()?,
+            json: record.to_json_line(),
             row: rows.then(|| Row::from_record(record)),
-        }))
+        })
     }
 
     /// The rows, for a database sink; an error if the record was prepared without them.

@@ -473,7 +473,7 @@ mod tests {
     use crate::sink::rows::test_record as record;
 
     fn row(r: &Record) -> PgRow {
-        PgRow::new(&Prepared::new(r, true).unwrap()).unwrap()
+        PgRow::new(&Prepared::new(r, true)).unwrap()
     }
 
     #[test]

@@ -361,7 +361,7 @@ mod tests {
         let twice =
             r#"[{"name": "A", "name": "B", "short": 1, "short": "Y", "start": 1, "start": 2}]"#;
         for key in ["people", "dates", "acronyms"] {
-            let raw = RawValue::from_string(twice.to_string()).unwrap();
+            let raw = crate::record::RawJson::parse(twice).unwrap();
             record.fields.insert(key.to_string(), raw);
         }
         let row = Row::from_record(&record);

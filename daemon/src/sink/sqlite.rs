@@ -617,7 +617,7 @@ mod tests {
     use crate::sink::rows::test_record as record;
 
     fn write(sink: &mut SqliteSink, r: &Record) {
-        sink.write(&Prepared::new(r, true).unwrap()).unwrap();
+        sink.write(&Prepared::new(r, true)).unwrap();
     }
 
     fn count(path: &Path, table: &str) -> i64 {

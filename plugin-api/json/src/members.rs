@@ -1,6 +1,6 @@
-//! The top-level members of the fields object, found without building values.
+//! The top-level members of a JSON object, found without building values.
 //!
-//! [`raw_fields`] first tries [`scan`]: one validating pass over the JSON that delimits each
+//! [`members`] first tries [`scan`]: one validating pass over the JSON that delimits each
 //! member and checks the whole text is JSON, jumping through strings 16 bytes at a time (the
 //! fields object is mostly long strings: boilerplate's removed texts, captions). Whatever the
 //! scan does not accept (an error, or a case it leaves alone: escaped names, deep nesting) goes
@@ -12,15 +12,25 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-/// One top-level member of the fields object: its name (borrowed unless it has escapes) and
-/// its value as written.
-pub(crate) struct RawField<'a> {
-    pub(crate) name: Cow<'a, str>,
-    pub(crate) value: &'a str,
+/// One top-level member of a JSON object: its name (borrowed unless it has escapes) and its
+/// value as written (without the whitespace around it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member<'a> {
+    /// The name, unescaped.
+    pub name: Cow<'a, str>,
+    /// The value's JSON text, checked to be one JSON value.
+    pub value: &'a str,
 }
 
-/// The top-level members of `json`, in order. Errors are those of reading it as a map.
-pub(crate) fn raw_fields(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
+/// The top-level members of the JSON object `json`, in order (a name given twice is there
+/// twice). Errors, for anything but one JSON object, are serde_json's reading it as a map.
+///
+/// ```
+/// let m = enrichd_json::members(r#" {"title": "Hà Nội", "n": [1, 2]} "#).unwrap();
+/// assert_eq!((m[1].name.as_ref(), m[1].value), ("n", "[1, 2]"));
+/// assert!(enrichd_json::members("[1]").is_err());
+/// ```
+pub fn members(json: &str) -> Result<Vec<Member<'_>>, serde_json::Error> {
     match scan(json) {
         Some(fields) => Ok(fields),
         None => by_serde(json),
@@ -32,27 +42,27 @@ const MAX_DEPTH: usize = 100;
 
 /// The members of `json` when it is one JSON object whose names have no escapes and whose
 /// nesting stays within [`MAX_DEPTH`]; `None` for anything else (then serde_json decides).
-fn scan(json: &str) -> Option<Vec<RawField<'_>>> {
+fn scan(json: &str) -> Option<Vec<Member<'_>>> {
     let mut s = Scanner {
         b: json.as_bytes(),
         i: 0,
     };
-    let mut members = Vec::new();
+    let mut spans = Vec::new();
     s.ws();
     if s.peek() != Some(b'{') {
         return None;
     }
-    s.container(0, b'}', Some(&mut members))?;
+    s.container(0, b'}', Some(&mut spans))?;
     s.ws();
     if s.i != s.b.len() {
         return None;
     }
-    members
+    spans
         .into_iter()
         .map(|m| {
             // An escaped name is left to serde_json, which unescapes it.
             m.plain_name.then_some(())?;
-            Some(RawField {
+            Some(Member {
                 name: Cow::Borrowed(json.get(m.name)?),
                 value: json.get(m.value)?,
             })
@@ -61,7 +71,7 @@ fn scan(json: &str) -> Option<Vec<RawField<'_>>> {
 }
 
 /// Where a member of the scanned object is: its name (inside the quotes) and its value.
-struct Member {
+struct Span {
     name: std::ops::Range<usize>,
     value: std::ops::Range<usize>,
     plain_name: bool,
@@ -99,7 +109,7 @@ impl Scanner<'_> {
         self.eat(b'"')?;
         let mut plain = true;
         loop {
-            self.i += special(self.b.get(self.i..)?)?;
+            self.i += crate::strings::special(self.b.get(self.i..)?)?;
             match self.next()? {
                 b'"' => return Some(plain),
                 b'\\' => plain = false,
@@ -134,12 +144,12 @@ impl Scanner<'_> {
     }
 
     /// An object (`close` is `}`) or an array, from its opening bracket to `close`, its
-    /// members noted in `members` when given.
+    /// members noted in `spans` when given.
     fn container(
         &mut self,
         depth: usize,
         close: u8,
-        mut members: Option<&mut Vec<Member>>,
+        mut spans: Option<&mut Vec<Span>>,
     ) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
@@ -164,8 +174,8 @@ impl Scanner<'_> {
             }
             let start = self.i;
             self.value(depth + 1)?;
-            if let Some(members) = members.as_deref_mut() {
-                members.push(Member {
+            if let Some(spans) = spans.as_deref_mut() {
+                spans.push(Span {
                     name,
                     value: start..self.i,
                     plain_name,
@@ -226,51 +236,8 @@ impl Scanner<'_> {
     }
 }
 
-/// Whether a byte ends a run of plain string content: a quote, a backslash or a control
-/// character.
-fn is_special(c: u8) -> bool {
-    c == b'"' || c == b'\\' || c < 0x20
-}
-
-/// The offset of the first special byte (see [`is_special`]) in `bytes`.
-pub(crate) fn special(bytes: &[u8]) -> Option<usize> {
-    let mut at = 0;
-    #[cfg(target_arch = "x86_64")]
-    while let Some(chunk) = bytes.get(at..at + 16) {
-        if let Some(hit) = sse2::special16(chunk) {
-            return Some(at + hit);
-        }
-        at += 16;
-    }
-    bytes[at..]
-        .iter()
-        .position(|&c| is_special(c))
-        .map(|hit| at + hit)
-}
-
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use std::arch::x86_64::*;
-
-    /// The first special byte of a 16-byte chunk (SSE2 is part of every x86_64 CPU).
-    pub(super) fn special16(chunk: &[u8]) -> Option<usize> {
-        assert_eq!(chunk.len(), 16);
-        // SAFETY: the load reads exactly the 16 bytes of `chunk` (asserted above), unaligned;
-        // the rest is SSE2 arithmetic, which x86_64 always has.
-        let mask = unsafe {
-            let x = _mm_loadu_si128(chunk.as_ptr().cast());
-            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-            // Unsigned x <= 0x1f exactly when min(x, 0x1f) == x.
-            let control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control))
-        };
-        (mask != 0).then(|| mask.trailing_zeros() as usize)
-    }
-}
-
 /// The members of `json` read through serde_json (values delimited, not built).
-fn by_serde(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
+fn by_serde(json: &str) -> Result<Vec<Member<'_>>, serde_json::Error> {
     /// A member name, borrowed from the text when it has no escapes.
     struct Name<'a>(Cow<'a, str>);
 
@@ -299,7 +266,7 @@ fn by_serde(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
     struct FieldsVisitor;
 
     impl<'de> Visitor<'de> for FieldsVisitor {
-        type Value = Vec<RawField<'de>>;
+        type Value = Vec<Member<'de>>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             // As a map type says it, so errors read as they did when the fields were one.
             f.write_str("a map")
@@ -307,7 +274,7 @@ fn by_serde(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
             while let Some((name, value)) = map.next_entry::<Name<'de>, &'de RawValue>()? {
-                out.push(RawField {
+                out.push(Member {
                     name: name.0,
                     value: value.get(),
                 });
@@ -326,7 +293,7 @@ fn by_serde(json: &str) -> Result<Vec<RawField<'_>>, serde_json::Error> {
 mod tests {
     use super::*;
 
-    fn members(fields: &[RawField<'_>]) -> Vec<(String, String)> {
+    fn pairs(fields: &[Member<'_>]) -> Vec<(String, String)> {
         fields
             .iter()
             .map(|f| (f.name.to_string(), f.value.to_string()))
@@ -339,35 +306,10 @@ mod tests {
         match scan(json) {
             Some(fast) => {
                 let serde = serde.unwrap_or_else(|e| panic!("{json:?}: scan accepted, serde: {e}"));
-                assert_eq!(members(&fast), members(&serde), "{json:?}");
+                assert_eq!(pairs(&fast), pairs(&serde), "{json:?}");
                 true
             }
             None => false,
-        }
-    }
-
-    #[test]
-    fn special_finds_the_first_quote_backslash_or_control_byte_at_any_offset() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut byte = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            // Mostly plain bytes (ASCII letters and UTF-8 lead/continuation bytes).
-            match seed % 64 {
-                0 => b'"',
-                1 => b'\\',
-                2 => (seed >> 8) as u8 % 0x20,
-                n if n < 40 => b'a' + (n as u8 % 26),
-                _ => 0x80 | (seed >> 16) as u8,
-            }
-        };
-        for len in 0..80 {
-            for _ in 0..200 {
-                let bytes: Vec<u8> = (0..len).map(|_| byte()).collect();
-                let expected = bytes.iter().position(|&c| is_special(c));
-                assert_eq!(special(&bytes), expected, "{bytes:?}");
-            }
         }
     }
 
