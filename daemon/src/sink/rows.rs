@@ -7,10 +7,8 @@
 //! acronym without its short form are skipped. The whole record is kept as
 //! JSON beside the rows, so nothing is lost.
 
-use crate::record::Record;
-use serde::Deserialize;
+use crate::record::{RawJson, Record};
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 /// What the tables take from one record, extracted at `write`.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,18 +55,10 @@ pub struct AcronymRow {
     pub origin: Option<String>,
 }
 
-/// A string field of a JSON object, if it is one.
-fn string(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
 impl Row {
     /// Read the rows out of `record`.
     pub fn from_record(record: &Record) -> Row {
-        let string_field = |key: &str| match record.field(key) {
-            Some(Value::String(s)) => Some(s),
-            _ => None,
-        };
+        let string_field = |key: &str| text(record.fields.get(key).map(RawJson::get));
         let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
         Row {
             id: record.id.clone(),
@@ -78,9 +68,9 @@ impl Row {
             text: record.text.clone(),
             published: string_field("published"),
             ingested_at: nonempty(&record.ingested_at),
-            people: entries(record, "people", PersonIn::row, PersonRow::from_value),
-            dates: entries(record, "dates", DateIn::row, DateRow::from_value),
-            acronyms: entries(record, "acronyms", AcronymIn::row, AcronymRow::from_value),
+            people: entries(record, "people", PersonRow::from_entry),
+            dates: entries(record, "dates", DateRow::from_entry),
+            acronyms: entries(record, "acronyms", AcronymRow::from_entry),
         }
     }
 
@@ -123,174 +113,107 @@ impl Row {
     }
 }
 
+/// The rows of the array field `key`, each read by `row` from the entry's members (JSON text,
+/// no tree). An entry that is not an object gives no row; neither does a value that is not an
+/// array. A record's shape is never an error.
+fn entries<'a, T>(record: &'a Record, key: &str, row: impl Fn(&Entry<'a>) -> Option<T>) -> Vec<T> {
+    let Some(list) = record.fields.get(key).and_then(|raw| list(raw.get())) else {
+        return Vec::new();
+    };
+    list.into_iter()
+        .filter(|entry| entry.starts_with('{'))
+        .filter_map(|entry| row(&Entry(enrichd_json::members(entry).ok()?)))
+        .collect()
+}
+
+/// The elements of a JSON array, each as JSON text; `None` for another value.
+fn list(json: &str) -> Option<Vec<&str>> {
+    enrichd_json::elements(json).or_else(|| {
+        // Nesting deeper than the scan goes: serde_json reads it.
+        let list: Vec<&RawValue> = serde_json::from_str(json).ok()?;
+        Some(list.into_iter().map(RawValue::get).collect())
+    })
+}
+
+/// The members of one entry object.
+struct Entry<'a>(Vec<enrichd_json::Member<'a>>);
+
+impl<'a> Entry<'a> {
+    /// The JSON text of member `name`; the last one when it is there twice, as in a tree.
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
+    }
+}
+
+/// A value if it is a string (JSON text).
+fn text(raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    let content = raw.strip_prefix('"')?.strip_suffix('"')?;
+    if content.contains('\\') {
+        serde_json::from_str(raw).ok()
+    } else {
+        // A checked JSON string without escapes: its content is the string.
+        Some(content.to_string())
+    }
+}
+
+/// A value if it is an integer that fits an `i64` (JSON text, so no sign but `-` and no
+/// leading zeros: `i64`'s own parsing agrees with serde_json's, but for `-0`, which serde_json
+/// reads as the float -0.0).
+fn integer(raw: Option<&str>) -> Option<i64> {
+    raw.filter(|r| *r != "-0")?.parse().ok()
+}
+
 impl PersonRow {
-    /// The row of one `people[]` entry read as a JSON tree; `None` without a name.
-    fn from_value(p: &Value) -> Option<PersonRow> {
-        let titles: Vec<&str> = p
+    /// The row of one `people[]` entry; `None` without a name.
+    fn from_entry(p: &Entry) -> Option<PersonRow> {
+        let titles: Vec<String> = p
             .get("titles")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .and_then(list)
+            .map(|t| t.into_iter().filter_map(|t| text(Some(t))).collect())
             .unwrap_or_default();
         Some(PersonRow {
-            name: string(p, "name")?,
-            rank: string(p, "rank"),
-            rank_en: string(p, "rank_en"),
-            rank_code: string(p, "rank_code"),
+            name: text(p.get("name"))?,
+            rank: text(p.get("rank")),
+            rank_en: text(p.get("rank_en")),
+            rank_code: text(p.get("rank_code")),
             titles: serde_json::to_string(&titles).unwrap_or_else(|_| "[]".into()),
         })
     }
 }
 
 impl DateRow {
-    /// The row of one `dates[]` entry read as a JSON tree; `None` unless it is an object.
-    fn from_value(d: &Value) -> Option<DateRow> {
-        d.is_object().then(|| DateRow {
-            text: string(d, "text"),
-            value: string(d, "value"),
-            precision: string(d, "precision"),
-            start: d.get("start").and_then(Value::as_i64),
-            end: d.get("end").and_then(Value::as_i64),
+    /// The row of one `dates[]` entry.
+    fn from_entry(d: &Entry) -> Option<DateRow> {
+        Some(DateRow {
+            text: text(d.get("text")),
+            value: text(d.get("value")),
+            precision: text(d.get("precision")),
+            start: integer(d.get("start")),
+            end: integer(d.get("end")),
         })
     }
 }
 
 impl AcronymRow {
-    /// The row of one `acronyms[]` entry read as a JSON tree; `None` without a short form.
-    fn from_value(a: &Value) -> Option<AcronymRow> {
+    /// The row of one `acronyms[]` entry; `None` without a short form.
+    fn from_entry(a: &Entry) -> Option<AcronymRow> {
         Some(AcronymRow {
-            short: string(a, "short")?,
-            long: string(a, "long"),
-            origin: string(a, "origin"),
-        })
-    }
-}
-
-/// The rows of the array field `key`, each entry read by `fast_row` from its members' JSON text
-/// (no tree); an entry that is not an object of distinct keys is read through a `Value` tree
-/// by `slow`. Both give the same row: a value of another shape is `None`, never an error.
-fn entries<'a, E: Deserialize<'a>, T>(
-    record: &'a Record,
-    key: &str,
-    fast_row: impl Fn(E) -> Option<T>,
-    slow: impl Fn(&Value) -> Option<T>,
-) -> Vec<T> {
-    let Some(list) = record
-        .fields
-        .get(key)
-        .and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok())
-    else {
-        return Vec::new();
-    };
-    list.into_iter()
-        .filter_map(|entry| {
-            // (A struct would also be read from an array: only objects take the fast way.)
-            let fast = entry
-                .get()
-                .starts_with('{')
-                .then(|| serde_json::from_str::<E>(entry.get()));
-            match fast {
-                Some(Ok(e)) => fast_row(e),
-                _ => slow(&serde_json::from_str(entry.get()).ok()?),
-            }
-        })
-        .collect()
-}
-
-/// A member's value if it is a string.
-fn text(raw: Option<&RawValue>) -> Option<String> {
-    raw.filter(|r| r.get().starts_with('"'))
-        .and_then(|r| serde_json::from_str(r.get()).ok())
-}
-
-/// A member's value if it is an integer that fits an `i64`.
-fn integer(raw: Option<&RawValue>) -> Option<i64> {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok())
-}
-
-/// One `people[]` entry's members that the database keeps.
-#[derive(Deserialize)]
-struct PersonIn<'a> {
-    #[serde(borrow)]
-    name: Option<&'a RawValue>,
-    #[serde(borrow)]
-    rank: Option<&'a RawValue>,
-    #[serde(borrow)]
-    rank_en: Option<&'a RawValue>,
-    #[serde(borrow)]
-    rank_code: Option<&'a RawValue>,
-    #[serde(borrow)]
-    titles: Option<&'a RawValue>,
-}
-
-impl PersonIn<'_> {
-    fn row(self) -> Option<PersonRow> {
-        let titles: Vec<String> = self
-            .titles
-            .and_then(|t| serde_json::from_str::<Vec<&RawValue>>(t.get()).ok())
-            .map(|t| t.into_iter().filter_map(|t| text(Some(t))).collect())
-            .unwrap_or_default();
-        Some(PersonRow {
-            name: text(self.name)?,
-            rank: text(self.rank),
-            rank_en: text(self.rank_en),
-            rank_code: text(self.rank_code),
-            titles: serde_json::to_string(&titles).unwrap_or_else(|_| "[]".into()),
-        })
-    }
-}
-
-/// One `dates[]` entry's members that the database keeps.
-#[derive(Deserialize)]
-struct DateIn<'a> {
-    #[serde(borrow)]
-    text: Option<&'a RawValue>,
-    #[serde(borrow)]
-    value: Option<&'a RawValue>,
-    #[serde(borrow)]
-    precision: Option<&'a RawValue>,
-    #[serde(borrow)]
-    start: Option<&'a RawValue>,
-    #[serde(borrow)]
-    end: Option<&'a RawValue>,
-}
-
-impl DateIn<'_> {
-    fn row(self) -> Option<DateRow> {
-        Some(DateRow {
-            text: text(self.text),
-            value: text(self.value),
-            precision: text(self.precision),
-            start: integer(self.start),
-            end: integer(self.end),
-        })
-    }
-}
-
-/// One `acronyms[]` entry's members that the database keeps.
-#[derive(Deserialize)]
-struct AcronymIn<'a> {
-    #[serde(borrow)]
-    short: Option<&'a RawValue>,
-    #[serde(borrow)]
-    long: Option<&'a RawValue>,
-    #[serde(borrow)]
-    origin: Option<&'a RawValue>,
-}
-
-impl AcronymIn<'_> {
-    fn row(self) -> Option<AcronymRow> {
-        Some(AcronymRow {
-            short: text(self.short)?,
-            long: text(self.long),
-            origin: text(self.origin),
+            short: text(a.get("short"))?,
+            long: text(a.get("long")),
+            origin: text(a.get("origin")),
         })
     }
 }
 
 /// A record for the sinks' tests: `fields` (a JSON object) and a short text naming `id`.
 #[cfg(test)]
-pub(crate) fn test_record(id: &str, fields: Value) -> Record {
-    let Value::Object(fields) = fields else {
+pub(crate) fn test_record(id: &str, fields: serde_json::Value) -> Record {
+    let serde_json::Value::Object(fields) = fields else {
         panic!("fields are an object")
     };
     Record {
@@ -306,12 +229,52 @@ pub(crate) fn test_record(id: &str, fields: Value) -> Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
-    /// `entries` as the `Value` tree reads them: the reference.
-    fn by_tree<T>(record: &Record, key: &str, slow: impl Fn(&Value) -> Option<T>) -> Vec<T> {
+    // The rows as a `Value` tree reads them: the reference the member reading must agree with.
+
+    /// A string member of a JSON object, if it is one.
+    fn string(v: &Value, key: &str) -> Option<String> {
+        v.get(key).and_then(Value::as_str).map(str::to_string)
+    }
+
+    fn person_by_tree(p: &Value) -> Option<PersonRow> {
+        let titles: Vec<&str> = p
+            .get("titles")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        Some(PersonRow {
+            name: string(p, "name")?,
+            rank: string(p, "rank"),
+            rank_en: string(p, "rank_en"),
+            rank_code: string(p, "rank_code"),
+            titles: serde_json::to_string(&titles).unwrap(),
+        })
+    }
+
+    fn date_by_tree(d: &Value) -> Option<DateRow> {
+        d.is_object().then(|| DateRow {
+            text: string(d, "text"),
+            value: string(d, "value"),
+            precision: string(d, "precision"),
+            start: d.get("start").and_then(Value::as_i64),
+            end: d.get("end").and_then(Value::as_i64),
+        })
+    }
+
+    fn acronym_by_tree(a: &Value) -> Option<AcronymRow> {
+        Some(AcronymRow {
+            short: string(a, "short")?,
+            long: string(a, "long"),
+            origin: string(a, "origin"),
+        })
+    }
+
+    /// `entries` as the `Value` tree reads them.
+    fn by_tree<T>(record: &Record, key: &str, row: impl Fn(&Value) -> Option<T>) -> Vec<T> {
         match record.field(key) {
-            Some(Value::Array(list)) => list.iter().filter_map(slow).collect(),
+            Some(Value::Array(list)) => list.iter().filter_map(row).collect(),
             _ => Vec::new(),
         }
     }
@@ -341,20 +304,41 @@ mod tests {
             let fields = json!({"people": shape, "dates": shape, "acronyms": shape});
             let record = test_record("r", fields);
             assert_eq!(
-                entries(&record, "people", PersonIn::row, PersonRow::from_value),
-                by_tree(&record, "people", PersonRow::from_value),
+                entries(&record, "people", PersonRow::from_entry),
+                by_tree(&record, "people", person_by_tree),
                 "{shape}"
             );
             assert_eq!(
-                entries(&record, "dates", DateIn::row, DateRow::from_value),
-                by_tree(&record, "dates", DateRow::from_value),
+                entries(&record, "dates", DateRow::from_entry),
+                by_tree(&record, "dates", date_by_tree),
                 "{shape}"
             );
             assert_eq!(
-                entries(&record, "acronyms", AcronymIn::row, AcronymRow::from_value),
-                by_tree(&record, "acronyms", AcronymRow::from_value),
+                entries(&record, "acronyms", AcronymRow::from_entry),
+                by_tree(&record, "acronyms", acronym_by_tree),
                 "{shape}"
             );
+        }
+        // Escapes in the JSON text, and nesting deeper than the member scan goes (serde_json
+        // then reads the list and the entry).
+        let escaped = r#"[{"name": "L\u00ea \"B\" \\ \/", "short": "\/", "text": "", "start": 1e2, "end": -0,
+                           "titles": ["\u0041", "x\ty"], "rank": "\ud83d\ude00"}]"#;
+        let deep = format!(
+            r#"[{{"name": "Sâu", "short": "S", "end": 3, "extra": {}{}}}]"#,
+            "[".repeat(110),
+            "]".repeat(110)
+        );
+        for raw in [escaped, &deep] {
+            let mut record = test_record("r", json!({}));
+            for key in ["people", "dates", "acronyms"] {
+                let raw = crate::record::RawJson::parse(raw).unwrap();
+                record.fields.insert(key.to_string(), raw);
+            }
+            let row = Row::from_record(&record);
+            assert_eq!(row.people, by_tree(&record, "people", person_by_tree));
+            assert_eq!(row.dates, by_tree(&record, "dates", date_by_tree));
+            assert_eq!(row.acronyms, by_tree(&record, "acronyms", acronym_by_tree));
+            assert_eq!(row.people.len(), 1, "{raw}");
         }
         // A key twice in an entry (JSON allows it; the last one counts): the tree reads it.
         let mut record = test_record("r", json!({}));

@@ -37,6 +37,31 @@ pub fn members(json: &str) -> Result<Vec<Member<'_>>, serde_json::Error> {
     }
 }
 
+/// The elements of the JSON array `json`, each as JSON text, in order; `None` when `json` is
+/// not one JSON array, or nests deeper than the scan goes (then ask serde_json).
+///
+/// ```
+/// assert_eq!(enrichd_json::elements(r#"[1, "a", {"b": []}]"#), Some(vec!["1", r#""a""#, r#"{"b": []}"#]));
+/// assert_eq!(enrichd_json::elements("{}"), None);
+/// ```
+pub fn elements(json: &str) -> Option<Vec<&str>> {
+    let mut s = Scanner {
+        b: json.as_bytes(),
+        i: 0,
+    };
+    let mut spans = Vec::new();
+    s.ws();
+    if s.peek() != Some(b'[') {
+        return None;
+    }
+    s.container(0, b']', Some(&mut spans))?;
+    s.ws();
+    if s.i != s.b.len() {
+        return None;
+    }
+    spans.into_iter().map(|m| json.get(m.value)).collect()
+}
+
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
 const MAX_DEPTH: usize = 100;
 
@@ -70,7 +95,8 @@ fn scan(json: &str) -> Option<Vec<Member<'_>>> {
         .collect()
 }
 
-/// Where a member of the scanned object is: its name (inside the quotes) and its value.
+/// Where a member of the scanned object is: its name (inside the quotes; empty for an array's
+/// element) and its value.
 struct Span {
     name: std::ops::Range<usize>,
     value: std::ops::Range<usize>,
@@ -369,6 +395,22 @@ mod tests {
             "]".repeat(MAX_DEPTH)
         );
         assert!(!agrees(&deep));
+    }
+
+    #[test]
+    fn elements_are_the_values_serde_json_reads_from_the_array() {
+        for json in [
+            "[]",
+            " [ 1 , \"a\\\"b\" ,{\"k\":[[]]}, null ] ",
+            r#"[[1,[2]],{},"x"]"#,
+        ] {
+            let serde: Vec<&RawValue> = serde_json::from_str(json).unwrap();
+            let serde: Vec<&str> = serde.iter().map(|v| v.get()).collect();
+            assert_eq!(elements(json), Some(serde), "{json:?}");
+        }
+        for not_an_array in ["", "{}", "[1,]", "[1] 2", "[01]", "\"[]\""] {
+            assert_eq!(elements(not_an_array), None, "{not_an_array:?}");
+        }
     }
 
     #[test]
