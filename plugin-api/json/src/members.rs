@@ -45,21 +45,10 @@ pub fn members(json: &str) -> Result<Vec<Member<'_>>, serde_json::Error> {
 /// assert_eq!(enrichd_json::elements("{}"), None);
 /// ```
 pub fn elements(json: &str) -> Option<Vec<&str>> {
-    let mut s = Scanner {
-        b: json.as_bytes(),
-        i: 0,
-    };
-    let mut spans = Vec::new();
-    s.ws();
-    if s.peek() != Some(b'[') {
-        return None;
-    }
-    s.container(0, b']', Some(&mut spans))?;
-    s.ws();
-    if s.i != s.b.len() {
-        return None;
-    }
-    spans.into_iter().map(|m| json.get(m.value)).collect()
+    spans(json, b'[', b']')?
+        .into_iter()
+        .map(|m| json.get(m.value))
+        .collect()
 }
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
@@ -68,21 +57,7 @@ const MAX_DEPTH: usize = 100;
 /// The members of `json` when it is one JSON object whose names have no escapes and whose
 /// nesting stays within [`MAX_DEPTH`]; `None` for anything else (then serde_json decides).
 fn scan(json: &str) -> Option<Vec<Member<'_>>> {
-    let mut s = Scanner {
-        b: json.as_bytes(),
-        i: 0,
-    };
-    let mut spans = Vec::new();
-    s.ws();
-    if s.peek() != Some(b'{') {
-        return None;
-    }
-    s.container(0, b'}', Some(&mut spans))?;
-    s.ws();
-    if s.i != s.b.len() {
-        return None;
-    }
-    spans
+    spans(json, b'{', b'}')?
         .into_iter()
         .map(|m| {
             // An escaped name is left to serde_json, which unescapes it.
@@ -93,6 +68,23 @@ fn scan(json: &str) -> Option<Vec<Member<'_>>> {
             })
         })
         .collect()
+}
+
+/// Where the members (or elements) of `json` are, when it is one valid JSON object (`open`
+/// `{`, `close` `}`) or array (`[`, `]`) nesting within [`MAX_DEPTH`]; `None` otherwise.
+fn spans(json: &str, open: u8, close: u8) -> Option<Vec<Span>> {
+    let mut s = Scanner {
+        b: json.as_bytes(),
+        i: 0,
+    };
+    let mut spans = Vec::new();
+    s.ws();
+    if s.peek() != Some(open) {
+        return None;
+    }
+    s.container(0, close, Some(&mut spans))?;
+    s.ws();
+    (s.i == s.b.len()).then_some(spans)
 }
 
 /// Where a member of the scanned object is: its name (inside the quotes; empty for an array's
