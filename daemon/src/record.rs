@@ -61,11 +61,13 @@ pub fn fields_from(values: Map<String, Value>) -> Fields {
         .collect()
 }
 
-/// Append `"name":value` for each field, each after a comma (the members of an object, after
-/// others or after a `{` the caller removes the comma from).
-fn write_members(out: &mut Vec<u8>, fields: &Fields) {
-    for (name, value) in fields {
-        out.push(b',');
+/// Append `"name":value` for each field, separated by commas, with one before the first too
+/// when they come `after_others` members of the same object.
+fn write_members(out: &mut Vec<u8>, fields: &Fields, after_others: bool) {
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if after_others || i > 0 {
+            out.push(b',');
+        }
         write_str(out, name);
         out.push(b':');
         out.extend_from_slice(value.get().as_bytes());
@@ -82,10 +84,7 @@ pub fn fields_json(fields: &Fields) -> String {
             + 2,
     );
     out.push(b'{');
-    write_members(&mut out, fields);
-    if out.len() > 1 {
-        out.remove(1);
-    }
+    write_members(&mut out, fields, false);
     out.push(b'}');
     into_text(out)
 }
@@ -150,7 +149,7 @@ impl Record {
         write_str(&mut out, &self.ingested_at);
         out.extend_from_slice(b",\"text\":");
         write_str(&mut out, &self.text);
-        write_members(&mut out, &self.fields);
+        write_members(&mut out, &self.fields, true);
         out.extend_from_slice(b",\"pipeline\":[");
         for (i, step) in self.pipeline.iter().enumerate() {
             if i > 0 {
