@@ -371,3 +371,73 @@ fn ten_thousand_files_at_once_each_give_exactly_one_record() {
         .collect();
     assert_eq!(names.len(), n, "no duplicates");
 }
+
+#[test]
+fn plugin_output_that_is_not_one_json_object_fails_the_record_and_valid_output_is_kept() {
+    // A C plugin returns each file's text as its fields JSON: the Rust export macro never
+    // writes invalid JSON, a plugin in another language may.
+    let sb = Sandbox::new("", "");
+    let lib = c_test_plugin(sb.dir.path(), "echo_fields");
+    let chain = format!("plugins:\n  - library: {}\n", lib.display());
+    std::fs::write(
+        sb.config(),
+        std::fs::read_to_string(sb.config()).unwrap() + &chain,
+    )
+    .unwrap();
+    let bad = [
+        ("comma.txt", r#"{"a": 1,}"#),
+        ("array.txt", "[1]"),
+        ("two.txt", r#"{"a": 1} {"b": 2}"#),
+        ("unclosed.txt", r#"{"a": "x"#),
+        ("control.txt", "{\"a\": \"tab\there\"}"),
+        ("number.txt", r#"{"a": 01}"#),
+    ];
+    let good = [
+        (
+            "nested.txt",
+            r#"{"a": 1, "b": [true, null, {"c": "\u00e9 \"q\""}], "d": -2.5e3}"#,
+        ),
+        ("twice.txt", r#"{"dup": 1, "dup": 2}"#),
+        ("escaped.txt", r#"{"n\u0061me": "x", "e": {}}"#),
+    ];
+    let daemon = sb.start();
+    for (name, text) in bad.iter().chain(&good) {
+        std::fs::write(sb.path(&format!("drop/{name}")), text).unwrap();
+    }
+    assert!(
+        wait_until(15, || sb.records().len() == good.len()
+            && bad.iter().all(|(name, _)| sb
+                .path(&format!("drop/failed/{name}.error.json"))
+                .exists())),
+        "{}",
+        daemon.log()
+    );
+    assert!(daemon.stop());
+    for (name, _) in bad {
+        let r = report(&sb, name);
+        assert_eq!(r["stage"], "plugin:echo-fields", "{name}");
+        let error = r["error"].as_str().unwrap();
+        assert!(
+            error.starts_with("returned fields that are not a JSON object: "),
+            "{name}: {error}"
+        );
+    }
+    let records = sb.records();
+    let by_name = |name: &str| {
+        records
+            .iter()
+            .find(|r| r["source"]["name"] == name)
+            .unwrap_or_else(|| panic!("no record of {name}"))
+    };
+    let nested = by_name("nested.txt");
+    assert_eq!(nested["a"], 1);
+    assert_eq!(
+        nested["b"],
+        serde_json::json!([true, null, {"c": "é \"q\""}])
+    );
+    assert_eq!(nested["d"], -2500.0);
+    // A name given twice: the last one counts, as in any JSON object read into a map.
+    assert_eq!(by_name("twice.txt")["dup"], 2);
+    assert_eq!(by_name("escaped.txt")["name"], "x");
+    assert_eq!(by_name("escaped.txt")["e"], serde_json::json!({}));
+}
