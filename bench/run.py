@@ -241,21 +241,21 @@ class Env:
     def __init__(self, args, scratch):
         target = os.environ.get("CARGO_TARGET_DIR") or "target"
         self.target = target if os.path.isabs(target) else os.path.join(REPO, target)
-        self.release = os.path.join(self.target, "release")
-        self.enrichd = os.path.join(self.release, "enrichd")
-        self.boundary = os.path.join(self.release, "boundary")
-        self.sinks = os.path.join(self.release, "sinks")
+        self.bins = os.path.join(self.target, args.profile)
+        self.enrichd = os.path.join(self.bins, "enrichd")
+        self.boundary = os.path.join(self.bins, "boundary")
+        self.sinks = os.path.join(self.bins, "sinks")
         self.config = os.path.abspath(args.config)
         self.scratch = scratch
         self.timeout = args.timeout
-        self.env = dict(os.environ, ENRICHD_PLUGIN_DIR=self.release)
+        self.env = dict(os.environ, ENRICHD_PLUGIN_DIR=self.bins)
         self.env.pop("RUST_LOG", None)  # it would override log.level: the harness needs info
 
     def workdir(self, name, only_sink=None):
         """A fresh folder for one run, with its config -> (folder, config path)."""
         work = os.path.join(self.scratch, name)
         os.makedirs(work)
-        return work, write_config(self.config, os.path.join(work, "config"), work, self.release,
+        return work, write_config(self.config, os.path.join(work, "config"), work, self.bins,
                                   only_sink)
 
     def done_with(self, work, keep):
@@ -711,8 +711,8 @@ def report(R, args, argv):
     add("| date | %s |" % m["date"])
     add("| machine | %d cores, %s, %.1f GiB RAM, Linux %s |" % (m["cores"], m["model"], m["mem_gib"], m["kernel"]))
     add("| load average (1 min) | %.2f at start, %.2f at the end |" % (R["load"][0], R["load"][1]))
-    add("| enrichd | commit %s, release build, config `%s`: %s |"
-        % (m["commit"], os.path.relpath(os.path.abspath(args.config), REPO), R["chain"]))
+    add("| enrichd | commit %s, %s build, config `%s`: %s |"
+        % (m["commit"], args.profile, os.path.relpath(os.path.abspath(args.config), REPO), R["chain"]))
     add("| command | `%s` (%s; %.0f s in all) |" % (argv, "--quick mode" if args.quick else "full mode", R["runtime_s"]))
     add("| workload | `bench/gen.py` seed %d: %s |" % (args.seed, wl))
     add("")
@@ -830,10 +830,10 @@ def report(R, args, argv):
     sk = R["sinks"]
     add("## 6. Sinks: records made durable per second")
     add("")
-    add("`target/release/sinks --records RECORDS --sink YAML --n %d`: the dev and more articles' "
+    add("`target/%s/sinks --records RECORDS --sink YAML --n %d`: the dev and more articles' "
         "full-chain records, copied under fresh ids, through the daemon's own `Sinks` in batches "
         "of the default `batch` (256) with one commit each (fsync / transaction / every JetStream ack). Servers on "
-        "loopback, started by the harness." % sk["n"])
+        "loopback, started by the harness." % (args.profile, sk["n"]))
     add("")
     add("| sink | records/s | commit p50 ms | commit p99 ms |")
     add("|---|---|---|---|")
@@ -861,7 +861,12 @@ def main():
     ap.add_argument("--n", type=int, help="files in the main workload (default 20000; 500 with --quick)")
     ap.add_argument("--quick", action="store_true", help="CI smoke size: 500 files, 1 s steady "
                     "phase, backlogs 100 and 500, small size sweep, short boundary run")
-    ap.add_argument("--skip-build", action="store_true", help="do not run cargo build --release")
+    ap.add_argument("--skip-build", action="store_true",
+                    help="do not build first (cargo build --workspace, with --release for the "
+                         "release profile)")
+    ap.add_argument("--profile", choices=("release", "debug"), default="release",
+                    help="the build to bench (default release; debug only to check that the "
+                         "harness runs, as CI does: its figures mean nothing)")
     ap.add_argument("--skip-peer", action="store_true", help="do not run the Python peer")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     ap.add_argument("--seed", type=int, default=1, help="workload seed (default 1)")
@@ -908,17 +913,17 @@ def main():
         if not os.access(GNU_TIME, os.X_OK):
             raise BenchError("%s (GNU time) is missing: the harness reads peak RSS with it. "
                              "Install it: apt-get install time" % GNU_TIME)
+        build = ["cargo", "build", "--workspace"] + (["--release"] if args.profile == "release" else [])
         if not args.skip_build:
-            log("cargo build --release --workspace")
-            p = subprocess.run(["cargo", "build", "--release", "--workspace"], cwd=REPO,
-                               env=dict(os.environ, CARGO_TARGET_DIR=env.target))
+            log(" ".join(build))
+            p = subprocess.run(build, cwd=REPO, env=dict(os.environ, CARGO_TARGET_DIR=env.target))
             if p.returncode != 0:
-                raise BenchError("cargo build --release --workspace failed (exit %d), target dir %s"
-                                 % (p.returncode, env.target))
+                raise BenchError("%s failed (exit %d), target dir %s"
+                                 % (" ".join(build), p.returncode, env.target))
         for exe in (env.enrichd, env.boundary, env.sinks):
             if not os.access(exe, os.X_OK):
-                raise BenchError("%s is missing: build first (cargo build --release --workspace, "
-                                 "with the same CARGO_TARGET_DIR)" % exe)
+                raise BenchError("%s is missing: build first (%s, with the same CARGO_TARGET_DIR)"
+                                 % (exe, " ".join(build)))
         work, cfg = env.workdir("check")
         p = subprocess.run([env.enrichd, "check", "--config", cfg], capture_output=True, text=True,
                            env=env.env)
