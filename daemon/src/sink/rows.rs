@@ -8,7 +8,6 @@
 //! JSON beside the rows, so nothing is lost.
 
 use crate::record::{RawJson, Record};
-use serde_json::value::RawValue;
 
 /// What the tables take from one record, extracted at `write`.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,22 +116,17 @@ impl Row {
 /// no tree). An entry that is not an object gives no row; neither does a value that is not an
 /// array. A record's shape is never an error.
 fn entries<'a, T>(record: &'a Record, key: &str, row: impl Fn(&Entry<'a>) -> Option<T>) -> Vec<T> {
-    let Some(list) = record.fields.get(key).and_then(|raw| list(raw.get())) else {
+    let Some(list) = record
+        .fields
+        .get(key)
+        .and_then(|raw| enrichd_json::elements(raw.get()).ok())
+    else {
         return Vec::new();
     };
     list.into_iter()
         .filter(|entry| entry.starts_with('{'))
         .filter_map(|entry| row(&Entry(enrichd_json::members(entry).ok()?)))
         .collect()
-}
-
-/// The elements of a JSON array, each as JSON text; `None` for another value.
-fn list(json: &str) -> Option<Vec<&str>> {
-    enrichd_json::elements(json).or_else(|| {
-        // Nesting deeper than the scan goes: serde_json reads it.
-        let list: Vec<&RawValue> = serde_json::from_str(json).ok()?;
-        Some(list.into_iter().map(RawValue::get).collect())
-    })
 }
 
 /// The members of one entry object.
@@ -173,7 +167,7 @@ impl PersonRow {
     fn from_entry(p: &Entry) -> Option<PersonRow> {
         let titles: Vec<String> = p
             .get("titles")
-            .and_then(list)
+            .and_then(|t| enrichd_json::elements(t).ok())
             .map(|t| t.into_iter().filter_map(|t| text(Some(t))).collect())
             .unwrap_or_default();
         Some(PersonRow {

@@ -37,18 +37,28 @@ pub fn members(json: &str) -> Result<Vec<Member<'_>>, serde_json::Error> {
     }
 }
 
-/// The elements of the JSON array `json`, each as JSON text, in order; `None` when `json` is
-/// not one JSON array, or nests deeper than the scan goes (then ask serde_json).
+/// The elements of the JSON array `json`, each as JSON text, in order. Errors, for anything
+/// but one JSON array, are serde_json's reading it as a sequence; serde_json also reads what
+/// the scan leaves to it (nesting past [`MAX_DEPTH`]).
 ///
 /// ```
-/// assert_eq!(enrichd_json::elements(r#"[1, "a", {"b": []}]"#), Some(vec!["1", r#""a""#, r#"{"b": []}"#]));
-/// assert_eq!(enrichd_json::elements("{}"), None);
+/// assert_eq!(enrichd_json::elements(r#"[1, "a", {"b": []}]"#).unwrap(), ["1", r#""a""#, r#"{"b": []}"#]);
+/// assert!(enrichd_json::elements("{}").is_err());
 /// ```
-pub fn elements(json: &str) -> Option<Vec<&str>> {
-    spans(json, b'[', b']')?
-        .into_iter()
-        .map(|m| json.get(m.value))
-        .collect()
+pub fn elements(json: &str) -> Result<Vec<&str>, serde_json::Error> {
+    let scanned = spans(json, b'[', b']').and_then(|spans| {
+        spans
+            .into_iter()
+            .map(|m| json.get(m.value))
+            .collect::<Option<Vec<_>>>()
+    });
+    match scanned {
+        Some(elements) => Ok(elements),
+        None => {
+            let list: Vec<&RawValue> = serde_json::from_str(json)?;
+            Ok(list.into_iter().map(RawValue::get).collect())
+        }
+    }
 }
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
@@ -398,10 +408,14 @@ mod tests {
         ] {
             let serde: Vec<&RawValue> = serde_json::from_str(json).unwrap();
             let serde: Vec<&str> = serde.iter().map(|v| v.get()).collect();
-            assert_eq!(elements(json), Some(serde), "{json:?}");
+            assert_eq!(elements(json).unwrap(), serde, "{json:?}");
         }
+        // Past the scan's depth: serde_json reads it.
+        let deep = format!("[1,{}{}]", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let inner = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(elements(&deep).unwrap(), ["1", inner.as_str()]);
         for not_an_array in ["", "{}", "[1,]", "[1] 2", "[01]", "\"[]\""] {
-            assert_eq!(elements(not_an_array), None, "{not_an_array:?}");
+            assert!(elements(not_an_array).is_err(), "{not_an_array:?}");
         }
     }
 
