@@ -390,21 +390,24 @@ const FTS_AUTOMERGE: i64 = 16;
 /// Set [`FTS_AUTOMERGE`] on the full-text index, when it is not set yet (a new database, or
 /// one an older enrichd made). Kept in the database, so it is written once.
 fn set_automerge(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
-    use rusqlite::OptionalExtension as _;
-    let current: Option<i64> = tx
-        .query_row(
-            "SELECT v FROM documents_fts_config WHERE k = 'automerge'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if current != Some(FTS_AUTOMERGE) {
+    if automerge(tx)? != Some(FTS_AUTOMERGE) {
         tx.execute(
             "INSERT INTO documents_fts(documents_fts, rank) VALUES ('automerge', ?1)",
             [FTS_AUTOMERGE],
         )?;
     }
     Ok(())
+}
+
+/// The full-text index's `automerge`, when one was set (FTS5 keeps it in its config table).
+fn automerge(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::OptionalExtension as _;
+    conn.query_row(
+        "SELECT v FROM documents_fts_config WHERE k = 'automerge'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 /// `PRAGMA journal_mode=WAL`, tried again while another connection holds the lock, for up to
@@ -1093,18 +1096,7 @@ mod tests {
 
     #[test]
     fn the_full_text_index_merges_sixteen_segments_at_a_time_in_new_and_older_databases() {
-        use rusqlite::OptionalExtension as _;
-        let automerge = |path: &Path| -> Option<i64> {
-            Connection::open(path)
-                .unwrap()
-                .query_row(
-                    "SELECT v FROM documents_fts_config WHERE k = 'automerge'",
-                    [],
-                    |r| r.get(0),
-                )
-                .optional()
-                .unwrap()
-        };
+        let automerge = |path: &Path| automerge(&Connection::open(path).unwrap()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let [fresh, v3, v4] = ["new.db", "v3.db", "v4.db"].map(|name| dir.path().join(name));
         drop(old_database(&v3, &version_3_schema(), 3));
