@@ -374,10 +374,10 @@ fn ten_thousand_files_at_once_each_give_exactly_one_record() {
 
 #[test]
 fn plugin_output_that_is_not_one_json_object_fails_the_record_and_valid_output_is_kept() {
-    // A C plugin returns each file's text as its fields JSON: the Rust export macro never
-    // writes invalid JSON, a plugin in another language may.
+    // The C example plugin returns what follows FIELDS-ME in the text as its fields JSON:
+    // the Rust export macro never writes invalid JSON, a plugin in another language may.
     let sb = Sandbox::new("", "");
-    let lib = c_test_plugin(sb.dir.path(), "echo_fields");
+    let lib = c_plugin(sb.dir.path(), 1);
     let chain = format!("plugins:\n  - library: {}\n", lib.display());
     std::fs::write(
         sb.config(),
@@ -402,7 +402,7 @@ fn plugin_output_that_is_not_one_json_object_fails_the_record_and_valid_output_i
     ];
     let daemon = sb.start();
     for (name, text) in bad.iter().chain(&good) {
-        std::fs::write(sb.path(&format!("drop/{name}")), text).unwrap();
+        std::fs::write(sb.path(&format!("drop/{name}")), format!("FIELDS-ME{text}")).unwrap();
     }
     assert!(
         wait_until(15, || sb.records().len() == good.len()
@@ -415,7 +415,7 @@ fn plugin_output_that_is_not_one_json_object_fails_the_record_and_valid_output_i
     assert!(daemon.stop());
     for (name, _) in bad {
         let r = report(&sb, name);
-        assert_eq!(r["stage"], "plugin:echo-fields", "{name}");
+        assert_eq!(r["stage"], "plugin:count-c", "{name}");
         let error = r["error"].as_str().unwrap();
         assert!(
             error.starts_with("returned fields that are not a JSON object: "),

@@ -1,8 +1,10 @@
 /*
  * A plugin written in C, used by the end-to-end tests: adds
  * {"c_bytes": <length of text in bytes>} to each record, and fails a record
- * whose text contains "FAIL-ME". Build with -DPLUGIN_ABI=N to impersonate
- * another ABI version.
+ * whose text contains "FAIL-ME". A text starting with "FIELDS-ME" makes it
+ * return the rest of the text as its fields JSON, byte for byte, so the tests
+ * decide what a plugin's output is, valid JSON or not. Build with
+ * -DPLUGIN_ABI=N to impersonate another ABI version.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +16,18 @@
 #define PLUGIN_ABI ENRICHD_ABI_VERSION
 #endif
 
-static EnrichdOwnedBuf owned(const char *s) {
+static EnrichdOwnedBuf owned_bytes(const uint8_t *s, size_t n) {
     EnrichdOwnedBuf b = {NULL, 0, 0};
-    size_t n = strlen(s);
-    b.ptr = malloc(n);
+    b.ptr = malloc(n ? n : 1);
     if (b.ptr) {
         memcpy(b.ptr, s, n);
         b.len = n;
     }
     return b;
+}
+
+static EnrichdOwnedBuf owned(const char *s) {
+    return owned_bytes((const uint8_t *)s, strlen(s));
 }
 
 static int32_t create(EnrichdStrRef config, EnrichdStrRef context, void **instance,
@@ -46,6 +51,12 @@ static int32_t process(const void *instance, const EnrichdInput *in, EnrichdOutp
     if (contains(in->text, "FAIL-ME")) {
         out->error = owned("the text asked to fail");
         return ENRICHD_STATUS_ERROR;
+    }
+    const char *echo = "FIELDS-ME";
+    size_t n = strlen(echo);
+    if (in->text.len >= n && memcmp(in->text.ptr, echo, n) == 0) {
+        out->fields_json = owned_bytes(in->text.ptr + n, in->text.len - n);
+        return ENRICHD_STATUS_OK;
     }
     char json[64];
     snprintf(json, sizeof json, "{\"c_bytes\":%zu}", in->text.len);

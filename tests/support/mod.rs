@@ -263,37 +263,16 @@ pub fn wait_until(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
 /// Build the C example plugin (examples/c-plugin/count.c), claiming ABI version `abi`.
 pub fn c_plugin(out_dir: &Path, abi: u32) -> PathBuf {
     let lib = out_dir.join(format!("libcount_abi{abi}.so"));
-    compile_c(
-        &repo().join("examples/c-plugin/count.c"),
-        &lib,
-        &[format!("-DPLUGIN_ABI={abi}u")],
-    );
-    lib
-}
-
-/// Build a C test plugin of `tests/plugins/c/` (`name`.c) into `out_dir`.
-pub fn c_test_plugin(out_dir: &Path, name: &str) -> PathBuf {
-    let lib = out_dir.join(format!("lib{name}.so"));
-    let source = repo().join("tests/plugins/c").join(format!("{name}.c"));
-    compile_c(&source, &lib, &[]);
-    lib
-}
-
-/// Compile the plugin `source` into the shared library `lib`.
-fn compile_c(source: &Path, lib: &Path, flags: &[String]) {
     let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
         .args(["-shared", "-fPIC", "-Wall", "-Werror"])
-        .args(flags)
+        .arg(format!("-DPLUGIN_ABI={abi}u"))
         .arg("-I")
         .arg(repo().join("plugin-api/include"))
-        .arg(source)
+        .arg(repo().join("examples/c-plugin/count.c"))
         .arg("-o")
-        .arg(lib)
+        .arg(&lib)
         .status()
         .expect("a C compiler (cc) is installed");
-    assert!(
-        status.success(),
-        "the C test plugin {} does not compile",
-        source.display()
-    );
+    assert!(status.success(), "the C test plugin does not compile");
+    lib
 }
